@@ -1,0 +1,171 @@
+"""Cross-checks of one deal against the seller profile and the catalog."""
+
+from __future__ import annotations
+
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterator
+
+from .checks import _close, _duplicates, error, warning
+from .errors import Problem
+from .model import Deal, SellerProfile, Service
+
+if TYPE_CHECKING:
+    from .loading import Loaded
+
+
+def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    deal: Deal = loaded.model
+    yield from _currency(loaded, deal, seller, services)
+    yield from _items(loaded, deal, seller, services)
+    yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
+    yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
+    yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
+    yield from _requirements(loaded, deal, services)
+    yield from _sums(loaded, deal)
+    yield from _dates(loaded, deal, seller)
+    yield from _taxes(loaded, deal, seller)
+    yield from _credit(loaded, deal, seller)
+
+
+def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    currency = deal.currency or seller.default_currency
+    if currency not in seller.offered_currencies():
+        yield error(loaded.where("currency"), "currency", f"currency {currency} is not offered (the seller offers {', '.join(seller.offered_currencies())})")
+        return
+    for i, item in enumerate(deal.items):
+        service = services.get(item.sku)
+        if service is not None and service.currency != currency:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{item.sku} is priced in {service.currency}, the offer in {currency}; currencies cannot be mixed")
+
+
+def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    skus = {item.sku for item in deal.items}
+    firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
+    for i, item in enumerate(deal.items):
+        field = f"items[{i}]"
+        service = services.get(item.sku)
+        if service is None:
+            yield error(loaded.where("items", i, "sku"), f"{field}.sku", f"unknown SKU {item.sku}{_close(item.sku, services)}")
+            continue
+        yield from _item_role(loaded, i, item, service)
+        if service.min_quantity is not None and item.quantity < service.min_quantity:
+            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold from {service.min_quantity} {service.unit} (got {item.quantity})")
+        if service.max_quantity is not None and item.quantity > service.max_quantity:
+            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold up to {service.max_quantity} {service.unit} (got {item.quantity})")
+        if item.months is not None and service.billing == "once":
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} is a one-off item; months apply to recurring items only")
+        if item.months is not None and service.minimum_term_months and item.months < service.minimum_term_months:
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} has a minimum term of {service.minimum_term_months} months (got {item.months})")
+        if item.alternative_to is not None and item.alternative_to not in skus:
+            yield error(loaded.where("items", i, "alternative_to"), f"{field}.alternative_to", f"{item.alternative_to} is not an item of this deal")
+        if item.optional and item.alternative_to is not None:
+            yield error(loaded.where("items", i, "optional"), f"{field}.optional", "an item is either optional or an alternative, not both")
+        limit = service.max_discount_percent if service.max_discount_percent is not None else seller.guardrails.max_discount_percent
+        if item.discount_percent > limit:
+            yield warning(loaded.where("items", i, "discount_percent"), f"{field}.discount_percent", f"discount {item.discount_percent} % above the limit of {limit} % for {item.sku}; needs approval", "pricing.discount-above-limit")
+        if item.sku in firm:
+            yield from _links(loaded, i, item.sku, service, firm)
+
+
+def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
+    field = f"items[{i}].role"
+    roles = [r.role for r in service.rates]
+    if service.pricing == "rate_card" and item.role is None:
+        yield error(loaded.where("items", i), field, f"{item.sku} is billed by role; name one of: {', '.join(roles)}")
+    elif service.pricing == "rate_card" and item.role not in roles:
+        yield error(loaded.where("items", i, "role"), field, f"unknown role {item.role} for {item.sku} (known: {', '.join(roles)})")
+    elif service.pricing != "rate_card" and item.role is not None:
+        yield error(loaded.where("items", i, "role"), field, f"{item.sku} has no rate card; remove role")
+
+
+def _links(loaded: "Loaded", i: int, sku: str, service: Service, firm: set[str]) -> Iterator[Problem]:
+    for needed in service.requires:
+        if needed not in firm:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} requires {needed}, which is not a firm item of this deal")
+    for banned in service.excludes:
+        if banned in firm:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} cannot be combined with {banned}")
+
+
+def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+    skus = {item.sku for item in deal.items}
+    firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
+    for i, req in enumerate(deal.requirements):
+        for j, sku in enumerate(req.covered_by):
+            if sku not in skus:
+                hint = " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, skus)
+                yield error(loaded.where("requirements", i, "covered_by", j), f"requirements[{i}].covered_by[{j}]", f"{sku} is not an item of this deal{hint}")
+        if req.priority == "must" and not firm.intersection(req.covered_by):
+            yield error(loaded.where("requirements", i, "id"), f"requirements[{i}]", f"must-have requirement {req.id} is covered by no firm item (optional and alternative items do not count)")
+
+
+def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    if deal.purchase_criteria:
+        total = sum((c.weight for c in deal.purchase_criteria), Decimal(0))
+        if total != 100:
+            yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
+    milestones = deal.terms.payment.milestones
+    if milestones:
+        total = sum((m.percent for m in milestones), Decimal(0))
+        if total != 100:
+            yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
+    for i, ac in enumerate(deal.allowances_charges):
+        if (ac.amount is None) == (ac.percent is None):
+            yield error(loaded.where("allowances_charges", i), f"allowances_charges[{i}]", "give either amount or percent")
+
+
+def _dates(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    if deal.valid_until is not None and deal.valid_until < deal.date:
+        yield error(loaded.where("valid_until"), "valid_until", f"is before the offer date {deal.date}")
+    delivery = deal.terms.delivery
+    if delivery.start and delivery.end and delivery.end < delivery.start:
+        yield error(loaded.where("terms", "delivery", "end"), "terms.delivery.end", f"is before the start {delivery.start}")
+    if delivery.start and delivery.start < deal.date:
+        yield error(loaded.where("terms", "delivery", "start"), "terms.delivery.start", f"is before the offer date {deal.date}")
+    previous = None
+    for i, milestone in enumerate(delivery.milestones):
+        field = f"terms.delivery.milestones[{i}].date"
+        where = loaded.where("terms", "delivery", "milestones", i, "date")
+        if previous and milestone.date < previous:
+            yield error(where, field, f"milestones must be in date order ({milestone.date} comes after {previous})")
+        if delivery.start and milestone.date < delivery.start or delivery.end and milestone.date > delivery.end:
+            yield error(where, field, f"{milestone.date} lies outside the delivery period")
+        previous = milestone.date
+    reviews = deal.success_monitoring.reviews
+    for i in range(1, len(reviews)):
+        if reviews[i] < reviews[i - 1]:
+            yield error(loaded.where("success_monitoring", "reviews", i), f"success_monitoring.reviews[{i}]", "review dates must be in order")
+
+
+def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    for i, ac in enumerate(deal.allowances_charges):
+        if seller.tax_category(ac.tax_category) is None:
+            yield error(loaded.where("allowances_charges", i, "tax_category"), f"allowances_charges[{i}].tax_category", f"unknown tax category {ac.tax_category}")
+    if not deal.reverse_charge:
+        return
+    if not any(t.code == "AE" for t in seller.tax_categories):
+        yield error(loaded.where("reverse_charge"), "reverse_charge", "the seller profile has no reverse-charge (AE) tax category")
+    if not deal.customer.vat_id:
+        yield error(loaded.where("customer"), "customer.vat_id", "reverse charge needs the customer's VAT id")
+    if deal.customer.address.country == seller.address.country:
+        yield error(loaded.where("reverse_charge"), "reverse_charge", "reverse charge applies to customers in another country")
+
+
+def _credit(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    rating = deal.customer.credit_rating
+    rule = next((r for r in seller.guardrails.credit_rules if r.rating == rating), None)
+    if rule is None:
+        return
+    days = deal.terms.payment.days if deal.terms.payment.days is not None else seller.default_terms.payment_days
+    where = loaded.where("customer", "credit_rating")
+    if rule.blocked:
+        yield warning(where, "customer.credit_rating", f"credit rating {rating}: offers need approval", "pricing.credit-rule")
+    if rule.max_payment_days is not None and days > rule.max_payment_days:
+        yield warning(where, "customer.credit_rating", f"credit rating {rating} allows at most net {rule.max_payment_days} days (terms give {days})", "pricing.credit-rule")
+    if rule.prepayment_percent:
+        first = deal.terms.payment.milestones[0].percent if deal.terms.payment.milestones else Decimal(0)
+        if first < rule.prepayment_percent:
+            yield warning(where, "customer.credit_rating", f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", "pricing.credit-rule")
+
+

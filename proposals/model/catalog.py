@@ -1,0 +1,91 @@
+"""The service catalog (``catalog/*.yaml`` except ``seller.yaml``)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .common import CurrencyCode, Identifier, Model, Number, Text, WholeNumber
+
+PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card"]
+Billing = Literal["once", "monthly", "yearly"]
+Amount = Annotated[Number, Field(ge=0)]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+
+
+class Tier(Model):
+    """One price band of a tiered item."""
+
+    up_to: Annotated[Number, Field(gt=0)] | None = None
+    """Last quantity of this band; leave empty on the last band (no upper limit)."""
+    price: Amount
+    """Price per price-base quantity within this band."""
+
+
+class RoleRate(Model):
+    """A role's day or hour rate in a time-and-material rate card."""
+
+    role: Identifier
+    """Role key that deal items name, e.g. ``senior``."""
+    name: Text
+    """Role as printed, e.g. "Senior Consultant"."""
+    price: Amount
+    """Rate per unit for this role."""
+    cost: Amount | None = None
+    """Internal cost per unit, for margin guardrails."""
+
+
+class Service(Model):
+    """A sellable service, licence or package."""
+
+    sku: Identifier
+    """Unique article number, e.g. ``CONS-SEN-DAY``."""
+    name: Text
+    """Name as printed on the offer."""
+    description: Text | None = None
+    """What the customer gets; printed under the name and in the contract scope."""
+    category: Text = "Services"
+    """Group heading on the offer, e.g. "Consulting", "Software", "Support"."""
+    unit: Text
+    """Unit of quantity as printed: hour, day, piece, user-month, package ..."""
+    pricing: PricingModel = "per_unit"
+    """per_unit, graduated (each band at its rate), volume (all units at the band reached), package (fixed price, quantity counts packages), rate_card (time and material by role)."""
+    price: Amount | None = None
+    """Price per price-base quantity; required for per_unit and package."""
+    currency: CurrencyCode = "EUR"
+    """Currency of all prices of this item."""
+    price_base_quantity: Annotated[Number, Field(gt=0)] = Decimal(1)
+    """Quantity the price refers to: 1 (per unit), 100 (per 100 units)..."""
+    billing: Billing = "once"
+    """once, or recurring monthly/yearly; recurring prices are per period."""
+    minimum_term_months: Annotated[WholeNumber, Field(ge=1, le=120)] | None = None
+    """Minimum contract term of a recurring item, in months."""
+    tiers: list[Tier] = []
+    """Price bands for graduated and volume pricing, in ascending order."""
+    rates: list[RoleRate] = []
+    """Role rates for rate_card pricing."""
+    tax_category: Identifier = "standard"
+    """Id of a tax category in the seller profile."""
+    cost: Amount | None = None
+    """Internal cost per price-base quantity, for the margin guardrail; never printed."""
+    min_quantity: Annotated[Number, Field(gt=0)] | None = None
+    """Smallest quantity that can be ordered."""
+    max_quantity: Annotated[Number, Field(gt=0)] | None = None
+    """Largest quantity that can be ordered."""
+    max_discount_percent: Percent | None = None
+    """Largest discount allowed on this item without approval (overrides the seller's)."""
+    requires: list[Identifier] = []
+    """SKUs that must be in the same deal."""
+    excludes: list[Identifier] = []
+    """SKUs that cannot be in the same deal."""
+    clauses: list[Identifier] = []
+    """Contract clauses this item brings with it (ids in the clause library)."""
+
+
+class CatalogFile(Model):
+    """One catalog file: a list of services."""
+
+    services: Annotated[list[Service], Field(min_length=1)]
+    """The services of this file."""

@@ -1,0 +1,283 @@
+"""A deal file (``deals/<name>.yaml``): clarified requirements and negotiated terms.
+
+Its sections follow the B2B sales process: who the customer is and how
+attractive, the decision situation, the buying center, purchase-deciding
+factors, requirements, the selected items, and the negotiated terms.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .common import (
+    Address,
+    Contact,
+    CountryCode,
+    CurrencyCode,
+    Day,
+    Flag,
+    Identifier,
+    LocaleTag,
+    Model,
+    Number,
+    Text,
+    WholeNumber,
+)
+from .seller import CreditRating, EarlyPaymentDiscount, Registration
+
+Percent = Annotated[Number, Field(ge=0, le=100)]
+DecisionSituation = Literal["straight_rebuy", "modified_rebuy", "new_task"]
+Department = Literal[
+    "production", "rnd", "purchasing", "marketing", "management", "it", "finance", "legal", "quality", "operations", "other"
+]
+BuyingRole = Literal["decider", "buyer", "user", "influencer", "gatekeeper", "initiator"]
+Priority = Literal["must", "should", "could"]
+
+
+class Customer(Model):
+    """The buying organisation."""
+
+    legal_name: Text
+    """Full legal name, e.g. "Acme Maschinenbau AG"."""
+    address: Address
+    """Invoice address."""
+    vat_id: Text | None = None
+    """VAT id; required for reverse charge."""
+    registration: Registration | None = None
+    """Commercial register entry, printed in the contract."""
+    customer_number: Text | None = None
+    """The seller's customer number, as text."""
+    segment: Text | None = None
+    """Market segment, e.g. "Mid-size machine builder"."""
+    credit_rating: CreditRating | None = None
+    """Internal credit rating A (best) to D."""
+    sales_potential: Literal["low", "medium", "high"] | None = None
+    """Expected sales potential of the account (internal)."""
+    contact: Contact | None = None
+    """The customer's main contact, addressed in the offer."""
+
+
+class Stakeholder(Model):
+    """A member of the buying center."""
+
+    name: Text
+    """Full name."""
+    title: Text | None = None
+    """Job title."""
+    department: Department
+    """production, rnd, purchasing, marketing, management, it, finance, legal, quality, operations or other."""
+    role: BuyingRole
+    """Role in the decision: decider, buyer, user, influencer, gatekeeper or initiator."""
+    interests: list[Text] = []
+    """What this person cares about; the offer answers them."""
+
+
+class PurchaseCriterion(Model):
+    """A purchase-deciding factor with its weight and our answer."""
+
+    id: Identifier
+    """Short key, e.g. ``uptime``."""
+    criterion: Text
+    """The factor as the customer states it, e.g. "Guaranteed line availability"."""
+    weight: Annotated[Number, Field(gt=0, le=100)]
+    """Weight in percent; the weights of a deal add up to 100."""
+    response: Text
+    """How the offer meets it; printed in the offer."""
+
+
+class Requirement(Model):
+    """A clarified requirement or specification."""
+
+    id: Identifier
+    """Requirement id, e.g. ``R1``."""
+    text: Text
+    """The requirement as agreed with the customer."""
+    priority: Priority = "must"
+    """must, should or could; every must needs at least one covering item."""
+    covered_by: list[Identifier] = []
+    """SKUs of deal items that fulfil it."""
+
+
+class DealItem(Model):
+    """A selected catalog item."""
+
+    sku: Identifier
+    """Catalog SKU."""
+    quantity: Annotated[Number, Field(gt=0)]
+    """Quantity in the item's unit (for recurring items: per period)."""
+    role: Identifier | None = None
+    """Rate-card role for time-and-material items, e.g. ``senior``."""
+    discount_percent: Annotated[Number, Field(ge=0, lt=100)] = 0
+    """Negotiated discount on this line, in percent."""
+    months: Annotated[WholeNumber, Field(ge=1, le=120)] | None = None
+    """Contract term in months for recurring items (default: the item's minimum term, else 12)."""
+    optional: Flag = False
+    """Priced and shown, but not in the totals; the customer may add it."""
+    alternative_to: Identifier | None = None
+    """SKU of the item this one could replace; priced, not in the totals."""
+    description: Text | None = None
+    """Replaces the catalog description on this offer."""
+    notes: Text | None = None
+    """Printed under the line, e.g. "Including travel within Germany"."""
+
+
+class AllowanceCharge(Model):
+    """A document-level allowance (reduction) or charge (surcharge)."""
+
+    kind: Literal["allowance", "charge"]
+    """allowance reduces, charge adds."""
+    reason: Text
+    """Reason as printed, e.g. "Framework agreement discount"."""
+    amount: Annotated[Number, Field(gt=0)] | None = None
+    """Fixed amount; give this or percent."""
+    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
+    """Percent of the line net total; give this or amount."""
+    tax_category: Identifier = "standard"
+    """Tax category id the allowance or charge belongs to."""
+
+
+class PaymentMilestone(Model):
+    """A payment instalment."""
+
+    name: Text
+    """When it is due, as printed, e.g. "On signing"."""
+    percent: Annotated[Number, Field(gt=0, le=100)]
+    """Share of the total, in percent; the milestones add up to 100."""
+    due: Day | None = None
+    """Planned date, if known."""
+
+
+class PaymentTerms(Model):
+    """Negotiated payment terms."""
+
+    days: Annotated[WholeNumber, Field(ge=0, le=365)] | None = None
+    """Days from invoice to due date (default: the seller's)."""
+    early_payment: EarlyPaymentDiscount | None = None
+    """Early-payment discount (default: the seller's)."""
+    milestones: list[PaymentMilestone] = []
+    """Instalments for the one-off part; recurring items are billed per period in advance."""
+
+
+class DeliveryMilestone(Model):
+    """A delivery or performance milestone."""
+
+    id: Identifier
+    """Key, e.g. ``M1``."""
+    name: Text
+    """What is delivered, e.g. "Line 3 commissioned"."""
+    date: Day
+    """Planned date."""
+
+
+class DeliveryTerms(Model):
+    """Schedule and place of performance."""
+
+    start: Day | None = None
+    """Planned start of work."""
+    end: Day | None = None
+    """Planned completion."""
+    place: Text | None = None
+    """Place of performance, e.g. "Customer's plant in Linz" or "remote"."""
+    milestones: list[DeliveryMilestone] = []
+    """Milestones in date order."""
+
+
+class AcceptanceTerms(Model):
+    """How the customer accepts the work."""
+
+    days: Annotated[WholeNumber, Field(ge=1, le=180)] = 10
+    """Working days the customer has to test and accept."""
+    deemed_acceptance: Flag = True
+    """Work counts as accepted when the customer neither accepts nor reports defects in time."""
+    criteria: list[Text] = []
+    """Acceptance criteria."""
+
+
+class Terms(Model):
+    """Negotiated terms."""
+
+    payment: PaymentTerms = PaymentTerms()
+    """Payment terms."""
+    delivery: DeliveryTerms = DeliveryTerms()
+    """Delivery and performance schedule."""
+    acceptance: AcceptanceTerms = AcceptanceTerms()
+    """Acceptance procedure."""
+    customer_duties: list[Text] = []
+    """Cooperation duties of the customer, e.g. "Provides access to the plant network"."""
+
+
+class Kpi(Model):
+    """A success measure agreed with the customer."""
+
+    name: Text
+    """What is measured, e.g. "Overall equipment effectiveness"."""
+    baseline: Text | None = None
+    """Value today, as text, e.g. "62 %"."""
+    target: Text
+    """Agreed target, e.g. "75 % within 6 months"."""
+
+
+class SuccessMonitoring(Model):
+    """How seller and customer check success together."""
+
+    kpis: list[Kpi] = []
+    """Key figures."""
+    reviews: list[Day] = []
+    """Dates of joint success reviews, in order."""
+
+
+class Deal(Model):
+    """One offer to one customer, with everything learned in the sales process."""
+
+    offer_number: Identifier
+    """Offer number, as text: quote it ("012") so leading zeros stay."""
+    revision: Annotated[WholeNumber, Field(ge=1, le=999)] = 1
+    """Revision of the offer, counting up from 1."""
+    date: Day
+    """Offer date."""
+    valid_until: Day | None = None
+    """Last day the offer is binding (default: date + the seller's validity days)."""
+    title: Text
+    """Subject line, e.g. "Predictive maintenance for press line 3"."""
+    locale: LocaleTag | None = None
+    """Document language and formats, e.g. de_DE or en_GB (default: the seller's)."""
+    currency: CurrencyCode | None = None
+    """Currency of the offer (default: the seller's)."""
+    customer: Customer
+    """The customer."""
+    decision_situation: DecisionSituation = "new_task"
+    """straight_rebuy (routine re-order), modified_rebuy (changed re-order) or new_task (new solution)."""
+    introduction: Text | None = None
+    """Opening paragraph of the offer, addressed to the customer."""
+    buying_center: list[Stakeholder] = []
+    """The people involved in the purchase decision."""
+    purchase_criteria: list[PurchaseCriterion] = []
+    """Purchase-deciding factors, weighted."""
+    requirements: list[Requirement] = []
+    """Clarified requirements and specifications."""
+    items: Annotated[list[DealItem], Field(min_length=1)]
+    """Selected catalog items."""
+    allowances_charges: list[AllowanceCharge] = []
+    """Document-level allowances and charges."""
+    terms: Terms = Terms()
+    """Negotiated terms."""
+    implementation_support: list[Text] = []
+    """How the seller advises during implementation."""
+    success_monitoring: SuccessMonitoring = SuccessMonitoring()
+    """Joint success monitoring."""
+    seller_contact: Text | None = None
+    """Name of the seller's contact for this deal (default: the seller profile's contact)."""
+    reverse_charge: Flag = False
+    """True for EU B2B cross-border services: VAT is owed by the customer; needs the customer's VAT id."""
+    notes: list[Text] = []
+    """Further remarks printed at the end of the offer."""
+
+    @property
+    def folder_name(self) -> str:
+        return f"{self.offer_number}-r{self.revision}"
+
+    def due_dates(self) -> list[date]:
+        return [m.date for m in self.terms.delivery.milestones]

@@ -1,0 +1,182 @@
+"""The seller profile (``catalog/seller.yaml``): who offers, banks, taxes, rules."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
+
+from .common import (
+    Address,
+    Contact,
+    CurrencyCode,
+    Flag,
+    Identifier,
+    LocaleTag,
+    Model,
+    Number,
+    Text,
+    WholeNumber,
+)
+
+TaxCategoryCode = Literal["S", "Z", "E", "AE", "K", "G", "O"]
+"""EN 16931 VAT category codes (UNTDID 5305 subset)."""
+
+CreditRating = Literal["A", "B", "C", "D"]
+
+
+def _iban(value: str) -> str:
+    compact = value.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", compact):
+        raise PydanticCustomError("iban", "not an IBAN (country code, two check digits, account)")
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    if int(digits) % 97 != 1:
+        raise PydanticCustomError("iban", "IBAN check digits do not match; a digit is probably mistyped")
+    return compact
+
+
+def _bic(value: str) -> str:
+    if not re.fullmatch(r"[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}([A-Z0-9]{3})?", value):
+        raise PydanticCustomError("bic", "not a BIC (8 or 11 letters and digits, e.g. DEUTDEFFXXX)")
+    return value
+
+
+Iban = Annotated[Text, AfterValidator(_iban)]
+Bic = Annotated[Text, AfterValidator(_bic)]
+Percent = Annotated[Number, Field(ge=0, le=100)]
+
+
+class Registration(Model):
+    """Commercial register entry."""
+
+    court: Text
+    """Register court or authority, e.g. "Amtsgericht Hamburg"."""
+    number: Text
+    """Register number, e.g. "HRB 123456"."""
+
+
+class BankAccount(Model):
+    """Where customers pay."""
+
+    bank_name: Text
+    """Name of the bank."""
+    iban: Iban
+    """IBAN; spaces allowed, check digits verified."""
+    bic: Bic
+    """BIC/SWIFT code."""
+    account_holder: Text | None = None
+    """Account holder if it differs from the legal name."""
+
+
+class TaxCategory(Model):
+    """A VAT category the seller invoices with."""
+
+    id: Identifier
+    """Name used by catalog items and allowances, e.g. ``standard``."""
+    code: TaxCategoryCode
+    """EN 16931 VAT category code: S standard, Z zero, E exempt, AE reverse charge, K intra-EU supply, G export, O outside scope."""
+    rate: Percent
+    """VAT rate in percent, e.g. "19"; 0 for Z, E, AE, K, G, O."""
+    exemption_reason: Text | None = None
+    """Printed reason for E, AE, K, G and O, e.g. "Reverse charge: the recipient is liable for VAT (Art. 196 Directive 2006/112/EC)"."""
+
+
+class EarlyPaymentDiscount(Model):
+    """Cash discount for early payment (e.g. 2 % within 10 days)."""
+
+    percent: Annotated[Number, Field(gt=0, le=100)]
+    """Discount in percent."""
+    days: Annotated[WholeNumber, Field(gt=0)]
+    """Days after the invoice date within which it applies."""
+
+
+class DefaultTerms(Model):
+    """Terms a deal gets unless it negotiates others."""
+
+    payment_days: Annotated[WholeNumber, Field(ge=0, le=365)] = 30
+    """Days from invoice to due date (net)."""
+    validity_days: Annotated[WholeNumber, Field(gt=0, le=365)] = 30
+    """How long an offer is binding, in days from its date."""
+    early_payment: EarlyPaymentDiscount | None = None
+    """Default early-payment discount, if any."""
+    late_interest: Text | None = None
+    """Late-payment interest as printed, e.g. "9 percentage points above the base rate (§ 288 BGB)"."""
+    governing_law: Text | None = None
+    """Governing law printed in contracts, e.g. "the laws of the Federal Republic of Germany"."""
+    venue: Text | None = None
+    """Place of jurisdiction, e.g. "Hamburg"."""
+
+
+class CreditRule(Model):
+    """What a customer with a given credit rating may be granted."""
+
+    rating: CreditRating
+    """Credit rating this rule applies to (A best, D worst)."""
+    max_payment_days: Annotated[WholeNumber, Field(ge=0)] | None = None
+    """Longest payment term allowed."""
+    prepayment_percent: Percent | None = None
+    """Share of the total that must be paid before work starts."""
+    blocked: Flag = False
+    """True when no offer may be issued to such customers without approval."""
+
+
+class Guardrails(Model):
+    """Internal limits; findings are shown to the seller, never in customer documents."""
+
+    max_discount_percent: Percent = Decimal(100)
+    """Largest discount any line may get without approval."""
+    margin_floor_percent: Annotated[Number, Field(ge=-100, le=100)] | None = None
+    """Lowest acceptable margin on catalog cost, in percent of the net price."""
+    credit_rules: list[CreditRule] = []
+    """Rules by customer credit rating."""
+
+
+class SellerProfile(Model):
+    """The offering company: identity, bank, taxes, defaults and guardrails."""
+
+    legal_name: Text
+    """Full legal name as registered, e.g. "Nordwerk Engineering GmbH"."""
+    trading_name: Text | None = None
+    """Short name used in running text."""
+    address: Address
+    """Registered address."""
+    vat_id: Text
+    """VAT identification number, e.g. DE123456789."""
+    tax_number: Text | None = None
+    """National tax number, where printed."""
+    registration: Registration | None = None
+    """Commercial register entry."""
+    managing_directors: list[Text] = []
+    """Names printed in the legal footer."""
+    bank: BankAccount
+    """Bank account printed on offers and contracts."""
+    contact: Contact
+    """Default sales contact."""
+    website: Text | None = None
+    """Web address printed in the footer."""
+    logo: Text | None = None
+    """Path of the logo image inside the workspace, e.g. ``templates/assets/logo.svg``."""
+    default_locale: LocaleTag = "en_GB"
+    """Locale for documents when a deal does not set one."""
+    default_currency: CurrencyCode = "EUR"
+    """Currency used when a deal does not set one."""
+    currencies: list[CurrencyCode] = []
+    """Currencies offers may be made in (empty: only the default currency)."""
+    tax_categories: Annotated[list[TaxCategory], Field(min_length=1)]
+    """VAT categories used by the catalog."""
+    tax_rounding: Literal["per_category", "per_line"] = "per_category"
+    """Round VAT per category and rate on the sum (EN 16931) or per line (as some ERPs do)."""
+    default_terms: DefaultTerms = DefaultTerms()
+    """Terms used unless the deal negotiates others."""
+    guardrails: Guardrails = Guardrails()
+    """Internal pricing and credit rules."""
+
+    def offered_currencies(self) -> list[str]:
+        return list(dict.fromkeys([self.default_currency, *self.currencies]))
+
+    def tax_category(self, category_id: str) -> TaxCategory | None:
+        return next((t for t in self.tax_categories if t.id == category_id), None)

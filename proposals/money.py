@@ -1,0 +1,125 @@
+"""The one front door for money: parsing, currencies, rounding.
+
+Rounding policy
+---------------
+* Amounts are :class:`~decimal.Decimal` from the YAML text to the printed
+  document; a binary float is refused wherever money is read.
+* Every rounding goes through :func:`round_money`, which rounds to the
+  currency's minor unit (ISO 4217, via Babel's currency data: EUR 2, JPY 0,
+  KWD 3) with ROUND_HALF_UP, the commercial rounding that EN 16931 and German
+  commercial practice expect (0.005 -> 0.01).
+* Intermediate results (unit price x quantity, percentages) stay unrounded;
+  each line net amount is rounded once, and totals are sums of rounded amounts,
+  so printed lines always add up to printed totals.
+* Amounts of different currencies are never added: :class:`Money` raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from typing import Any
+
+from babel.core import Locale, UnknownLocaleError
+from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
+
+CENT_CONTEXT_PRECISION = 34
+_KNOWN_CURRENCIES = frozenset(list_currencies())
+
+
+class MoneyInputError(ValueError):
+    """A value meant as money or a number could not be read exactly."""
+
+
+def to_decimal(value: Any) -> Decimal:
+    """Read a number exactly: int, Decimal or its decimal text; never a float or bool."""
+    if isinstance(value, bool):
+        raise MoneyInputError("expected a number, not true/false")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        raise MoneyInputError("write the amount as a quoted decimal, e.g. \"1200.50\"")
+    elif isinstance(value, str):
+        text = value.strip().replace("_", "")
+        if not text or len(text) > 40:
+            raise MoneyInputError("expected a number")
+        try:
+            result = Decimal(text)
+        except InvalidOperation:
+            raise MoneyInputError("expected a number") from None
+    else:
+        raise MoneyInputError("expected a number")
+    if not result.is_finite():
+        raise MoneyInputError("expected a finite number")
+    return result
+
+
+def is_currency(code: str) -> bool:
+    """True for an ISO 4217 code that Babel knows."""
+    return code in _KNOWN_CURRENCIES
+
+
+def minor_unit(currency: str) -> int:
+    """Decimal places of the currency's minor unit (EUR 2, JPY 0, KWD 3)."""
+    return get_currency_precision(currency)
+
+
+def round_money(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's minor unit; the only rounding of money."""
+    exponent = Decimal(1).scaleb(-minor_unit(currency))
+    with localcontext() as ctx:
+        ctx.prec = CENT_CONTEXT_PRECISION
+        return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+def percent_of(base: Decimal, percent: Decimal) -> Decimal:
+    """``percent`` % of ``base``, unrounded."""
+    return base * percent / Decimal(100)
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in one currency; arithmetic refuses to mix currencies."""
+
+    amount: Decimal
+    currency: str
+
+    def _same(self, other: "Money") -> None:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot combine {self.currency} and {other.currency}")
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount + other.amount, self.currency)
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same(other)
+        return Money(self.amount - other.amount, self.currency)
+
+    def rounded(self) -> "Money":
+        return Money(round_money(self.amount, self.currency), self.currency)
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.amount}"
+
+
+def known_locale(tag: str) -> bool:
+    """True when Babel has data for a locale such as ``de_DE`` or ``en``."""
+    try:
+        Locale.parse(tag.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return False
+    return True
+
+
+def format_money(amount: Decimal, currency: str, locale: str) -> str:
+    """Locale-aware money: ``1.234,56 €`` (de_DE), ``€1,234.56`` (en_GB)."""
+    return format_currency(amount, currency, locale=locale, currency_digits=True)
+
+
+def format_number(value: Decimal, locale: str, max_places: int = 3) -> str:
+    """A quantity or rate without trailing zeros: ``1,5`` or ``1.5``."""
+    pattern = "#,##0." + "#" * max_places if max_places else "#,##0"
+    return format_decimal(value, format=pattern, locale=locale)

@@ -1,0 +1,33 @@
+"""Shared fixtures: copies of test workspaces and a CLI runner that returns exit code and output."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from proposals.cli import run
+
+CASES = Path(__file__).parent / "cases"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture
+def minimal(tmp_path: Path) -> Path:
+    """A private copy of tests/cases/minimal."""
+    target = tmp_path / "ws"
+    shutil.copytree(CASES / "minimal", target)
+    return target
+
+
+@pytest.fixture
+def cli(capsys):
+    """cli("check", "-w", ws) -> (exit code, stdout, stderr)."""
+
+    def invoke(*args) -> tuple[int, str, str]:
+        code = run([str(a) for a in args])
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return invoke

@@ -1,0 +1,149 @@
+"""Invalid input: every problem is one line with file:line:column, field and a plain sentence; exit 2."""
+
+from __future__ import annotations
+
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+GOOD = (Path(__file__).parent / "cases" / "minimal" / "deals" / "basic.yaml").read_text()
+
+
+def write(ws: Path, relative: str, text: str) -> None:
+    (ws / relative).write_text(textwrap.dedent(text), encoding="utf-8")
+
+
+def deal_with(old: str, new: str) -> str:
+    assert old in GOOD, old
+    return GOOD.replace(old, new)
+
+
+CASES = {
+    "negative quantity": (
+        deal_with("    quantity: 3\n", "    quantity: -3\n"),
+        ["deals/basic.yaml:13:15: items[0].quantity: must be greater than 0 (got -3)"],
+    ),
+    "yes is not a number": (
+        deal_with("    quantity: 3\n", "    quantity: yes\n"),
+        ["deals/basic.yaml:13:15: items[0].quantity: expected a number (got yes)"],
+    ),
+    "float-looking money is exact, a bool flag must be true/false": (
+        deal_with("    quantity: 3\n", "    quantity: 3\n    optional: yes\n"),
+        ["deals/basic.yaml:14:15: items[0].optional: expected true or false (got yes)"],
+    ),
+    "unquoted offer number with leading zero": (
+        deal_with("offer_number: T-2026-001", "offer_number: 012"),
+        ["deals/basic.yaml:1:15: offer_number: expected text; put the value in quotes so YAML keeps it as written (got 12)"],
+    ),
+    "impossible date": (
+        deal_with("date: 2026-11-20", "date: 2025-02-30"),
+        ["deals/basic.yaml:2:7: date: 2025-02-30 is not a calendar date"],
+    ),
+    "unknown field with suggestion": (
+        deal_with("title: Test offer", "title: Test offer\ntitel: typo"),
+        ["deals/basic.yaml:4:1: titel: unknown field; did you mean 'title'?"],
+    ),
+    "missing field points at its parent": (
+        deal_with("    city: Berlin\n", ""),
+        ["deals/basic.yaml:7:5: customer.address.city: required field is missing"],
+    ),
+    "country NO stays a string and is valid": (
+        deal_with("    country: DE", "    country: NO"),
+        [],
+    ),
+    "unknown SKU with suggestion": (
+        deal_with("  - sku: DAY", "  - sku: DAYS"),
+        ["deals/basic.yaml:12:10: items[0].sku: unknown SKU DAYS; did you mean DAY?"],
+    ),
+    "requires broken": (
+        deal_with("  - sku: DAY", "  - sku: SUP\n    quantity: 1\n  - sku: DAY").replace("  - sku: LIC\n    quantity: 12\n    months: 12\n", ""),
+        ["deals/basic.yaml:12:10: items[0].sku: SUP requires LIC, which is not a firm item of this deal"],
+    ),
+    "currency not offered": (
+        deal_with("title: Test offer", "title: Test offer\ncurrency: USD"),
+        ["deals/basic.yaml:4:11: currency: currency USD is not offered (the seller offers EUR)"],
+    ),
+    "must-have requirement uncovered and dates out of order": (
+        deal_with("title: Test offer", "title: Test offer\nvalid_until: 2026-11-01\nrequirements:\n  - id: R1\n    text: Works\n    covered_by: []"),
+        [
+            "deals/basic.yaml:4:14: valid_until: is before the offer date 2026-11-20",
+            "deals/basic.yaml:6:9: requirements[0]: must-have requirement R1 is covered by no firm item (optional and alternative items do not count)",
+        ],
+    ),
+    "duplicate ids": (
+        deal_with("title: Test offer", "title: Test offer\nrequirements:\n  - id: R1\n    text: A\n    covered_by: [DAY]\n  - id: R1\n    text: B\n    priority: could"),
+        ["deals/basic.yaml:8:5: requirements[1]: duplicate requirement id R1 (also at entry 0)"],
+    ),
+    "float with binary surprise is read exactly, discount above limit is a warning": (
+        deal_with("    quantity: 3\n", "    quantity: 3\n    discount_percent: 20.5\n"),
+        ["deals/basic.yaml:14:23: WARNING: items[0].discount_percent: discount 20.5 % above the limit of 15 % for DAY; needs approval [pricing.discount-above-limit]"],
+    ),
+    "YAML syntax error": (
+        GOOD + "items: [\n",
+        ["deals/basic.yaml:18:1: YAML syntax error: expected the node content, but found '<stream end>'"],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_invalid_deal_reports_exact_location(name, minimal, cli):
+    text, expected = CASES[name]
+    write(minimal, "deals/basic.yaml", text)
+    code, out, err = cli("check", "-w", minimal)
+    errors = [line for line in err.splitlines() if not line.startswith("failed:")]
+    assert errors == expected
+    is_error = any("WARNING" not in line for line in expected)
+    assert code == (2 if is_error else 0)
+    assert not (minimal / "output").exists()
+
+
+def test_all_problems_of_all_files_are_reported(minimal, cli):
+    write(minimal, "deals/basic.yaml", deal_with("    quantity: 3\n", "    quantity: 0\n").replace("Kunde AG", "''"))
+    write(minimal, "deals/second.yaml", GOOD.replace("date: 2026-11-20", "date: 2026-13-01"))
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 2
+    assert err.splitlines() == [
+        "deals/basic.yaml:5:15: customer.legal_name: must not be empty",
+        "deals/basic.yaml:13:15: items[0].quantity: must be greater than 0 (got 0)",
+        "deals/second.yaml:2:7: date: 2026-13-01 is not a calendar date",
+        "failed: 3 problems",
+    ]
+
+
+def test_catalog_and_seller_errors(minimal, cli):
+    seller = (minimal / "catalog/seller.yaml").read_text()
+    write(minimal, "catalog/seller.yaml", seller.replace("DE89 3704 0044 0532 0130 00", "DE88 3704 0044 0532 0130 00"))
+    services = (minimal / "catalog/services.yaml").read_text()
+    write(minimal, "catalog/services.yaml", services.replace('price: "1000.00"', "price: 1000.00\n    tax_category: reduced"))
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 2
+    assert err.splitlines() == [
+        "catalog/seller.yaml:11:9: bank.iban: IBAN check digits do not match; a digit is probably mistyped",
+        "failed: 1 problem",
+    ]
+    write(minimal, "catalog/seller.yaml", seller)
+    code, _, err = cli("check", "-w", minimal)
+    assert err.splitlines()[0] == "catalog/services.yaml:6:19: services[0].tax_category: unknown tax category reduced (seller profile has: standard, reverse-charge)"
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(f"{c}: &{c} [{('*' + p + ', ') * 8}*{p}]\n" for p, c in zip("abcdefgh", "bcdefghi")), "expands to more than 100000 values"),
+        ("[" * 1000 + "]" * 1000, "nested more than 50 levels deep"),
+        ("offer_number: " + "9" * 5000, "number with 5000 digits is too long"),
+        ("offer_number: !!python/object/apply:os.system [echo hi]", "YAML tags such as tag:yaml.org,2002:python/object/apply:o… are not allowed"),
+    ],
+    ids=["alias bomb", "deep nesting", "huge integer", "object construction"],
+)
+def test_hostile_files_fail_fast_with_short_message(text, message, minimal, cli):
+    write(minimal, "deals/basic.yaml", text)
+    started = time.perf_counter()
+    code, _, err = cli("check", "-w", minimal)
+    elapsed = time.perf_counter() - started
+    assert code == 2
+    assert message in err
+    assert max(len(line) for line in err.splitlines()) < 200
+    assert elapsed < 5  # generous bound for slow CI; the real cost is measured in benchmarks/
