@@ -1,0 +1,164 @@
+"""One deal -> its files: offer and contract as PDF and DOCX, quote.json, manifest.json.
+
+Everything is rendered in memory first; only when every document of every
+requested deal rendered without error are the files written, each deal into
+a temporary folder inside ``output/`` that is then renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import datetime, time, timezone
+from pathlib import Path
+
+from . import __version__
+from .context import build_context
+from .errors import Location, Problem, ProblemList, TemplateError, WriterError
+from .loading import Loaded, Workspace
+from .pricing import price
+from .quote import Quote
+from .templating import make_environment, render
+from .writers.json import JsonWriter
+
+DOCUMENTS = ("offer", "contract")
+
+
+@dataclass
+class BuiltDeal:
+    """The rendered files of one deal, not yet on disk."""
+
+    deal: Loaded
+    quote: Quote
+    files: dict[str, bytes] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def folder(self) -> str:
+        return self.deal.model.folder_name
+
+
+def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx")) -> BuiltDeal:
+    """Price and render one deal into memory; raise TemplateError/WriterError on failure."""
+    deal, seller = loaded.model, ws.seller.model
+    quote = price(deal, ws.services, seller)
+    built = BuiltDeal(loaded, quote)
+    built.warnings += [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in quote.findings]
+    env = make_environment(ws.root / "templates", quote.locale, quote.currency)
+    problems = ProblemList()
+    for document in DOCUMENTS:
+        context = build_context(document, deal, seller, quote).as_dict()
+        html = render(env, f"{document}.html.j2", context, ws.root)
+        for fmt in formats:
+            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name)
+            built.files[f"{document}.{fmt}"] = data
+            problems.extend(Problem(Location(f"{built.folder}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
+    built.files["quote.json"] = JsonWriter().render(quote)
+    built.warnings += problems.items
+    return built
+
+
+def _path(field_path: str) -> tuple:
+    parts: list = []
+    for chunk in field_path.replace("]", "").split("."):
+        name, *indexes = chunk.split("[")
+        parts.append(name)
+        parts += [int(i) for i in indexes]
+    return tuple(parts)
+
+
+def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str) -> tuple[bytes, list[str]]:
+    identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
+    if fmt == "pdf":
+        from .writers.pdf import PdfWriter
+
+        return PdfWriter(ws.root).render(html, identifier)
+    if fmt == "docx":
+        from .writers.docx import DocxMeta, DocxWriter
+
+        from .labels import labels_for
+
+        labels = labels_for(quote.locale)
+        meta = DocxMeta(
+            title=f"{labels[document]} {quote.offer_number}",
+            author=author,
+            subject=identifier,
+            created=datetime.combine(quote.date, time(0), tzinfo=timezone.utc),
+            language=quote.locale.replace("_", "-"),
+            footer_text=f"{author} · {labels[document]} {quote.offer_number}-r{quote.revision}",
+            page_label=labels["page"],
+        )
+        return DocxWriter(_reference_docx(ws), ws.root).render(html, meta)
+    raise WriterError(f"unknown format {fmt}")
+
+
+def _reference_docx(ws: Workspace) -> Path:
+    own = ws.root / "templates" / "reference.docx"
+    return own if own.is_file() else Path(__file__).parent / "builtin" / "reference.docx"
+
+
+def write_built(ws: Workspace, built: list[BuiltDeal], output: Path) -> list[Path]:
+    """Write every deal's files atomically: temp folder in ``output/``, then rename."""
+    output.mkdir(parents=True, exist_ok=True)
+    written = []
+    for deal in built:
+        target = output / deal.folder
+        staging = Path(tempfile.mkdtemp(prefix=f".{deal.folder}.", dir=output))
+        try:
+            for name, data in sorted(deal.files.items()):
+                (staging / name).write_bytes(data)
+            (staging / "manifest.json").write_bytes(_manifest(ws, deal))
+            _replace_dir(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        written.append(target)
+    return written
+
+
+def _replace_dir(staging: Path, target: Path) -> None:
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(target, old)
+        os.replace(staging, target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(staging, target)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _manifest(ws: Workspace, deal: BuiltDeal) -> bytes:
+    inputs = [deal.deal.path, *ws.input_files()]
+    templates = sorted(p for p in (ws.root / "templates").rglob("*") if p.is_file()) if (ws.root / "templates").is_dir() else []
+    manifest = {
+        "tool": "proposals",
+        "version": __version__,
+        "deal": ws.relative(deal.deal.path),
+        "offer": deal.quote.offer_number,
+        "revision": deal.quote.revision,
+        "inputs": {ws.relative(p): _sha256(p.read_bytes()) for p in sorted(inputs + templates)},
+        "outputs": {name: _sha256(data) for name, data in sorted(deal.files.items())},
+    }
+    return (json.dumps(manifest, indent=2) + "\n").encode()
+
+
+def build(ws: Workspace, deals: list[Loaded], output: Path, formats: tuple[str, ...] = ("pdf", "docx")) -> tuple[list[Path], list[Problem]]:
+    """Render every deal, then write them all; nothing is written if any deal fails."""
+    problems = ProblemList()
+    rendered = []
+    for loaded in deals:
+        try:
+            rendered.append(render_deal(ws, loaded, formats))
+        except (TemplateError, WriterError) as exc:
+            problems.extend(exc.problems)
+    problems.raise_if_errors(TemplateError)
+    warnings = [w for b in rendered for w in b.warnings]
+    return write_built(ws, rendered, output), warnings

@@ -1,0 +1,163 @@
+"""The `proposals` command line: parses arguments, calls the API, maps errors to exit codes.
+
+Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input or usage.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from . import __version__
+
+EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed, 2 invalid input or usage."
+
+
+def _workspace_option(f):
+    return click.option(
+        "--workspace",
+        "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path("."),
+        show_default=True,
+        help="Workspace folder (holds catalog/, deals/, templates/).",
+    )(f)
+
+
+def _strict_option(f):
+    return click.option("--strict", is_flag=True, help="Fail (exit 1) when there are warnings; for CI.")(f)
+
+
+@click.group(epilog=EPILOG_EXIT)
+@click.version_option(__version__, prog_name="proposals")
+def cli() -> None:
+    """Priced offers and draft contracts (PDF and DOCX) from a service catalog and deal files.
+
+    \b
+    Example:
+      proposals check
+      proposals build deals/acme-maschinenbau.yaml
+    """
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@_workspace_option
+@_strict_option
+def check(workspace: Path, strict: bool) -> None:
+    """Validate the seller profile, the catalog and every deal; report every problem.
+
+    \b
+    Example:
+      proposals check --workspace .
+    """
+    from .loading import load_workspace
+
+    ws = load_workspace(workspace)
+    _report(ws.warnings, strict)
+    click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deals", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
+@_strict_option
+def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, strict: bool) -> None:
+    """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
+
+    Files go to OUTPUT/<offer-number>-r<revision>/. Nothing is written unless every deal is valid.
+
+    \b
+    Example:
+      proposals build deals/acme-maschinenbau.yaml
+      proposals build --format pdf
+    """
+    from .build import build as build_deals
+    from .errors import UsageError
+    from .loading import load_workspace
+    from .writers import FORMATS
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; available: {', '.join(FORMATS)}")
+    paths = [_deal_path(workspace, d) for d in deals] if deals else None
+    ws = load_workspace(workspace, paths)
+    if not ws.deals:
+        raise UsageError(f"no deals found in {workspace / 'deals'}")
+    _report(ws.warnings, strict=False)
+    written, warnings = build_deals(ws, ws.deals, output or workspace / "output", chosen)
+    for folder in written:
+        click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
+    _report(warnings + ws.warnings if strict else warnings, strict)
+
+
+def _deal_path(workspace: Path, given: Path) -> Path:
+    from .errors import UsageError
+
+    for candidate in (given, workspace / given):
+        if candidate.is_file():
+            return candidate
+    raise UsageError(f"{given}: no such deal file")
+
+
+def _report(warnings, strict: bool) -> None:
+    from .errors import ProposalsError
+
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if strict and warnings:
+        error = ProposalsError(warnings)
+        raise click.exceptions.Exit(_fail(error, quiet=True))
+
+
+def _fail(error, quiet: bool = False) -> int:
+    if not quiet:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+    count = len([p for p in error.problems if p.severity == "error"]) or len(error.problems)
+    click.echo(f"failed: {count} problem{'s' if count != 1 else ''}", err=True)
+    return error.exit_code
+
+
+def _internal_error(exc: BaseException) -> int:
+    path = Path(tempfile.gettempdir()) / f"proposals-internal-error-{datetime.now():%Y%m%d-%H%M%S}.txt"
+    try:
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+        where = f"details saved to {path}"
+    except OSError:
+        where = "details could not be saved"
+    click.echo(f"internal error (a bug in proposals {__version__}): {type(exc).__name__}; {where}", err=True)
+    return 1
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Run the CLI and return the exit code: no traceback for user mistakes, one line for bugs."""
+    from .errors import ProposalsError
+
+    try:
+        cli.main(args=argv, prog_name="proposals", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except ProposalsError as exc:
+        return _fail(exc)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        return _internal_error(exc)
+    return 0
+
+
+def main() -> None:
+    """Console entry point."""
+    sys.exit(run())

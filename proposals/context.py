@@ -1,0 +1,131 @@
+"""Quote + deal + seller -> the template context: the documented contract with templates.
+
+Every variable a template may use is a field of :class:`TemplateContext`,
+with a docstring. Templates receive exactly these names and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from itertools import groupby
+from typing import Any, Literal
+
+from .labels import labels_for
+from .model import Customer, Deal, SellerProfile
+from .model.common import Contact
+from .quote import Quote, QuoteLine
+
+DocumentKind = Literal["offer", "contract"]
+
+
+@dataclass(frozen=True)
+class LineGroup:
+    """Firm lines of one catalog category, in offer order."""
+
+    category: str
+    lines: tuple[QuoteLine, ...]
+
+
+@dataclass(frozen=True)
+class ClauseRef:
+    """A contract clause chosen for this deal and its number."""
+
+    id: str
+    number: int
+
+
+STANDARD_CLAUSES = ("subject", "prices", "delivery", "cooperation", "acceptance", "warranty", "liability", "confidentiality")
+ITEM_CLAUSES = ("rights-of-use", "sla", "data-processing")
+CLAUSE_LANGUAGES = ("en", "de")
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """The variables of every document template."""
+
+    document: DocumentKind
+    """Which document is rendered: ``offer`` or ``contract``."""
+    seller: SellerProfile
+    """The seller profile (``catalog/seller.yaml``)."""
+    deal: Deal
+    """The deal as validated (``deals/<name>.yaml``)."""
+    customer: Customer
+    """Shortcut for ``deal.customer``."""
+    quote: Quote
+    """The priced result: lines, allowances/charges, VAT breakdown, totals, schedule. Print numbers only from here."""
+    groups: tuple[LineGroup, ...]
+    """Firm lines grouped by catalog category, for the price table."""
+    extras: tuple[QuoteLine, ...]
+    """Optional and alternative lines (priced, not in the totals)."""
+    contact: Contact
+    """The seller's contact for this deal."""
+    t: dict[str, str]
+    """Fixed wording in the document's language (see ``proposals/labels.py``)."""
+    lang: str
+    """Two-letter document language, e.g. ``de``."""
+    logo: str | None
+    """Workspace-relative path of the seller's logo, for ``<img src>``."""
+    positions: dict[str, str]
+    """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
+    clauses: tuple["ClauseRef", ...]
+    """Contract clauses in order, each with its computed number (contract only; empty for the offer)."""
+    numbers: dict[str, int]
+    """Clause id -> clause number, for cross-references such as ``§ {{ numbers.liability }}``."""
+    clause_lang: str
+    """Language folder of the built-in clause texts (``en`` or ``de``)."""
+    title: str
+    """Document title, e.g. "Offer NW-2026-041"."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quote: Quote) -> TemplateContext:
+    labels = labels_for(quote.locale)
+    lang = quote.locale.split("_")[0]
+    clauses = select_clauses(deal, quote) if document == "contract" else ()
+    firm = [line for line in quote.lines if line.kind == "firm"]
+    groups = tuple(LineGroup(category, tuple(lines)) for category, lines in groupby(firm, key=lambda l: l.category))
+    title = f"{labels[document]} {deal.offer_number}"
+    return TemplateContext(
+        document=document,
+        seller=seller,
+        deal=deal,
+        customer=deal.customer,
+        quote=quote,
+        groups=groups,
+        extras=quote.extra_lines,
+        contact=_contact(deal, seller),
+        t=labels,
+        lang=lang,
+        logo=seller.logo,
+        positions=_positions(quote),
+        clauses=clauses,
+        numbers={c.id: c.number for c in clauses},
+        clause_lang=lang if lang in CLAUSE_LANGUAGES else "en",
+        title=title,
+    )
+
+
+def select_clauses(deal: Deal, quote: Quote) -> tuple[ClauseRef, ...]:
+    """The contract's clauses for this deal, numbered once (first pass of the clause library)."""
+    brought = {c for line in quote.firm_lines for c in line.clauses}
+    chosen = [c for c in STANDARD_CLAUSES if c != "cooperation" or deal.terms.customer_duties]
+    chosen += [c for c in ITEM_CLAUSES if c in brought]
+    if any(line.recurring for line in quote.firm_lines):
+        chosen.append("term")
+    chosen.append("final")
+    return tuple(ClauseRef(cid, n) for n, cid in enumerate(chosen, 1))
+
+
+def _positions(quote: Quote) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    for line in quote.lines:
+        found.setdefault(line.sku, []).append(str(line.position))
+    return {sku: ", ".join(numbers) for sku, numbers in found.items()}
+
+
+def _contact(deal: Deal, seller: SellerProfile) -> Contact:
+    if deal.seller_contact and deal.seller_contact != seller.contact.name:
+        return Contact(name=deal.seller_contact, email=seller.contact.email, phone=seller.contact.phone)
+    return seller.contact

@@ -1,0 +1,153 @@
+"""The Quote: the priced result of a deal, the single source of every printed number.
+
+Field names of the totals follow EN 16931 (BT-106 ... BT-115) so that the
+offer agrees with the invoice that will follow it. Writers and templates
+print these numbers; nothing downstream recomputes a price.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+LineKind = Literal["firm", "optional", "alternative"]
+
+
+@dataclass(frozen=True)
+class TierStep:
+    """How many units were priced at which tier price (for printing the breakdown)."""
+
+    quantity: Decimal
+    unit_price: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class QuoteLine:
+    """One priced line. ``net_amount`` is rounded; everything printed comes from here."""
+
+    position: int
+    sku: str
+    name: str
+    description: str | None
+    category: str
+    unit: str
+    quantity: Decimal
+    unit_price: Decimal
+    price_base_quantity: Decimal
+    list_amount: Decimal
+    discount_percent: Decimal
+    discount_amount: Decimal
+    net_amount: Decimal
+    tax_category: str
+    tax_code: str
+    tax_rate: Decimal
+    kind: LineKind = "firm"
+    role: str | None = None
+    billing: str = "once"
+    periods: int = 1
+    term_months: int | None = None
+    period_amount: Decimal | None = None
+    first_year_amount: Decimal | None = None
+    tiers: tuple[TierStep, ...] = ()
+    alternative_to: str | None = None
+    notes: str | None = None
+    cost: Decimal | None = None
+    source_index: int = 0
+    clauses: tuple[str, ...] = ()
+
+    @property
+    def recurring(self) -> bool:
+        return self.billing != "once"
+
+
+@dataclass(frozen=True)
+class DocumentAllowanceCharge:
+    """A document-level allowance or charge, already rounded."""
+
+    kind: Literal["allowance", "charge"]
+    reason: str
+    amount: Decimal
+    percent: Decimal | None
+    base: Decimal | None
+    tax_category: str
+    tax_code: str
+    tax_rate: Decimal
+
+
+@dataclass(frozen=True)
+class VatBreakdown:
+    """Taxable amount and tax per VAT category and rate (EN 16931 BG-23)."""
+
+    category: str
+    rate: Decimal
+    taxable_amount: Decimal
+    tax_amount: Decimal
+    exemption_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Instalment:
+    """One payment of the schedule; the instalments sum exactly to the schedule base."""
+
+    name: str
+    percent: Decimal
+    amount: Decimal
+    due: date | None = None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Document totals (EN 16931 BG-22)."""
+
+    line_net_total: Decimal  # BT-106
+    allowance_total: Decimal  # BT-107
+    charge_total: Decimal  # BT-108
+    tax_exclusive_total: Decimal  # BT-109
+    tax_total: Decimal  # BT-110
+    tax_inclusive_total: Decimal  # BT-112
+    prepaid: Decimal  # BT-113
+    payable: Decimal  # BT-115
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An internal guardrail finding; never printed in customer documents."""
+
+    kind: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A fully priced deal."""
+
+    offer_number: str
+    revision: int
+    currency: str
+    locale: str
+    date: date
+    valid_until: date
+    lines: tuple[QuoteLine, ...]
+    allowances_charges: tuple[DocumentAllowanceCharge, ...]
+    vat_breakdown: tuple[VatBreakdown, ...]
+    totals: Totals
+    one_off_net: Decimal
+    recurring_net: Decimal
+    schedule: tuple[Instalment, ...]
+    payment_days: int
+    early_payment_percent: Decimal | None = None
+    early_payment_days: int | None = None
+    margin_percent: Decimal | None = None
+    findings: tuple[Finding, ...] = field(default=())
+
+    @property
+    def firm_lines(self) -> tuple[QuoteLine, ...]:
+        return tuple(line for line in self.lines if line.kind == "firm")
+
+    @property
+    def extra_lines(self) -> tuple[QuoteLine, ...]:
+        return tuple(line for line in self.lines if line.kind != "firm")

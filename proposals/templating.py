@@ -1,0 +1,148 @@
+"""Sandboxed Jinja2: templates and customer data are untrusted.
+
+* :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment`: no attribute access
+  to internals, no mutation of the context objects.
+* Autoescape always on: a customer name like ``<b>`` prints as text.
+* ``StrictUndefined``: an undefined variable is an error naming template and line.
+* Loaders: the workspace's ``templates/`` first, then the built-in templates
+  (also reachable as ``builtin/<name>`` so a workspace template can extend
+  the built-in one it replaces and override single blocks).
+* Filters format money, numbers, percentages, quantities and dates with Babel
+  for the document's locale.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from babel.core import Locale
+from babel.dates import format_date
+from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError as JinjaError
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .errors import Location, Problem, TemplateError
+from .money import format_money, format_number
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "builtin" / "templates"
+
+
+def make_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
+    """A sandboxed environment with the locale-bound filters."""
+    loaders = []
+    if workspace_templates is not None and workspace_templates.is_dir():
+        loaders.append(FileSystemLoader(str(workspace_templates)))
+    builtin = FileSystemLoader(str(BUILTIN_TEMPLATES))
+    loaders += [PrefixLoader({"builtin": builtin}), builtin]
+    env = ImmutableSandboxedEnvironment(
+        loader=ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(filters(locale, currency))
+    return env
+
+
+def filters(locale: str, currency: str) -> dict[str, Any]:
+    """Formatting filters bound to one document's locale and currency."""
+
+    def money(amount: Decimal, code: str | None = None) -> str:
+        return format_money(amount, code or currency, locale)
+
+    def number(value: Decimal, places: int = 3) -> str:
+        return format_number(value, locale, places)
+
+    def percent(value: Decimal) -> str:
+        return format_number(value, locale, 2) + "\u00a0%"
+
+    def quantity(value: Decimal, unit: str) -> str:
+        return f"{format_number(value, locale)}\u00a0{unit}"
+
+    def day(value: date, style: str = "long") -> str:
+        return format_date(value, format=style, locale=locale)
+
+    def paragraphs(text: str) -> Markup:
+        parts = [p.strip() for p in str(text).split("\n\n") if p.strip()]
+        return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
+
+    def country(code: str) -> str:
+        return Locale.parse(locale).territories.get(code, code)
+
+    return {
+        "money": money,
+        "number": number,
+        "percent": percent,
+        "quantity": quantity,
+        "date": day,
+        "paragraphs": paragraphs,
+        "country": country,
+        "iban": iban,
+        "page_counter": page_counter,
+    }
+
+
+def iban(value: str) -> str:
+    """IBAN in groups of four, as printed on letterheads."""
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot end the string or the <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def page_counter(label: str) -> Markup:
+    """``"Page {page} of {pages}"`` -> CSS ``content`` with page counters."""
+    before, _, rest = label.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    parts = [css_string(before), "counter(page)", css_string(middle), "counter(pages)", css_string(after)]
+    return Markup(" ".join(parts))
+
+
+def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any], root: Path) -> str:
+    """Render one template; map Jinja failures to a TemplateError with file:line."""
+    try:
+        return env.get_template(name).render(context)
+    except TemplateSyntaxError as exc:
+        raise TemplateError([_problem(exc.filename, exc.lineno, f"template syntax error: {exc.message}", root)]) from None
+    except TemplateNotFound as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError([_problem(file, line, f"template not found: {exc.name}", root)]) from None
+    except UndefinedError as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError([_problem(file, line, f"undefined: {exc.message}", root)]) from None
+    except JinjaError as exc:
+        file, line = _template_frame(exc)
+        raise TemplateError([_problem(file, line, f"template error: {exc}", root)]) from None
+
+
+def _template_frame(exc: BaseException) -> tuple[str | None, int]:
+    """The innermost traceback frame that belongs to a template."""
+    found: tuple[str | None, int] = (None, 0)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename.endswith(".j2") or filename.endswith(".html"):
+            found = (filename, tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def _problem(filename: str | None, line: int | None, message: str, root: Path) -> Problem:
+    name = filename or "<template>"
+    path = Path(name)
+    for base in (root, BUILTIN_TEMPLATES.parent.parent):
+        try:
+            name = path.resolve().relative_to(base.resolve()).as_posix()
+            break
+        except ValueError:
+            continue
+    return Problem(Location(name, line or 0, 1 if line else 0), "", message, "template.error")

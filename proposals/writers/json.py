@@ -1,0 +1,46 @@
+"""quote.json: the Quote in a stable schema; money and rates are strings, never floats."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..quote import Quote
+
+SCHEMA_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if dataclasses.is_dataclass(value):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
+    """The Quote as JSON data; guardrail findings and costs only when ``internal``."""
+    data = _plain(quote)
+    if not internal:
+        data.pop("findings")
+        data.pop("margin_percent")
+        for line in data["lines"]:
+            line.pop("cost")
+    return {"schema": f"proposals.quote/{SCHEMA_VERSION}", **data}
+
+
+class JsonWriter:
+    """Quote -> quote.json bytes (sorted keys, two-space indent, trailing newline)."""
+
+    name = "json"
+    suffix = ".json"
+
+    def render(self, quote: Quote) -> bytes:
+        return (json.dumps(quote_document(quote), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
