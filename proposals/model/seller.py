@@ -103,12 +103,10 @@ class DefaultTerms(Model):
     """How long an offer is binding, in days from its date."""
     early_payment: EarlyPaymentDiscount | None = None
     """Default early-payment discount, if any."""
-    late_interest: Text | None = None
-    """Late-payment interest as printed, e.g. "9 percentage points above the base rate (§ 288 BGB)"."""
-    governing_law: Text | None = None
-    """Governing law printed in contracts, e.g. "the laws of the Federal Republic of Germany"."""
+    late_interest_points: Annotated[Number, Field(ge=0, le=50)] | None = None
+    """Late-payment interest in percentage points above the central bank's base rate (9 for B2B in Germany, § 288 (2) BGB); the wording comes in the document's language."""
     venue: Text | None = None
-    """Place of jurisdiction, e.g. "Hamburg"."""
+    """Place of jurisdiction, e.g. "Hamburg". The governing law is the law at the seller's registered office."""
 
 
 class CreditRule(Model):
@@ -159,7 +157,7 @@ class SellerProfile(Model):
     website: Text | None = None
     """Web address printed in the footer."""
     logo: Text | None = None
-    """Path of the logo image inside the workspace, e.g. ``templates/assets/logo.svg``."""
+    """Path of the logo image (PNG or JPEG, so both PDF and DOCX can show it) inside the workspace, e.g. ``templates/assets/logo.png``."""
     default_locale: LocaleTag = "en_GB"
     """Locale for documents when a deal does not set one."""
     default_currency: CurrencyCode = "EUR"

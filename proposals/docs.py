@@ -1,0 +1,109 @@
+"""Generate the file-format reference (README section) from the models, so it cannot drift.
+
+``python -m proposals.docs`` prints it; ``--write`` replaces the section of
+README.md between the markers; a test fails when README and models disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+import typing
+from pathlib import Path
+
+from pydantic import BaseModel
+from pydantic_core import PydanticUndefined
+
+from .model import CatalogFile, Deal, SellerProfile
+
+BEGIN = "<!-- BEGIN GENERATED FIELD REFERENCE: python -m proposals.docs --write -->"
+END = "<!-- END GENERATED FIELD REFERENCE -->"
+ROOTS = (
+    ("catalog/seller.yaml", SellerProfile),
+    ("catalog/*.yaml (every other file)", CatalogFile),
+    ("deals/*.yaml", Deal),
+)
+
+
+def type_name(annotation: typing.Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(type_name(a) for a in args if a is not type(None))
+    if origin is list:
+        return f"list of {type_name(args[0])}"
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    names = {"str": "text", "Decimal": "decimal", "int": "whole number", "bool": "true/false", "date": "date (YYYY-MM-DD)"}
+    return names.get(getattr(annotation, "__name__", ""), str(annotation))
+
+
+def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
+    found: list[type[BaseModel]] = []
+
+    def visit(annotation: typing.Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            if annotation not in found:
+                found.append(annotation)
+                for f in annotation.model_fields.values():
+                    visit(f.annotation)
+            return
+        for arg in typing.get_args(annotation):
+            visit(arg)
+
+    visit(model)
+    return found
+
+
+def model_table(model: type[BaseModel]) -> str:
+    doc = (model.__doc__ or "").strip().splitlines()[0]
+    rows = [f"### {model.__name__}", "", doc, "", "| field | type | required / default | meaning |", "|---|---|---|---|"]
+    for name, f in model.model_fields.items():
+        if f.is_required():
+            need = "required"
+        elif f.default is None or f.default == [] or f.default is PydanticUndefined:
+            need = "optional"
+        elif isinstance(f.default, BaseModel):
+            need = "see type"
+        else:
+            need = f"`{f.default}`"
+        meaning = (f.description or "").replace("|", "\\|").replace("\n", " ")
+        rows.append(f"| `{name}` | {type_name(f.annotation)} | {need} | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
+def reference() -> str:
+    parts = [BEGIN, ""]
+    for where, root in ROOTS:
+        parts.append(f"**`{where}`** is a [{root.__name__}](#{root.__name__.lower()}).\n")
+    seen: list[type[BaseModel]] = []
+    for _, root in ROOTS:
+        seen += [m for m in nested_models(root) if m not in seen]
+    parts += [model_table(m) for m in seen]
+    parts.append(END)
+    return "\n".join(parts)
+
+
+def undocumented() -> list[str]:
+    """Every model field without a docstring (a test keeps this empty)."""
+    models = {m for _, root in ROOTS for m in nested_models(root)}
+    return sorted(f"{m.__name__}.{n}" for m in models for n, f in m.model_fields.items() if not f.description)
+
+
+def update_readme(readme: Path) -> bool:
+    text = readme.read_text(encoding="utf-8")
+    start, end = text.index(BEGIN), text.index(END) + len(END)
+    new = text[:start] + reference() + text[end:]
+    readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        update_readme(Path("README.md"))
+    else:
+        print(reference())

@@ -1,0 +1,52 @@
+"""The README and the help texts cannot drift from the code."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+from proposals import context
+from proposals.cli import cli
+from proposals.docs import BEGIN, END, reference, undocumented
+
+from .conftest import REPO
+
+
+def test_readme_field_reference_matches_models():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text[text.index(BEGIN) : text.index(END) + len(END)]
+    assert section == reference(), "run: python -m proposals.docs --write"
+
+
+def test_every_model_field_has_a_docstring():
+    assert undocumented() == []
+
+
+def test_every_template_variable_is_documented():
+    tree = ast.parse(inspect.getsource(context.TemplateContext))
+    body = tree.body[0].body
+    names = [node.target.id for node in body if isinstance(node, ast.AnnAssign)]
+    documented = [
+        body[i].target.id
+        for i in range(len(body) - 1)
+        if isinstance(body[i], ast.AnnAssign) and isinstance(body[i + 1], ast.Expr) and isinstance(body[i + 1].value, ast.Constant)
+    ]
+    assert names and names == documented
+
+
+def test_every_command_is_in_the_readme_and_has_an_example(cli):
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in cli_commands():
+        assert f"`proposals {name}" in readme, name
+        code, out, _ = cli(name, "--help")
+        assert code == 0
+        assert "Example:" in out and f"proposals {name}" in out.split("Example:")[1]
+
+
+def cli_commands():
+    return sorted(cli.commands)
+
+
+def test_version(cli):
+    code, out, _ = cli("--version")
+    assert code == 0 and out.startswith("proposals, version ")
