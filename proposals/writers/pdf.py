@@ -20,7 +20,10 @@ class _Collect(logging.Handler):
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage().splitlines()[0][:200])
+        message = record.getMessage().splitlines()[0]
+        # "Failed to load image at '<long url>': ValueError: <our reason>" -> "<our reason>"
+        _, found, reason = message.partition("Error: ")
+        self.messages.append((reason if found else message)[:200])
 
 
 def _fetcher_class():

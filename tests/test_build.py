@@ -1,0 +1,186 @@
+"""End to end: the example workspace builds into real PDF and DOCX files that say the right things."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from proposals.cli import run
+from proposals.loading import load_workspace
+from proposals.money import format_money
+from proposals.pricing import price
+
+from .conftest import REPO
+
+DEALS = sorted(p.name for p in (REPO / "deals").glob("*.yaml"))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A copy of the example workspace, built once for this module."""
+    ws = tmp_path_factory.mktemp("example") / "ws"
+    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    assert run(["build", "-w", str(ws)]) == 0
+    return ws
+
+
+def pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def docx_text(path: Path) -> str:
+    document = docx.Document(str(path))
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            parts += [cell.text for cell in row.cells]
+    return "\n".join(parts)
+
+
+def squash(text: str) -> str:
+    """Ignore line breaks and hyphenation differences of the PDF text layer."""
+    return " ".join(text.replace("\u00a0", " ").split())
+
+
+@pytest.mark.parametrize("deal_file", DEALS)
+def test_documents_contain_customer_offer_number_items_and_total(built, deal_file):
+    ws = load_workspace(built, [built / "deals" / deal_file])
+    deal = ws.deals[0].model
+    quote = price(deal, ws.services, ws.seller.model)
+    folder = built / "output" / deal.folder_name
+    assert sorted(p.name for p in folder.iterdir()) == ["contract.docx", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
+    total = squash(format_money(quote.totals.payable, quote.currency, quote.locale))
+    for name in ("offer.pdf", "offer.docx"):
+        text = squash(pdf_text(folder / name) if name.endswith(".pdf") else docx_text(folder / name))
+        assert deal.customer.legal_name in text, name
+        assert deal.offer_number in text, name
+        assert total in text, name
+        for line in quote.lines:
+            assert squash(line.name) in text, (name, line.name)
+            assert squash(format_money(line.net_amount, quote.currency, quote.locale)) in text, (name, line.sku)
+    for name in ("contract.pdf", "contract.docx"):
+        text = squash(pdf_text(folder / name) if name.endswith(".pdf") else docx_text(folder / name))
+        assert deal.customer.legal_name in text and deal.offer_number in text, name
+        assert squash(format_money(quote.totals.tax_exclusive_total, quote.currency, quote.locale)) in text, name
+
+
+def test_quote_json_money_is_text_and_adds_up(built):
+    data = json.loads((built / "output" / "NW-2026-041-r2" / "quote.json").read_text())
+    totals = data["totals"]
+    assert all(isinstance(v, str) for v in totals.values())
+    from decimal import Decimal
+
+    firm = [Decimal(line["net_amount"]) for line in data["lines"] if line["kind"] == "firm"]
+    assert sum(firm) == Decimal(totals["line_net_total"])
+    assert "findings" not in data and all("cost" not in line for line in data["lines"])
+
+
+def test_manifest_hashes_every_output(built):
+    import hashlib
+
+    folder = built / "output" / "NW-2026-038-r1"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    for name, digest in manifest["outputs"].items():
+        assert hashlib.sha256((folder / name).read_bytes()).hexdigest() == digest
+    assert "deals/hafenlogistik.yaml" in manifest["inputs"]
+    assert "catalog/seller.yaml" in manifest["inputs"]
+
+
+def test_german_deal_is_german(built):
+    text = squash(pdf_text(built / "output" / "NW-2026-039-r1" / "offer.pdf"))
+    assert "Angebot NW-2026-039" in text and "Gesamtbetrag" in text and "Seite 1 von" in text
+    contract = squash(pdf_text(built / "output" / "NW-2026-039-r1" / "contract.pdf"))
+    assert "Vertragsentwurf" in contract and "Haftung" in contract
+
+
+def test_reverse_charge_deal_has_no_vat(built):
+    data = json.loads((built / "output" / "NW-2026-044-r1" / "quote.json").read_text())
+    assert data["totals"]["tax_total"] == "0.00"
+    assert [v["category"] for v in data["vat_breakdown"]] == ["AE"]
+    text = squash(pdf_text(built / "output" / "NW-2026-044-r1" / "offer.pdf"))
+    assert "Art. 196 Directive 2006/112/EC" in text
+
+
+def copy_minimal(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    shutil.copytree(Path(__file__).parent / "cases" / "minimal", ws)
+    return ws
+
+
+def test_invalid_deal_writes_nothing_even_when_others_are_valid(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    bad = (ws / "deals" / "basic.yaml").read_text().replace("T-2026-001", "T-2026-002").replace("quantity: 3", "quantity: -1")
+    (ws / "deals" / "bad.yaml").write_text(bad)
+    code, _, err = cli("build", "-w", ws)
+    assert code == 2
+    assert "deals/bad.yaml:13:15: items[0].quantity: must be greater than 0 (got -1)" in err
+    assert not (ws / "output").exists()
+
+
+def test_template_error_names_file_and_line_and_keeps_old_output(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    assert cli("build", "-w", ws, "--format", "pdf")[0] == 0
+    before = (ws / "output" / "T-2026-001-r1" / "offer.pdf").read_bytes()
+    (ws / "templates").mkdir()
+    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.nonsense }}</p>\n{% endblock %}\n')
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 1
+    assert err.splitlines()[0].startswith("templates/offer.html.j2:3:1: undefined: ")
+    assert (ws / "output" / "T-2026-001-r1" / "offer.pdf").read_bytes() == before
+    assert [p.name for p in (ws / "output").iterdir()] == ["T-2026-001-r1"]
+
+
+def test_workspace_template_overrides_a_block_and_customer_markup_is_escaped(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    deal = ws / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("legal_name: Kunde AG", "legal_name: \"<b>Kunde</b> AG\""))
+    (ws / "templates").mkdir()
+    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}<p>Custom greeting for {{ customer.legal_name }}</p>{% endblock %}\n')
+    assert cli("build", "-w", ws, "--format", "pdf")[0] == 0
+    text = squash(pdf_text(ws / "output" / "T-2026-001-r1" / "offer.pdf"))
+    assert "Custom greeting for <b>Kunde</b> AG" in text
+
+
+def test_documents_cannot_fetch_outside_the_workspace(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    secret = tmp_path / "secret.png"
+    shutil.copy(REPO / "templates" / "assets" / "logo.png", secret)
+    (ws / "templates").mkdir()
+    (ws / "templates" / "offer.html.j2").write_text(
+        '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}<p><img src="../secret.png"><img src="http://127.0.0.1:9/x.png"></p>{% endblock %}\n'
+    )
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 0
+    assert "offer.pdf" in err and "outside the workspace" in err
+    assert "documents may use workspace files only" in err
+    reader = PdfReader(ws / "output" / "T-2026-001-r1" / "offer.pdf")
+    assert all(not page.images for page in reader.pages)
+
+
+def test_unknown_format_and_missing_deal_are_usage_errors(minimal, cli):
+    code, _, err = cli("build", "-w", minimal, "--format", "xls")
+    assert (code, err.splitlines()[0]) == (2, "unknown format xls; available: pdf, docx")
+    code, _, err = cli("build", "-w", minimal, "deals/nope.yaml")
+    assert (code, err.splitlines()[0]) == (2, "deals/nope.yaml: no such deal file")
+
+
+def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch):
+    import proposals.pricing
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("simulated bug")
+
+    monkeypatch.setattr(proposals.pricing, "price", broken)
+    monkeypatch.setattr("proposals.build.price", broken)
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 1
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("internal error (a bug in proposals") and "ZeroDivisionError" in lines[0]
+    saved = Path(lines[0].split("details saved to ")[1])
+    assert "simulated bug" in saved.read_text()
+    assert not (minimal / "output").exists() or not any((minimal / "output").iterdir())
