@@ -47,7 +47,7 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
     deal, seller = loaded.model, ws.seller.model
     quote = price(deal, ws.services, seller)
     built = BuiltDeal(loaded, quote)
-    built.warnings += [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in quote.findings]
+    built.warnings += quote_warnings(loaded, quote)
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
     problems = ProblemList()
     for document in DOCUMENTS:
@@ -60,6 +60,11 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
     built.files["quote.json"] = JsonWriter().render(quote)
     built.warnings += problems.items
     return built
+
+
+def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
+    """Guardrail findings of a quote as located warnings (for the seller, never the customer)."""
+    return [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in quote.findings]
 
 
 def _path(field_path: str) -> tuple:

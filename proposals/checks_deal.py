@@ -18,6 +18,7 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     deal: Deal = loaded.model
     yield from _currency(loaded, deal, seller, services)
     yield from _items(loaded, deal, seller, services)
+    yield from _installed(loaded, deal, services)
     yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
     yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
     yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
@@ -65,7 +66,7 @@ def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[s
         if item.discount_percent > limit:
             yield warning(loaded.where("items", i, "discount_percent"), f"{field}.discount_percent", f"discount {item.discount_percent} % above the limit of {limit} % for {item.sku}; needs approval", "pricing.discount-above-limit")
         if item.sku in firm:
-            yield from _links(loaded, i, item.sku, service, firm)
+            yield from _links(loaded, i, item.sku, service, firm | set(deal.customer.installed))
 
 
 def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
@@ -82,10 +83,16 @@ def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Pro
 def _links(loaded: "Loaded", i: int, sku: str, service: Service, firm: set[str]) -> Iterator[Problem]:
     for needed in service.requires:
         if needed not in firm:
-            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} requires {needed}, which is not a firm item of this deal")
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} requires {needed}, which is neither a firm item of this deal nor in customer.installed")
     for banned in service.excludes:
         if banned in firm:
             yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} cannot be combined with {banned}")
+
+
+def _installed(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+    for j, sku in enumerate(deal.customer.installed):
+        if sku not in services:
+            yield error(loaded.where("customer", "installed", j), f"customer.installed[{j}]", f"unknown SKU {sku}{_close(sku, services)}")
 
 
 def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:

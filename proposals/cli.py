@@ -55,10 +55,15 @@ def check(workspace: Path, strict: bool) -> None:
     Example:
       proposals check --workspace .
     """
+    from .build import quote_warnings
     from .loading import load_workspace
+    from .pricing import price
 
     ws = load_workspace(workspace)
-    _report(ws.warnings, strict)
+    warnings = list(ws.warnings)
+    for loaded in ws.deals:
+        warnings += quote_warnings(loaded, price(loaded.model, ws.services, ws.seller.model))
+    _report(sorted(warnings, key=lambda p: p.sort_key()), strict)
     click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
 
 
@@ -142,7 +147,9 @@ def run(argv: list[str] | None = None) -> int:
     from .errors import ProposalsError
 
     try:
-        cli.main(args=argv, prog_name="proposals", standalone_mode=False)
+        # Without standalone mode click returns the code of a click.exceptions.Exit.
+        code = cli.main(args=argv, prog_name="proposals", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except click.exceptions.Exit as exc:
         return exc.exit_code
     except click.ClickException as exc:
@@ -155,7 +162,6 @@ def run(argv: list[str] | None = None) -> int:
         return _fail(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
         return _internal_error(exc)
-    return 0
 
 
 def main() -> None:

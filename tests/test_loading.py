@@ -59,7 +59,11 @@ CASES = {
     ),
     "requires broken": (
         deal_with("  - sku: DAY", "  - sku: SUP\n    quantity: 1\n  - sku: DAY").replace("  - sku: LIC\n    quantity: 12\n    months: 12\n", ""),
-        ["deals/basic.yaml:12:10: items[0].sku: SUP requires LIC, which is not a firm item of this deal"],
+        ["deals/basic.yaml:12:10: items[0].sku: SUP requires LIC, which is neither a firm item of this deal nor in customer.installed"],
+    ),
+    "installed base satisfies requires": (
+        deal_with("  - sku: DAY", "  - sku: SUP\n    quantity: 1\n  - sku: DAY").replace("  - sku: LIC\n    quantity: 12\n    months: 12\n", "").replace("    country: DE\n", "    country: DE\n  installed: [LIC]\n"),
+        [],
     ),
     "currency not offered": (
         deal_with("title: Test offer", "title: Test offer\ncurrency: USD"),
@@ -147,3 +151,14 @@ def test_hostile_files_fail_fast_with_short_message(text, message, minimal, cli)
     assert message in err
     assert max(len(line) for line in err.splitlines()) < 200
     assert elapsed < 5  # generous bound for slow CI; the real cost is measured in benchmarks/
+
+
+def test_guardrail_findings_are_located_warnings_and_fail_under_strict(minimal, cli):
+    seller = (minimal / "catalog/seller.yaml").read_text()
+    write(minimal, "catalog/seller.yaml", seller.replace('max_discount_percent: "15"', 'max_discount_percent: "15"\n  margin_floor_percent: "45"'))
+    expected = "deals/basic.yaml:12:5: WARNING: items[0]: margin 40.0 % on DAY is below the floor of 45 % [pricing.margin-below-floor]"
+    code, out, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (0, [expected])
+    assert out.startswith("ok: ")
+    code, out, err = cli("check", "-w", minimal, "--strict")
+    assert (code, err.splitlines()) == (1, [expected, "failed: 1 problem"])

@@ -58,6 +58,8 @@ class Customer(Model):
     """Expected sales potential of the account (internal)."""
     contact: Contact | None = None
     """The customer's main contact, addressed in the offer."""
+    installed: list[Identifier] = []
+    """SKUs the customer already has under contract; they satisfy other items' ``requires``."""
 
 
 class Stakeholder(Model):
