@@ -18,9 +18,9 @@ from pathlib import Path
 
 from . import __version__
 from .context import build_context
-from .errors import Location, Problem, ProblemList, TemplateError, WriterError
+from .errors import Location, PricingError, Problem, ProblemList, TemplateError, WriterError
 from .loading import Loaded, Workspace
-from .pricing import price
+from .pricing import PricingIssue, price
 from .quote import Quote
 from .templating import make_environment, render
 from .writers.json import JsonWriter
@@ -45,7 +45,7 @@ class BuiltDeal:
 def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx")) -> BuiltDeal:
     """Price and render one deal into memory; raise TemplateError/WriterError on failure."""
     deal, seller = loaded.model, ws.seller.model
-    quote = price(deal, ws.services, seller)
+    quote = price_deal(ws, loaded)
     built = BuiltDeal(loaded, quote)
     built.warnings += quote_warnings(loaded, quote)
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
@@ -60,6 +60,14 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
     built.files["quote.json"] = JsonWriter().render(quote)
     built.warnings += problems.items
     return built
+
+
+def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
+    """Price one loaded deal; a deal that cannot be priced is a located PricingError."""
+    try:
+        return price(loaded.model, ws.services, ws.seller.model)
+    except PricingIssue as issue:
+        raise PricingError([Problem(loaded.where(*_path(issue.field)), issue.field, str(issue), "pricing.invalid")]) from None
 
 
 def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
@@ -162,8 +170,10 @@ def build(ws: Workspace, deals: list[Loaded], output: Path, formats: tuple[str, 
     for loaded in deals:
         try:
             rendered.append(render_deal(ws, loaded, formats))
-        except (TemplateError, WriterError) as exc:
+        except (PricingError, TemplateError, WriterError) as exc:
             problems.extend(exc.problems)
+    if any(p.kind.startswith("pricing") for p in problems.errors):
+        problems.raise_if_errors(PricingError)
     problems.raise_if_errors(TemplateError)
     warnings = [w for b in rendered for w in b.warnings]
     return write_built(ws, rendered, output), warnings

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator
 
-from .checks import _close, _duplicates, error, warning
+from .checks import _close, _duplicates, error
 from .errors import Problem
 from .model import Deal, SellerProfile, Service
 
@@ -26,7 +26,6 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     yield from _sums(loaded, deal)
     yield from _dates(loaded, deal, seller)
     yield from _taxes(loaded, deal, seller)
-    yield from _credit(loaded, deal, seller)
 
 
 def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
@@ -62,11 +61,19 @@ def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[s
             yield error(loaded.where("items", i, "alternative_to"), f"{field}.alternative_to", f"{item.alternative_to} is not an item of this deal")
         if item.optional and item.alternative_to is not None:
             yield error(loaded.where("items", i, "optional"), f"{field}.optional", "an item is either optional or an alternative, not both")
-        limit = service.max_discount_percent if service.max_discount_percent is not None else seller.guardrails.max_discount_percent
-        if item.discount_percent > limit:
-            yield warning(loaded.where("items", i, "discount_percent"), f"{field}.discount_percent", f"discount {item.discount_percent} % above the limit of {limit} % for {item.sku}; needs approval", "pricing.discount-above-limit")
+        yield from _line_terms(loaded, i, item, service)
         if item.sku in firm:
             yield from _links(loaded, i, item.sku, service, firm | set(deal.customer.installed))
+
+
+def _line_terms(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
+    for j, ac in enumerate(item.allowances_charges):
+        if (ac.amount is None) == (ac.percent is None):
+            yield error(loaded.where("items", i, "allowances_charges", j), f"items[{i}].allowances_charges[{j}]", "give either amount or percent")
+    if item.cap is not None and service.pricing != "rate_card":
+        yield error(loaded.where("items", i, "cap"), f"items[{i}].cap", f"a cap applies to time-and-material (rate_card) items; {item.sku} is {service.pricing}")
+    if item.credit and (item.optional or item.alternative_to):
+        yield error(loaded.where("items", i, "credit"), f"items[{i}].credit", "a credit line cannot be optional or an alternative")
 
 
 def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
@@ -112,14 +119,23 @@ def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         total = sum((c.weight for c in deal.purchase_criteria), Decimal(0))
         if total != 100:
             yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
-    milestones = deal.terms.payment.milestones
-    if milestones:
-        total = sum((m.percent for m in milestones), Decimal(0))
-        if total != 100:
-            yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
+    yield from _milestones(loaded, deal)
     for i, ac in enumerate(deal.allowances_charges):
         if (ac.amount is None) == (ac.percent is None):
             yield error(loaded.where("allowances_charges", i), f"allowances_charges[{i}]", "give either amount or percent")
+
+
+def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    milestones = deal.terms.payment.milestones
+    for i, m in enumerate(milestones):
+        if (m.amount is None) == (m.percent is None):
+            yield error(loaded.where("terms", "payment", "milestones", i), f"terms.payment.milestones[{i}]", "give either percent or amount")
+    percents = [m.percent for m in milestones if m.percent is not None]
+    if percents and sum(percents, Decimal(0)) != 100:
+        total = sum(percents, Decimal(0))
+        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
+    if sum(1 for m in milestones if m.remainder) > 1:
+        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", "only one instalment can take the remainder")
 
 
 def _dates(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
@@ -157,22 +173,3 @@ def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
         yield error(loaded.where("customer"), "customer.vat_id", "reverse charge needs the customer's VAT id")
     if deal.customer.address.country == seller.address.country:
         yield error(loaded.where("reverse_charge"), "reverse_charge", "reverse charge applies to customers in another country")
-
-
-def _credit(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
-    rating = deal.customer.credit_rating
-    rule = next((r for r in seller.guardrails.credit_rules if r.rating == rating), None)
-    if rule is None:
-        return
-    days = deal.terms.payment.days if deal.terms.payment.days is not None else seller.default_terms.payment_days
-    where = loaded.where("customer", "credit_rating")
-    if rule.blocked:
-        yield warning(where, "customer.credit_rating", f"credit rating {rating}: offers need approval", "pricing.credit-rule")
-    if rule.max_payment_days is not None and days > rule.max_payment_days:
-        yield warning(where, "customer.credit_rating", f"credit rating {rating} allows at most net {rule.max_payment_days} days (terms give {days})", "pricing.credit-rule")
-    if rule.prepayment_percent:
-        first = deal.terms.payment.milestones[0].percent if deal.terms.payment.milestones else Decimal(0)
-        if first < rule.prepayment_percent:
-            yield warning(where, "customer.credit_rating", f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", "pricing.credit-rule")
-
-

@@ -34,10 +34,14 @@ def type_name(annotation: typing.Any) -> str:
         return " or ".join(type_name(a) for a in args if a is not type(None))
     if origin is list:
         return f"list of {type_name(args[0])}"
+    if origin is dict:
+        return f"mapping of {type_name(args[0])} to {type_name(args[1])}"
     if origin is typing.Literal:
         return " \\| ".join(f"`{a}`" for a in args)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    if origin is not None or "0x" in repr(annotation):
+        raise TypeError(f"document the type {annotation!r} in proposals.docs.type_name")
     names = {"str": "text", "Decimal": "decimal", "int": "whole number", "bool": "true/false", "date": "date (YYYY-MM-DD)"}
     return names.get(getattr(annotation, "__name__", ""), str(annotation))
 
@@ -65,7 +69,7 @@ def model_table(model: type[BaseModel]) -> str:
     for name, f in model.model_fields.items():
         if f.is_required():
             need = "required"
-        elif f.default is None or f.default == [] or f.default is PydanticUndefined:
+        elif f.default is None or f.default in ([], {}) or f.default is PydanticUndefined:
             need = "optional"
         elif isinstance(f.default, BaseModel):
             need = "see type"

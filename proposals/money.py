@@ -71,7 +71,8 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
     exponent = Decimal(1).scaleb(-minor_unit(currency))
     with localcontext() as ctx:
         ctx.prec = CENT_CONTEXT_PRECISION
-        return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+        result = amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    return result if result else abs(result)  # never print "-0.00"
 
 
 def percent_of(base: Decimal, percent: Decimal) -> Decimal:

@@ -1,76 +1,66 @@
 """(deal, catalog, seller) -> Quote. Pure: no I/O, no templates, Decimal only.
 
-Calculation model (EN 16931, first pass)
-----------------------------------------
-* Line list amount = quantity x (price / price base quantity); graduated tiers
-  price each band at its own rate, volume tiers price all units at the rate
-  of the band reached; a package costs its price per package; a rate card
-  uses the role's rate.
-* Line net amount = list amount - discount, rounded once to the currency's
-  minor unit (see :mod:`proposals.money`). Recurring items are priced per
-  period (rounded), then multiplied by the number of periods in the term, so
-  the period amount x periods is exactly the line amount.
-* Optional and alternative lines are priced but stay out of every total.
-* Document allowances/charges in percent take the line net total as base.
-* VAT per category and rate on the sum of its taxable amounts (default), or
-  per line and summed, as the seller profile says. Reverse-charge deals move
-  standard-rated lines to the seller's AE category.
-* The payment schedule splits the one-off net amount; the last instalment
-  takes the rounding remainder so the instalments sum exactly.
+Calculation model (EN 16931)
+----------------------------
+Per line and period, in this order (each step is kept in the line's waterfall):
+
+1. list amount = quantity x (price / price base quantity); graduated tiers
+   price each band at its own rate, volume tiers price all units at the rate
+   of the band reached; a package costs its price per package; a rate card
+   uses the role's rate. Rounded to the currency's minor unit.
+2. the discount: list amount - round(list amount x (1 - discount %)), so the
+   rounded steps add up exactly.
+3. line allowances and charges (BG-27/28): fixed, or a percent of the amount
+   after the discount, each rounded.
+4. a time-and-material cap: the line is never more than its cap.
+5. recurring items: the period amount x the periods of the term (a monthly
+   item over 36 months: 36 periods; a yearly one: one per started year).
+6. credit lines (explicitly marked) are negated.
+
+Optional and alternative lines are priced but stay out of every total; each
+carries its ``delta`` against the offer (an alternative: against the lines it
+would replace). Document-level allowances and charges, VAT and totals are in
+:mod:`proposals.taxes`, the payment schedule in :mod:`proposals.schedule`,
+guardrails in :mod:`proposals.guardrails`. Every invariant is checked before
+the Quote is returned.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from typing import Iterable
 
-from .errors import InvariantViolation
+from .guardrails import findings
 from .model import Deal, DealItem, SellerProfile, Service, TaxCategory
 from .money import percent_of, round_money
-from .quote import (
-    DocumentAllowanceCharge,
-    Finding,
-    Instalment,
-    Quote,
-    QuoteLine,
-    Totals,
-    TierStep,
-    VatBreakdown,
-)
+from .quote import LineAdjustment, Quote, QuoteLine, Step, TierStep
+from .schedule import payment_schedule
+from .taxes import document_allowances_charges, invariants, totals_and_vat
 
 ZERO = Decimal(0)
-HUNDRED = Decimal(100)
+
+
+class PricingIssue(ValueError):
+    """The deal cannot be priced as written; ``field`` is the deal's field path."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
 
 
 def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Quote:
-    """Price a validated deal (cross-checks passed) and check the invariants."""
+    """Price a validated deal (cross-checks passed); raise PricingIssue for unpriceable input."""
     currency = deal.currency or seller.default_currency
     ordered = _ordered(deal.items, services)
-    lines = tuple(_line(i, n, item, services[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1))
+    lines = [_line(i, n, item, services[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
+    lines = _with_deltas(lines)
     firm = [line for line in lines if line.kind == "firm"]
-    line_net_total = sum((line.net_amount for line in firm), ZERO)
-    doc_acs = tuple(_allowance_charge(ac, line_net_total, deal, seller, currency) for ac in deal.allowances_charges)
-    vat = _vat_breakdown(firm, doc_acs, seller, currency)
-    allowance_total = sum((a.amount for a in doc_acs if a.kind == "allowance"), ZERO)
-    charge_total = sum((a.amount for a in doc_acs if a.kind == "charge"), ZERO)
-    tax_exclusive = line_net_total - allowance_total + charge_total
-    tax_total = sum((v.tax_amount for v in vat), ZERO)
-    recurring_net = sum((line.net_amount for line in firm if line.recurring), ZERO)
-    one_off_net = tax_exclusive - recurring_net
-    totals = Totals(
-        line_net_total=line_net_total,
-        allowance_total=allowance_total,
-        charge_total=charge_total,
-        tax_exclusive_total=tax_exclusive,
-        tax_total=tax_total,
-        tax_inclusive_total=tax_exclusive + tax_total,
-        prepaid=ZERO,
-        payable=tax_exclusive + tax_total,
-    )
-    payment_days = deal.terms.payment.days if deal.terms.payment.days is not None else seller.default_terms.payment_days
-    early = deal.terms.payment.early_payment or seller.default_terms.early_payment
+    acs = document_allowances_charges(deal, firm, seller, currency)
+    totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
+    terms = deal.terms.payment
+    payment_days = terms.days if terms.days is not None else seller.default_terms.payment_days
+    early = terms.early_payment or seller.default_terms.early_payment
     quote = Quote(
         offer_number=deal.offer_number,
         revision=deal.revision,
@@ -78,20 +68,21 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
         locale=deal.locale or seller.default_locale,
         date=deal.date,
         valid_until=deal.valid_until or deal.date + timedelta(days=seller.default_terms.validity_days),
-        lines=lines,
-        allowances_charges=doc_acs,
+        lines=tuple(lines),
+        allowances_charges=acs,
         vat_breakdown=vat,
         totals=totals,
-        one_off_net=one_off_net,
-        recurring_net=recurring_net,
-        schedule=_schedule(deal, one_off_net, payment_days, currency),
+        one_off_net=one_off,
+        recurring_net=recurring,
+        schedule=payment_schedule(deal, one_off, payment_days, early, currency),
         payment_days=payment_days,
+        recurring_billing=terms.recurring_billing,
         early_payment_percent=early.percent if early else None,
         early_payment_days=early.days if early else None,
-        margin_percent=_margin(firm, tax_exclusive),
-        findings=tuple(_findings(deal, lines, seller)),
+        margin_percent=_margin(firm, totals.tax_exclusive_total),
+        findings=tuple(findings(deal, lines, services, seller, payment_days)),
     )
-    check_invariants(quote)
+    invariants(quote)
     return quote
 
 
@@ -112,8 +103,9 @@ def _extra(item: DealItem) -> bool:
     return item.optional or item.alternative_to is not None
 
 
-def _tax_category(service_category: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
-    category = seller.tax_category(service_category)
+def tax_category_for(category_id: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
+    """The seller's tax category; a reverse-charge deal moves standard-rated (S) ones to AE."""
+    category = seller.tax_category(category_id)
     assert category is not None  # cross-checks guarantee it
     if deal.reverse_charge and category.code == "S":
         return next(t for t in seller.tax_categories if t.code == "AE")
@@ -121,14 +113,18 @@ def _tax_category(service_category: str, deal: Deal, seller: SellerProfile) -> T
 
 
 def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str) -> QuoteLine:
-    unit_price, tiers, list_per_period, cost = _list_price(item, service)
-    discount = percent_of(list_per_period, item.discount_percent)
-    period_net = round_money(list_per_period - discount, currency)
+    unit_price, tiers, list_amount, cost = list_price(item, service)
+    steps, period_net, adjustments = _waterfall(item, list_amount, currency)
     periods = _periods(item, service)
-    tax = _tax_category(service.tax_category, deal, seller)
-    kind = "optional" if item.optional else "alternative" if item.alternative_to else "firm"
     recurring = service.billing != "once"
+    sign = Decimal(-1) if item.credit else Decimal(1)
+    if recurring and periods != 1:
+        steps.append(Step("periods", f"x {periods} periods", period_net * (periods - 1)))
+    if item.credit:
+        steps.append(Step("credit", "credit", -2 * period_net * periods))
+    tax = tax_category_for(service.tax_category, deal, seller)
     role_name = next((r.name for r in service.rates if r.role == item.role), None)
+    list_rounded = round_money(list_amount, currency)
     return QuoteLine(
         position=position,
         sku=service.sku,
@@ -139,27 +135,53 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         quantity=item.quantity,
         unit_price=unit_price,
         price_base_quantity=service.price_base_quantity,
-        list_amount=round_money(list_per_period * periods, currency),
+        list_amount=sign * list_rounded * periods,
         discount_percent=item.discount_percent,
-        discount_amount=round_money(list_per_period * periods, currency) - period_net * periods,
-        net_amount=period_net * periods,
+        discount_amount=sign * (list_rounded - round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)) * periods,
+        net_amount=sign * period_net * periods,
         tax_category=tax.id,
         tax_code=tax.code,
         tax_rate=tax.rate,
-        kind=kind,
+        kind="optional" if item.optional else "alternative" if item.alternative_to else "firm",
         role=item.role,
         billing=service.billing,
         periods=periods,
         term_months=(item.months or service.minimum_term_months or 12) if recurring else None,
-        period_amount=period_net if recurring else None,
-        first_year_amount=period_net * min(periods, 12 if service.billing == "monthly" else 1) if recurring else None,
+        period_amount=sign * period_net if recurring else None,
+        first_year_amount=sign * period_net * min(periods, 12 if service.billing == "monthly" else 1) if recurring else None,
         tiers=tuple(TierStep(q, p, round_money(a, currency)) for q, p, a in tiers),
+        adjustments=adjustments,
+        waterfall=tuple(steps),
+        cap=item.cap,
+        credit=item.credit,
         alternative_to=item.alternative_to,
         notes=item.notes,
-        cost=None if cost is None else cost * periods,
+        cost=None if cost is None else sign * cost * periods,
         source_index=index,
         clauses=tuple(service.clauses),
     )
+
+
+def _waterfall(item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
+    """Steps 1-4 of the module policy for one period; returns steps, the period net and adjustments."""
+    list_rounded = round_money(list_amount, currency)
+    after_discount = round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)
+    steps = [Step("list", "list price", list_rounded)]
+    if item.discount_percent:
+        steps.append(Step("discount", f"discount {item.discount_percent} %", after_discount - list_rounded))
+    adjustments = []
+    net = after_discount
+    for ac in item.allowances_charges:
+        amount = round_money(percent_of(after_discount, ac.percent) if ac.percent is not None else ac.amount, currency)
+        adjustments.append(LineAdjustment(ac.kind, ac.reason, amount, ac.percent))
+        signed = -amount if ac.kind == "allowance" else amount
+        steps.append(Step(ac.kind, ac.reason, signed))
+        net += signed
+    if item.cap is not None and net > round_money(item.cap, currency):
+        capped = round_money(item.cap, currency)
+        steps.append(Step("cap", f"capped at {capped}", capped - net))
+        net = capped
+    return steps, net, tuple(adjustments)
 
 
 def _periods(item: DealItem, service: Service) -> int:
@@ -170,7 +192,7 @@ def _periods(item: DealItem, service: Service) -> int:
     return months if service.billing == "monthly" else max(1, -(-months // 12))
 
 
-def _list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Decimal | None]:
+def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Decimal | None]:
     """Unit price shown, tier steps, list amount per period (unrounded), cost per period."""
     per = s.price_base_quantity
     qty = item.quantity
@@ -180,7 +202,7 @@ def _list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Dec
         unit_price, unit_cost = rate.price, rate.cost
         amount, steps = qty * unit_price / per, []
     elif s.pricing == "graduated":
-        steps = _graduated(qty, s)
+        steps = graduated(qty, s)
         amount = sum((a for _, _, a in steps), ZERO)
         unit_price = amount / qty * per
     elif s.pricing == "volume":
@@ -195,7 +217,8 @@ def _list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Dec
     return unit_price, steps, amount, cost
 
 
-def _graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal]]:
+def graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """Each band priced at its own rate: [(units in band, band price, amount)]."""
     steps, lower = [], ZERO
     for tier in s.tiers:
         upper = qty if tier.up_to is None else min(qty, tier.up_to)
@@ -207,78 +230,26 @@ def _graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal
     return steps
 
 
-def _allowance_charge(ac, base: Decimal, deal: Deal, seller: SellerProfile, currency: str) -> DocumentAllowanceCharge:
-    amount = round_money(percent_of(base, ac.percent) if ac.percent is not None else ac.amount, currency)
-    tax = _tax_category(ac.tax_category, deal, seller)
-    return DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base if ac.percent is not None else None, tax.id, tax.code, tax.rate)
+def _with_deltas(lines: list[QuoteLine]) -> list[QuoteLine]:
+    """Optional lines add their amount; an alternative adds the difference to the lines it replaces."""
+    from dataclasses import replace
 
-
-def _vat_breakdown(firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str) -> tuple[VatBreakdown, ...]:
-    taxable: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    per_line_tax: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
-    reasons: dict[tuple[str, Decimal], str | None] = {}
-    entries = [(l.tax_code, l.tax_rate, l.tax_category, l.net_amount) for l in firm]
-    entries += [(a.tax_code, a.tax_rate, a.tax_category, a.amount if a.kind == "charge" else -a.amount) for a in acs]
-    for code, rate, category_id, amount in entries:
-        key = (code, rate)
-        taxable[key] += amount
-        per_line_tax[key] += round_money(percent_of(amount, rate), currency)
-        reasons.setdefault(key, seller.tax_category(category_id).exemption_reason)  # type: ignore[union-attr]
-    per_line = seller.tax_rounding == "per_line"
-    return tuple(
-        VatBreakdown(code, rate, taxable[(code, rate)], per_line_tax[(code, rate)] if per_line else round_money(percent_of(taxable[(code, rate)], rate), currency), reasons[(code, rate)])
-        for code, rate in sorted(taxable, key=lambda k: (k[0], -k[1]))
-    )
-
-
-def _schedule(deal: Deal, base: Decimal, payment_days: int, currency: str) -> tuple[Instalment, ...]:
-    milestones = deal.terms.payment.milestones
-    if not milestones or base <= 0:
-        return ()
-    amounts = [round_money(percent_of(base, m.percent), currency) for m in milestones]
-    amounts[-1] = base - sum(amounts[:-1], ZERO)
-    return tuple(
-        Instalment(m.name, m.percent, amount, m.due + timedelta(days=payment_days) if m.due else None)
-        for m, amount in zip(milestones, amounts)
-    )
+    firm_by_sku: dict[str, Decimal] = {}
+    for line in lines:
+        if line.kind == "firm":
+            firm_by_sku[line.sku] = firm_by_sku.get(line.sku, ZERO) + line.net_amount
+    out = []
+    for line in lines:
+        if line.kind == "optional":
+            line = replace(line, delta=line.net_amount)
+        elif line.kind == "alternative":
+            line = replace(line, delta=line.net_amount - firm_by_sku.get(line.alternative_to or "", ZERO))
+        out.append(line)
+    return out
 
 
 def _margin(firm: list[QuoteLine], net: Decimal) -> Decimal | None:
     if not firm or any(line.cost is None for line in firm) or net <= 0:
         return None
     cost = sum((line.cost for line in firm), ZERO)  # type: ignore[misc]
-    return (net - cost) / net * HUNDRED
-
-
-def _findings(deal: Deal, lines: tuple[QuoteLine, ...], seller: SellerProfile) -> Iterable[Finding]:
-    floor = seller.guardrails.margin_floor_percent
-    if floor is None:
-        return
-    for line in lines:
-        if line.cost is None or line.net_amount <= 0:
-            continue
-        margin = (line.net_amount - line.cost) / line.net_amount * HUNDRED
-        if margin < floor:
-            yield Finding(
-                "pricing.margin-below-floor",
-                f"items[{line.source_index}]",
-                f"margin {margin.quantize(Decimal('0.1'))} % on {line.sku} is below the floor of {floor} %",
-            )
-
-
-def check_invariants(quote: Quote) -> None:
-    """Everything printed adds up; a violation is a bug in proposals, never user error."""
-    t = quote.totals
-    _expect(sum((l.net_amount for l in quote.firm_lines), ZERO) == t.line_net_total, "lines do not sum to the line net total")
-    _expect(t.line_net_total - t.allowance_total + t.charge_total == t.tax_exclusive_total, "tax exclusive total")
-    _expect(sum((v.taxable_amount for v in quote.vat_breakdown), ZERO) == t.tax_exclusive_total, "VAT taxable amounts")
-    _expect(sum((v.tax_amount for v in quote.vat_breakdown), ZERO) == t.tax_total, "VAT breakdown does not sum to the tax total")
-    _expect(t.tax_exclusive_total + t.tax_total == t.tax_inclusive_total, "tax inclusive total")
-    _expect(t.tax_inclusive_total - t.prepaid == t.payable, "payable")
-    if quote.schedule:
-        _expect(sum((i.amount for i in quote.schedule), ZERO) == quote.one_off_net, "schedule does not sum to the one-off total")
-
-
-def _expect(condition: bool, what: str) -> None:
-    if not condition:
-        raise InvariantViolation(f"pricing invariant violated: {what}")
+    return (net - cost) / net * Decimal(100)

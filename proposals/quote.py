@@ -25,6 +25,25 @@ class TierStep:
 
 
 @dataclass(frozen=True)
+class Step:
+    """One step of a line's price waterfall; the steps add up to the line's net amount."""
+
+    kind: Literal["list", "discount", "allowance", "charge", "cap", "periods", "credit"]
+    label: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class LineAdjustment:
+    """A rounded line allowance or charge (EN 16931 BG-27/BG-28), per period."""
+
+    kind: Literal["allowance", "charge"]
+    reason: str
+    amount: Decimal
+    percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
 class QuoteLine:
     """One priced line. ``net_amount`` is rounded; everything printed comes from here."""
 
@@ -52,6 +71,11 @@ class QuoteLine:
     period_amount: Decimal | None = None
     first_year_amount: Decimal | None = None
     tiers: tuple[TierStep, ...] = ()
+    adjustments: tuple[LineAdjustment, ...] = ()
+    waterfall: tuple[Step, ...] = ()
+    cap: Decimal | None = None
+    credit: bool = False
+    delta: Decimal | None = None
     alternative_to: str | None = None
     notes: str | None = None
     cost: Decimal | None = None
@@ -64,17 +88,32 @@ class QuoteLine:
 
 
 @dataclass(frozen=True)
+class AllowanceChargePart:
+    """The share of a document-level allowance or charge in one VAT category and one part (one-off or recurring)."""
+
+    tax_category: str
+    tax_code: str
+    tax_rate: Decimal
+    recurring: bool
+    base: Decimal | None
+    amount: Decimal
+
+
+@dataclass(frozen=True)
 class DocumentAllowanceCharge:
-    """A document-level allowance or charge, already rounded."""
+    """A document-level allowance or charge (EN 16931 BG-20/BG-21); ``amount`` is the sum of its parts."""
 
     kind: Literal["allowance", "charge"]
     reason: str
     amount: Decimal
     percent: Decimal | None
     base: Decimal | None
-    tax_category: str
-    tax_code: str
-    tax_rate: Decimal
+    parts: tuple[AllowanceChargePart, ...]
+    source_index: int = 0
+
+    @property
+    def signed(self) -> Decimal:
+        return -self.amount if self.kind == "allowance" else self.amount
 
 
 @dataclass(frozen=True)
@@ -90,12 +129,14 @@ class VatBreakdown:
 
 @dataclass(frozen=True)
 class Instalment:
-    """One payment of the schedule; the instalments sum exactly to the schedule base."""
+    """One payment of the schedule; the instalments sum exactly to the one-off net total."""
 
     name: str
-    percent: Decimal
+    percent: Decimal | None
     amount: Decimal
     due: date | None = None
+    early_payment_amount: Decimal | None = None
+    remainder: bool = False
 
 
 @dataclass(frozen=True)
@@ -109,16 +150,18 @@ class Totals:
     tax_total: Decimal  # BT-110
     tax_inclusive_total: Decimal  # BT-112
     prepaid: Decimal  # BT-113
+    rounding: Decimal  # BT-114
     payable: Decimal  # BT-115
 
 
 @dataclass(frozen=True)
 class Finding:
-    """An internal guardrail finding; never printed in customer documents."""
+    """An internal guardrail finding; never printed in customer documents. ``rule`` names the rule."""
 
     kind: str
     field: str
     message: str
+    rule: str = ""
 
 
 @dataclass(frozen=True)
@@ -139,6 +182,7 @@ class Quote:
     recurring_net: Decimal
     schedule: tuple[Instalment, ...]
     payment_days: int
+    recurring_billing: str = "in_advance"
     early_payment_percent: Decimal | None = None
     early_payment_days: int | None = None
     margin_percent: Decimal | None = None

@@ -56,6 +56,10 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
     def money(amount: Decimal, code: str | None = None) -> str:
         return format_money(amount, code or currency, locale)
 
+    def signed_money(amount: Decimal) -> str:
+        sign = "+\u00a0" if amount > 0 else "−\u00a0" if amount < 0 else ""
+        return sign + format_money(abs(amount), currency, locale)
+
     def number(value: Decimal, places: int = 3) -> str:
         return format_number(value, locale, places)
 
@@ -77,6 +81,7 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
 
     return {
         "money": money,
+        "signed_money": signed_money,
         "number": number,
         "percent": percent,
         "quantity": quantity,

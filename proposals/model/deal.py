@@ -8,6 +8,7 @@ factors, requirements, the selected items, and the negotiated terms.
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import Field
@@ -103,6 +104,19 @@ class Requirement(Model):
     """SKUs of deal items that fulfil it."""
 
 
+class LineAllowanceCharge(Model):
+    """An allowance (reduction) or charge (surcharge) on one line (EN 16931 BG-27/BG-28)."""
+
+    kind: Literal["allowance", "charge"]
+    """allowance reduces the line, charge adds to it."""
+    reason: Text
+    """Reason as printed, e.g. "Reuse of existing models"."""
+    amount: Annotated[Number, Field(gt=0)] | None = None
+    """Fixed amount for the whole line (per period for recurring items); give this or percent."""
+    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
+    """Percent of the line amount after the discount; give this or amount."""
+
+
 class DealItem(Model):
     """A selected catalog item."""
 
@@ -112,8 +126,14 @@ class DealItem(Model):
     """Quantity in the item's unit (for recurring items: per period)."""
     role: Identifier | None = None
     """Rate-card role for time-and-material items, e.g. ``senior``."""
-    discount_percent: Annotated[Number, Field(ge=0, lt=100)] = 0
+    discount_percent: Annotated[Number, Field(ge=0, lt=100)] = Decimal(0)
     """Negotiated discount on this line, in percent."""
+    allowances_charges: list[LineAllowanceCharge] = []
+    """Further allowances and charges on this line, applied after the discount."""
+    cap: Annotated[Number, Field(gt=0)] | None = None
+    """Not-to-exceed amount for a time-and-material (rate_card) line; the line is priced at most at this amount."""
+    credit: Flag = False
+    """The line is a credit (a trade-in, a credit for an earlier payment): its amount is subtracted."""
     months: Annotated[WholeNumber, Field(ge=1, le=120)] | None = None
     """Contract term in months for recurring items (default: the item's minimum term, else 12)."""
     optional: Flag = False
@@ -127,7 +147,7 @@ class DealItem(Model):
 
 
 class AllowanceCharge(Model):
-    """A document-level allowance (reduction) or charge (surcharge)."""
+    """A document-level allowance (reduction) or charge (surcharge) (EN 16931 BG-20/BG-21)."""
 
     kind: Literal["allowance", "charge"]
     """allowance reduces, charge adds."""
@@ -136,20 +156,26 @@ class AllowanceCharge(Model):
     amount: Annotated[Number, Field(gt=0)] | None = None
     """Fixed amount; give this or percent."""
     percent: Annotated[Number, Field(gt=0, le=100)] | None = None
-    """Percent of the line net total; give this or amount."""
+    """Percent of the line net total; split per VAT category and between one-off and recurring parts so each part carries the right VAT; give this or amount."""
     tax_category: Identifier = "standard"
-    """Tax category id the allowance or charge belongs to."""
+    """Tax category id of a fixed amount (percentages follow the lines they apply to)."""
+    applies_to: Literal["one_off", "recurring"] = "one_off"
+    """For a fixed amount: whether it reduces (or adds to) the one-off or the recurring part."""
 
 
 class PaymentMilestone(Model):
-    """A payment instalment."""
+    """A payment instalment of the one-off part."""
 
     name: Text
     """When it is due, as printed, e.g. "On signing"."""
-    percent: Annotated[Number, Field(gt=0, le=100)]
-    """Share of the total, in percent; the milestones add up to 100."""
+    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
+    """Share of the one-off total, in percent; give this or amount."""
+    amount: Annotated[Number, Field(gt=0)] | None = None
+    """Fixed amount (e.g. a deposit); give this or percent."""
     due: Day | None = None
-    """Planned date, if known."""
+    """Planned date, if known; the due date adds the payment days."""
+    remainder: Flag = False
+    """This instalment absorbs the rounding remainder (default: the last percent instalment)."""
 
 
 class PaymentTerms(Model):
@@ -160,7 +186,11 @@ class PaymentTerms(Model):
     early_payment: EarlyPaymentDiscount | None = None
     """Early-payment discount (default: the seller's)."""
     milestones: list[PaymentMilestone] = []
-    """Instalments for the one-off part; recurring items are billed per period in advance."""
+    """Instalments of the one-off part; they add up to exactly its total."""
+    recurring_billing: Literal["in_advance", "in_arrears"] = "in_advance"
+    """Whether recurring charges are invoiced at the start or the end of each period."""
+    prepaid: Annotated[Number, Field(ge=0)] = Decimal(0)
+    """Amount already paid (a deposit on an earlier order), deducted from the amount payable (EN 16931 BT-113)."""
 
 
 class DeliveryMilestone(Model):

@@ -166,6 +166,8 @@ class SellerProfile(Model):
     """Currencies offers may be made in (empty: only the default currency)."""
     tax_categories: Annotated[list[TaxCategory], Field(min_length=1)]
     """VAT categories used by the catalog."""
+    payable_rounding: dict[CurrencyCode, Annotated[Number, Field(gt=0, le=1)]] = {}
+    """Cash rounding of the amount payable per currency (EN 16931 BT-114), e.g. ``CHF: "0.05"``; built in: CHF 0.05, SEK 1."""
     tax_rounding: Literal["per_category", "per_line"] = "per_category"
     """Round VAT per category and rate on the sum (EN 16931) or per line (as some ERPs do)."""
     default_terms: DefaultTerms = DefaultTerms()

@@ -1,0 +1,127 @@
+"""Document-level allowances and charges, the VAT breakdown, the totals, and the invariants.
+
+VAT policy (EN 16931)
+---------------------
+* Every line, allowance and charge belongs to one VAT category and rate
+  (BT-151/152, BT-95/96, BT-102/103). A percentage allowance or charge on
+  the document is split into one part per category and per one-off/recurring
+  share of the lines, each rounded, so each part carries the right VAT and
+  the schedule of the one-off part is reduced by its own share only.
+* Taxable amount per category and rate = lines + charges - allowances.
+* ``per_category`` (default, the standard's way): tax = round(taxable x rate).
+  ``per_line`` (as some ERPs do): the rounded tax of each line and part, summed.
+* Prepaid amounts (BT-113) reduce the amount payable; payable rounding
+  (BT-114, cash rounding such as CHF to 0.05) is shown as its own amount.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from .errors import InvariantViolation
+from .model import Deal, SellerProfile
+from .money import percent_of, round_money
+from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
+
+ZERO = Decimal(0)
+DEFAULT_PAYABLE_ROUNDING = {"CHF": Decimal("0.05"), "SEK": Decimal("1")}
+
+TaxKey = tuple[str, str, Decimal]  # category id, code, rate
+
+
+def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str) -> tuple[DocumentAllowanceCharge, ...]:
+    from .pricing import tax_category_for
+
+    buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
+    for line in firm:
+        buckets[((line.tax_category, line.tax_code, line.tax_rate), line.recurring)] += line.net_amount
+    line_total = sum((line.net_amount for line in firm), ZERO)
+    result = []
+    for index, ac in enumerate(deal.allowances_charges):
+        if ac.percent is not None:
+            parts = tuple(
+                AllowanceChargePart(key[0], key[1], key[2], recurring, base, round_money(percent_of(base, ac.percent), currency))
+                for (key, recurring), base in sorted(buckets.items(), key=lambda kv: (kv[0][1], kv[0][0][1], -kv[0][0][2]))
+                if base
+            )
+            base = line_total
+        else:
+            tax = tax_category_for(ac.tax_category, deal, seller)
+            parts = (AllowanceChargePart(tax.id, tax.code, tax.rate, ac.applies_to == "recurring", None, round_money(ac.amount, currency)),)
+            base = None
+        amount = sum((p.amount for p in parts), ZERO)
+        result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
+    return tuple(result)
+
+
+def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str):
+    """Totals, VAT breakdown, one-off net and recurring net of a priced deal."""
+    vat = vat_breakdown(firm, acs, seller, currency)
+    line_net = sum((line.net_amount for line in firm), ZERO)
+    allowances = sum((a.amount for a in acs if a.kind == "allowance"), ZERO)
+    charges = sum((a.amount for a in acs if a.kind == "charge"), ZERO)
+    exclusive = line_net - allowances + charges
+    tax = sum((v.tax_amount for v in vat), ZERO)
+    prepaid = round_money(deal.terms.payment.prepaid, currency)
+    due = exclusive + tax - prepaid
+    payable = cash_round(due, seller.payable_rounding.get(currency) or DEFAULT_PAYABLE_ROUNDING.get(currency))
+    totals = Totals(line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)
+    recurring = sum((l.net_amount for l in firm if l.recurring), ZERO)
+    recurring += sum((_signed(a, p) for a in acs for p in a.parts if p.recurring), ZERO)
+    return totals, vat, exclusive - recurring, recurring
+
+
+def _signed(ac: DocumentAllowanceCharge, part: AllowanceChargePart) -> Decimal:
+    return -part.amount if ac.kind == "allowance" else part.amount
+
+
+def cash_round(amount: Decimal, increment: Decimal | None) -> Decimal:
+    """Round to a multiple of ``increment`` (half up); unchanged without one."""
+    if increment is None:
+        return amount
+    return (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP) * increment
+
+
+def vat_breakdown(firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str) -> tuple[VatBreakdown, ...]:
+    taxable: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    per_line_tax: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    reasons: dict[tuple[str, Decimal], str | None] = {}
+    entries = [(l.tax_code, l.tax_rate, l.tax_category, l.net_amount) for l in firm]
+    entries += [(p.tax_code, p.tax_rate, p.tax_category, _signed(a, p)) for a in acs for p in a.parts]
+    for code, rate, category_id, amount in entries:
+        key = (code, rate)
+        taxable[key] += amount
+        per_line_tax[key] += round_money(percent_of(amount, rate), currency)
+        reasons.setdefault(key, seller.tax_category(category_id).exemption_reason)  # type: ignore[union-attr]
+    per_line = seller.tax_rounding == "per_line"
+
+    def tax_of(key: tuple[str, Decimal]) -> Decimal:
+        return per_line_tax[key] if per_line else round_money(percent_of(taxable[key], key[1]), currency)
+
+    order = sorted(taxable, key=lambda k: (k[0] != "S", k[0], -k[1]))
+    return tuple(VatBreakdown(code, rate, taxable[(code, rate)], tax_of((code, rate)), reasons[(code, rate)]) for code, rate in order)
+
+
+def invariants(quote: Quote) -> None:
+    """Everything printed adds up; a violation is a bug in proposals, never user error."""
+    t = quote.totals
+    firm = quote.firm_lines
+    _expect(sum((l.net_amount for l in firm), ZERO) == t.line_net_total, "lines do not sum to the line net total")
+    for line in quote.lines:
+        _expect(sum((s.amount for s in line.waterfall), ZERO) == line.net_amount, f"waterfall of line {line.position}")
+    for ac in quote.allowances_charges:
+        _expect(sum((p.amount for p in ac.parts), ZERO) == ac.amount, f"parts of {ac.reason}")
+    _expect(t.line_net_total - t.allowance_total + t.charge_total == t.tax_exclusive_total, "tax exclusive total")
+    _expect(sum((v.taxable_amount for v in quote.vat_breakdown), ZERO) == t.tax_exclusive_total, "VAT taxable amounts")
+    _expect(sum((v.tax_amount for v in quote.vat_breakdown), ZERO) == t.tax_total, "VAT breakdown does not sum to the tax total")
+    _expect(t.tax_exclusive_total + t.tax_total == t.tax_inclusive_total, "tax inclusive total")
+    _expect(t.tax_inclusive_total - t.prepaid + t.rounding == t.payable, "payable")
+    _expect(quote.one_off_net + quote.recurring_net == t.tax_exclusive_total, "one-off and recurring parts")
+    if quote.schedule:
+        _expect(sum((i.amount for i in quote.schedule), ZERO) == quote.one_off_net, "schedule does not sum to the one-off total")
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise InvariantViolation(f"pricing invariant violated: {what}")
