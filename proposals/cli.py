@@ -55,14 +55,19 @@ def check(workspace: Path, strict: bool) -> None:
     Example:
       proposals check --workspace .
     """
-    from .build import quote_warnings
+    from .build import price_deal, quote_warnings
+    from .errors import PricingError, ProblemList
     from .loading import load_workspace
-    from .pricing import price
 
     ws = load_workspace(workspace)
     warnings = list(ws.warnings)
+    problems = ProblemList()
     for loaded in ws.deals:
-        warnings += quote_warnings(loaded, price(loaded.model, ws.services, ws.seller.model))
+        try:
+            warnings += quote_warnings(loaded, price_deal(ws, loaded))
+        except PricingError as exc:
+            problems.extend(exc.problems)
+    problems.raise_if_errors(PricingError)
     _report(sorted(warnings, key=lambda p: p.sort_key()), strict)
     click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
 
@@ -101,6 +106,36 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     for folder in written:
         click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
     _report(warnings + ws.warnings if strict else warnings, strict)
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print the Quote as JSON (internal: with costs and guardrail findings).")
+@_strict_option
+def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
+    """Price DEAL and print the quote: lines, tiers, totals, VAT, schedule, guardrail findings.
+
+    \b
+    Example:
+      proposals quote deals/acme-maschinenbau.yaml
+      proposals quote --json deals/hafenlogistik.yaml
+    """
+    import json
+
+    from .build import price_deal, quote_warnings
+    from .loading import load_workspace
+    from .quote_table import render_table
+    from .writers.json import quote_document
+
+    ws = load_workspace(workspace, [_deal_path(workspace, deal)])
+    loaded = ws.deals[0]
+    priced = price_deal(ws, loaded)
+    if as_json:
+        click.echo(json.dumps(quote_document(priced, internal=True), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(priced, loaded.model.title), nl=False)
+    _report(ws.warnings + quote_warnings(loaded, priced), strict)
 
 
 def _deal_path(workspace: Path, given: Path) -> Path:

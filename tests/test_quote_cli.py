@@ -1,0 +1,50 @@
+"""`proposals quote`: the terminal table fits 100 columns; --json on every example deal adds up."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal as D
+
+import pytest
+
+from .conftest import REPO
+
+DEALS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "deals").glob("*.yaml"))
+
+
+@pytest.mark.parametrize("deal", DEALS)
+def test_quote_json_satisfies_the_invariants(deal, cli):
+    code, out, err = cli("quote", "--json", "-w", REPO, deal)
+    assert code == 0, err
+    q = json.loads(out)
+    t = {k: D(v) for k, v in q["totals"].items()}
+    firm = [l for l in q["lines"] if l["kind"] == "firm"]
+    assert sum(D(l["net_amount"]) for l in firm) == t["line_net_total"]
+    for line in q["lines"]:
+        assert sum(D(s["amount"]) for s in line["waterfall"]) == D(line["net_amount"])
+    assert t["line_net_total"] - t["allowance_total"] + t["charge_total"] == t["tax_exclusive_total"]
+    assert sum(D(v["taxable_amount"]) for v in q["vat_breakdown"]) == t["tax_exclusive_total"]
+    assert sum(D(v["tax_amount"]) for v in q["vat_breakdown"]) == t["tax_total"]
+    assert t["tax_inclusive_total"] - t["prepaid"] + t["rounding"] == t["payable"]
+    if q["schedule"]:
+        assert sum(D(i["amount"]) for i in q["schedule"]) == D(q["one_off_net"])
+    assert "findings" in q  # internal view
+
+
+@pytest.mark.parametrize("deal", DEALS)
+def test_quote_table_fits_100_columns_and_shows_totals(deal, cli):
+    code, out, _ = cli("quote", "-w", REPO, deal)
+    assert code == 0
+    lines = out.splitlines()
+    assert max(len(line) for line in lines) <= 100
+    assert any(line.startswith("Payable (BT-115)") for line in lines)
+
+
+def test_quote_table_shows_tier_breakdown_and_findings(minimal, cli):
+    seller = minimal / "catalog" / "seller.yaml"
+    seller.write_text(seller.read_text().replace('max_discount_percent: "15"', 'max_discount_percent: "15"\n  margin_floor_percent: "45"'))
+    code, out, err = cli("quote", "-w", minimal, "deals/basic.yaml")
+    assert code == 0
+    assert "     tier: 10 x €50.00 = €500.00" in out and "     tier: 2 x €40.00 = €80.00" in out
+    assert "  margin 40.0 % on DAY is below the floor of 45 %\n    [pricing.margin-below-floor] rule: guardrails.margin_floor_percent\n" in out
+    assert "WARNING" in err
