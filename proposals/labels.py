@@ -118,6 +118,15 @@ EN = {
     "for_customer": "For the Customer",
     "draft": "DRAFT",
     "reverse_charge": "Reverse charge",
+    "price_details": "Appendix: how each price is made up",
+    "step": "Step",
+    "step_list": "List price (quantity × unit price)",
+    "step_discount": "Discount",
+    "step_allowance": "Allowance",
+    "step_charge": "Charge",
+    "step_cap": "Cap (not-to-exceed amount)",
+    "step_periods": "Further periods of the term",
+    "step_credit": "Credit",
 }
 
 DE = {
@@ -232,6 +241,15 @@ DE = {
     "for_customer": "Für den Auftraggeber",
     "draft": "ENTWURF",
     "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers",
+    "price_details": "Anlage: Zusammensetzung der Preise",
+    "step": "Schritt",
+    "step_list": "Listenpreis (Menge × Einzelpreis)",
+    "step_discount": "Rabatt",
+    "step_allowance": "Abschlag",
+    "step_charge": "Zuschlag",
+    "step_cap": "Obergrenze (Höchstbetrag)",
+    "step_periods": "Weitere Perioden der Laufzeit",
+    "step_credit": "Gutschrift",
 }
 
 TABLES = {"en": EN, "de": DE}

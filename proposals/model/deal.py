@@ -306,6 +306,8 @@ class Deal(Model):
     """True for EU B2B cross-border services: VAT is owed by the customer; needs the customer's VAT id."""
     notes: list[Text] = []
     """Further remarks printed at the end of the offer."""
+    price_details: Flag = False
+    """Add an appendix to the offer that explains every line's price step by step."""
 
     @property
     def folder_name(self) -> str:
