@@ -1,0 +1,184 @@
+"""DOCX writer: semantic offer/contract HTML -> Word document.
+
+The same HTML that WeasyPrint turns into the PDF is parsed with ``lxml.html``
+and rebuilt with python-docx on top of ``templates/reference.docx`` (page
+setup and every style come from there, so sales ops can restyle in Word).
+The output is byte-for-byte reproducible for the same HTML and metadata.
+
+HTML vocabulary (closed; anything else is reported in the problem list)
+=====================================================================
+
+===================================== ==============================================================
+Element / class                       What it becomes in Word
+===================================== ==============================================================
+``<head>`` and its content            ignored (``style``/``link``/``meta``/``title``)
+``body div section article``          containers: their children are rendered in order
+``main header footer figure``
+``footer.page-footer``,               ignored silently (the PDF's running footer/header; the DOCX
+``header.page-header``                footer is built from :class:`DocxMeta`)
+``h1`` .. ``h4``                      paragraph styles "Heading 1" .. "Heading 4" (keep with next)
+``h1.title``                          paragraph style "Title"
+``p``                                 "Normal" ("Table Text" inside table cells)
+``p.lead``                            "Lead"
+``p.small``, ``p.note``               "Small"
+``p.address``                         "Address" (no space after)
+``p.sender``                          "Small" (the sender line above the address)
+``p.line``                            "Signature Line" (a rule above, for signatures)
+``br`` / ``hr``                       line break / empty paragraph with a bottom border
+``strong b`` / ``em i`` / ``u``       bold / italic / underlined run
+``small`` / ``sup`` / ``sub``         run in a smaller size (83 %) / superscript / subscript
+``a href``                            real hyperlink, character style "Hyperlink" (http, https,
+                                      mailto, tel; other targets: text kept, reported)
+``span``                              text; ``span.muted`` grey, ``span.small`` smaller; any other
+                                      class names a character style if one exists ("price-tag" ->
+                                      "price-tag" or "Price Tag"), else plain text
+``ul`` / ``ol`` > ``li``              "List Bullet" / "List Number" (levels 2, 3: "List Bullet 2"
+                                      ...); every ``ol`` restarts at 1; further paragraphs of an
+                                      item: "List Continue" (2, 3); deeper than 3 levels: reported
+``table``                             table style "Proposals Table", full width; ``table.plain``:
+                                      "Proposals Plain Table" (address and signature blocks); other
+                                      table classes are PDF styling hooks, ignored silently
+``colgroup > col``                    column widths from ``style="width: 12%"`` (or mm/cm/in/pt/px);
+                                      a column too narrow for its longest word (or a ``num`` cell's
+                                      line) is widened, as a browser does
+``thead`` rows                        bold, repeated on every page (``w:tblHeader``)
+``tbody`` / ``tfoot`` rows            in source order / last; no row ever splits across pages
+``th`` / ``td``                       cell, paragraphs in "Table Text"; ``th`` bold; ``colspan``
+                                      merges cells (``rowspan``: reported, ignored)
+``td.num`` / ``.right`` / ``.center`` right aligned / right aligned / centred cell paragraphs
+``tr.total`` / ``tr.subtotal``        bold with a rule above / thin rule above
+``tr.grand`` / ``tr.group``           bold (the grand total) / bold on a light shading (group rows)
+``td.logo-cell``                      right aligned cell (the letterhead's logo column)
+``img``                               inline picture, alt text as description; see
+                                      :mod:`proposals.writers.docx_images` for allowed sources and
+                                      sizing (``img`` classes are ignored)
+``figure`` / ``figcaption``           container / paragraph style "Caption"
+``.page-break`` (any block)           page break before the block's first paragraph
+``.keep-together``,                   all its paragraphs and table rows kept on one page;
+``div.signature``                     ``.signature`` also gets 24 pt space above
+``section.clause``                    its heading is kept with the first paragraph
+``.muted`` / ``.right`` /             grey text / right aligned / centred (blocks, rows, cells)
+``.center``
+``.draft-watermark``                  ignored silently (the PDF shows the watermark)
+``id``, ``data-*``, ``aria-*``,       ignored silently (``style`` is read only for ``img`` and
+``style``, ``lang``, ``title``        ``col`` widths)
+``script style template svg``         reported, content never rendered
+``iframe video input form``...
+other block-level HTML                (``blockquote``, ``pre``, ``dl``, ``h5``...) reported,
+                                      content rendered as paragraphs
+other inline HTML                     (``code``, ``abbr``, custom tags...) reported, text kept
+===================================== ==============================================================
+
+Whitespace is collapsed like a browser does (U+00A0 kept), so text read back
+with python-docx equals what the browser shows.
+
+Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
+:mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
+(runs, whitespace, links), :mod:`proposals.writers.docx_images`, and all raw
+OOXML in :mod:`proposals.writers.docx_oxml`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import lxml.html
+from docx import Document
+from docx.enum.text import WD_TAB_ALIGNMENT
+from lxml import etree
+
+from proposals.writers import docx_oxml
+from proposals.writers.docx_blocks import Sink, walk_children
+from proposals.writers.docx_context import RenderContext, Scope
+
+_PAGE_FIELDS = re.compile(r"\{(page|pages)\}")
+
+
+@dataclass(frozen=True)
+class DocxMeta:
+    title: str            # core property title
+    author: str           # seller legal name -> core properties author
+    subject: str          # e.g. "Offer ACME-2026-014 r1"
+    created: datetime     # fixed timestamp (tz-aware UTC) for created/modified
+    language: str         # e.g. "de-DE": document default language (w:lang)
+    footer_text: str      # left part of the footer
+    page_label: str       # e.g. "Page {page} of {pages}"; PAGE / NUMPAGES fields
+
+
+class DocxWriter:
+    """Render semantic HTML to DOCX bytes on top of a reference document."""
+
+    name = "docx"
+    suffix = ".docx"
+
+    def __init__(self, reference_docx: Path, asset_root: Path):
+        self.reference_docx = Path(reference_docx)
+        self.asset_root = Path(asset_root)
+
+    def render(self, html: str, meta: DocxMeta) -> tuple[bytes, list[str]]:
+        """Return the .docx bytes and a list of problems (unsupported elements,
+        classes or attributes, images that could not be loaded), one
+        human-readable string each like ``unsupported element <video> (line 12)``."""
+        document = Document(io.BytesIO(self.reference_docx.read_bytes()))
+        docx_oxml.clear_body(document)
+        ctx = RenderContext(document, self.asset_root)
+        body = _parse_body(html, ctx)
+        if body is not None:
+            walk_children(ctx, body, Sink(document), Scope(width=text_width(document)))
+        for section in document.sections:
+            build_footer(section, meta.footer_text, meta.page_label)
+        _set_metadata(document, meta)
+        buffer = io.BytesIO()
+        document.save(buffer)
+        return docx_oxml.normalize_zip(buffer.getvalue(), meta.created), ctx.problems
+
+
+def _parse_body(html: str, ctx: RenderContext):
+    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    try:
+        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
+    except (etree.ParserError, ValueError):
+        ctx.report("empty HTML document")
+        return None
+    return root.body
+
+
+def text_width(document) -> int:
+    """Width between the left and right page margins of the first section (EMU)."""
+    section = document.sections[0]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def build_footer(section, footer_text: str, page_label: str) -> None:
+    """Replace the section footer: ``footer_text`` left, the page label with live
+    PAGE / NUMPAGES fields right-aligned on a tab at the right margin."""
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    docx_oxml.clear_story(footer)
+    paragraph = footer.add_paragraph(style="Footer")
+    width = section.page_width - section.left_margin - section.right_margin
+    paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
+    paragraph.add_run(footer_text)
+    paragraph.add_run().add_tab()
+    for index, part in enumerate(_PAGE_FIELDS.split(page_label)):
+        if index % 2 == 0:
+            if part:
+                paragraph.add_run(part)
+        else:
+            docx_oxml.add_field(paragraph, "PAGE" if part == "page" else "NUMPAGES")
+
+
+def _set_metadata(document, meta: DocxMeta) -> None:
+    moment = meta.created.astimezone(timezone.utc) if meta.created.tzinfo else meta.created
+    props = document.core_properties
+    props.title, props.author, props.subject = meta.title, meta.author, meta.subject
+    props.last_modified_by, props.revision, props.language = meta.author, 1, meta.language
+    props.created = props.modified = moment.replace(microsecond=0)
+    props.keywords = props.comments = props.category = props.content_status = ""
+    docx_oxml.set_default_language(document.styles.element, meta.language)
+    docx_oxml.strip_revision_ids(document.settings.element)
+    docx_oxml.strip_revision_ids(document.element)

@@ -1,0 +1,276 @@
+"""Block content for the DOCX writer: containers, paragraphs, headings, lists.
+
+:func:`walk_children` is the heart of the writer: it walks an element's
+children, gathers consecutive inline content (text, ``<strong>``, ``<img>``...)
+into one paragraph and hands block children to :func:`render_block`, which
+dispatches on the tag.  Tables live in :mod:`proposals.writers.docx_tables`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from proposals.writers import docx_oxml
+from proposals.writers.docx_context import (BLOCK_CLASSES, BLOCK_TAGS, CONTAINER_TAGS,
+                                            FOREIGN_BLOCK_TAGS, HEADING_TAGS, KNOWN_CLASSES,
+                                            SILENT_CLASSES, ListItem, Scope, check_attributes,
+                                            check_classes, class_list, where)
+from proposals.writers.docx_inline import Break, collect, emit
+from proposals.writers.docx_tables import render_table
+
+PARAGRAPH_STYLES = {"lead": "Lead", "small": "Small", "note": "Small", "address": "Address", "sender": "Small", "line": "Signature Line"}
+LIST_STYLES = {"ul": "List Bullet", "ol": "List Number"}
+MAX_LIST_LEVEL = 3
+SPACE_AFTER_TABLE = Pt(10)
+RULE_LINE = Pt(6)
+SIGNATURE_SPACE = Pt(24)
+ALIGNMENTS = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+
+
+class Sink:
+    """Where blocks go: the document body or one table cell.
+
+    A new cell already holds an empty paragraph (Word requires one); it is used
+    for the cell's first paragraph, or removed if the cell starts with a table.
+    """
+
+    def __init__(self, container, spare=None, filler_style=None):
+        self.container = container
+        self._spare = spare
+        self._filler_style = filler_style  # style of the empty paragraph after a cell's table
+        self.after_table = False  # Word puts no space after a table; the next paragraph must
+
+    def add_paragraph(self):
+        if self._spare is not None:
+            paragraph, self._spare = self._spare, None
+            return paragraph
+        return self.container.add_paragraph()
+
+    def add_table(self, rows: int, cols: int):
+        if self._spare is not None:
+            docx_oxml.remove_paragraph(self._spare)
+        elif docx_oxml.body_ends_with_table(self.container):
+            self.container.add_paragraph()  # Word would glue two adjacent tables together
+        table = self.container.add_table(rows, cols)
+        if getattr(self.container, "_tc", None) is not None:  # a cell must end with a paragraph
+            self._spare = self.container.paragraphs[-1]
+            self._spare.style = self._filler_style
+        self.after_table = True
+        return table
+
+
+# ------------------------------------------------------------------- walking
+def is_block(element) -> bool:
+    tag = element.tag
+    return isinstance(tag, str) and (tag in BLOCK_TAGS or tag in FOREIGN_BLOCK_TAGS)
+
+
+def walk_children(ctx, element, sink: Sink, scope: Scope) -> None:
+    """Render the children of ``element``: inline runs become paragraphs in
+    ``scope.style``, block children are rendered by :func:`render_block`."""
+    pending: list = [element.text] if element.text else []
+    for child in element:
+        if is_block(child):
+            _flush(ctx, pending, sink, scope)
+            pending = []
+            render_block(ctx, child, sink, scope)
+        else:
+            pending.append(child)
+        if child.tail:
+            pending.append(child.tail)
+    _flush(ctx, pending, sink, scope)
+
+
+def _flush(ctx, pending: list, sink: Sink, scope: Scope) -> None:
+    segments = collect(ctx, pending, scope.fmt, scope.width)
+    if segments:
+        if isinstance(segments[-1], Break):  # a final <br> adds no line in a browser
+            segments = segments[:-1]
+        emit(ctx, open_paragraph(ctx, sink, scope), segments)
+
+
+def open_paragraph(ctx, sink: Sink, scope: Scope):
+    """Create a paragraph in ``scope.style`` (or the list style of the current
+    ``<li>``), applying alignment, spacing after a table and a pending page break."""
+    paragraph = sink.add_paragraph()
+    paragraph.style = ctx.style(_list_item_style(paragraph, scope.item) or scope.style)
+    if sink.after_table:
+        sink.after_table = False
+        if ctx.space_before_of(paragraph) < SPACE_AFTER_TABLE:
+            paragraph.paragraph_format.space_before = SPACE_AFTER_TABLE
+    if scope.align is not None:
+        paragraph.alignment = scope.align
+    if ctx.pending_page_break:
+        paragraph.paragraph_format.page_break_before = True
+        ctx.pending_page_break = False
+    ctx.paragraphs.append((paragraph, scope.row_key))
+    return paragraph
+
+
+def _list_item_style(paragraph, item: ListItem | None) -> str | None:
+    """The first paragraph of a list item gets the bullet/number (and, for ``ol``,
+    the restarted list); later ones are continuation paragraphs."""
+    if item is None:
+        return None
+    if item.used:
+        return item.continue_style
+    if item.num_id is not None:
+        docx_oxml.set_numbering(paragraph, item.num_id, item.ilvl)
+    item.used = True
+    return item.style
+
+
+# -------------------------------------------------------------------- blocks
+def render_block(ctx, element, sink: Sink, scope: Scope) -> None:
+    """Render one block element with its common classes (page-break,
+    keep-together, signature, clause, muted, right, center)."""
+    classes = class_list(element)
+    if SILENT_CLASSES.intersection(classes) or _is_running_header_footer(element, classes):
+        return
+    check_attributes(ctx, element)
+    if "page-break" in classes:
+        ctx.pending_page_break = True
+    start = len(ctx.paragraphs)
+    handler = HANDLERS.get(element.tag, _foreign)
+    handler(ctx, element, sink, block_scope(scope, classes))
+    _apply_keeps(ctx, classes, ctx.paragraphs[start:])
+
+
+def block_scope(scope: Scope, classes: list[str]) -> Scope:
+    """Scope for a block's content after its ``muted``/``right``/``center`` classes."""
+    if "muted" in classes:
+        scope = scope.but(fmt=replace(scope.fmt, muted=True))
+    for name, alignment in ALIGNMENTS.items():
+        if name in classes:
+            scope = scope.but(align=alignment)
+    return scope
+
+
+def _is_running_header_footer(element, classes) -> bool:
+    return (element.tag, "page-footer" in classes, "page-header" in classes) in {
+        ("footer", True, False), ("header", False, True)}
+
+
+def _apply_keeps(ctx, classes: list[str], created: list) -> None:
+    if not created:
+        return
+    if "keep-together" in classes or "signature" in classes:
+        keep_together(created)
+    if "signature" in classes and ctx.space_before_of(created[0][0]) < SIGNATURE_SPACE:
+        created[0][0].paragraph_format.space_before = SIGNATURE_SPACE  # room to sign
+    if "clause" in classes:
+        created[0][0].paragraph_format.keep_with_next = True
+
+
+def keep_together(created: list) -> None:
+    """Keep paragraphs (and table rows) on one page: keep-lines on all, keep-with-next
+    on all but the last paragraph, or all but the last table row."""
+    last_paragraph, last_row = created[-1]
+    for paragraph, row_key in created:
+        paragraph.paragraph_format.keep_together = True
+        is_last = paragraph is last_paragraph or (row_key is not None and row_key is last_row)
+        if not is_last:
+            paragraph.paragraph_format.keep_with_next = True
+
+
+def _container(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, KNOWN_CLASSES["container"])
+    walk_children(ctx, element, sink, scope)
+
+
+def _paragraph(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, KNOWN_CLASSES["p"])
+    styles = [PARAGRAPH_STYLES[c] for c in class_list(element) if c in PARAGRAPH_STYLES]
+    walk_children(ctx, element, sink, scope.but(style=styles[0] if styles else scope.style))
+
+
+def _heading(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, KNOWN_CLASSES["h1"] if element.tag == "h1" else BLOCK_CLASSES)
+    title = element.tag == "h1" and "title" in class_list(element)
+    style = "Title" if title else HEADING_TAGS[element.tag]
+    walk_children(ctx, element, sink, scope.but(style=style, item=None))
+
+
+def _caption(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, BLOCK_CLASSES)
+    walk_children(ctx, element, sink, scope.but(style="Caption", item=None))
+
+
+def _rule(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, BLOCK_CLASSES)
+    paragraph = open_paragraph(ctx, sink, scope.but(item=None))
+    paragraph.paragraph_format.line_spacing = RULE_LINE  # a thin line, not an empty text line
+    docx_oxml.set_bottom_border(paragraph)
+
+
+def _foreign(ctx, element, sink: Sink, scope: Scope) -> None:
+    ctx.report(f"unsupported element <{element.tag}> {where(element)}, rendered as paragraphs")
+    walk_children(ctx, element, sink, scope)
+
+
+def _table(ctx, element, sink: Sink, scope: Scope) -> None:
+    render_table(ctx, element, sink, scope, walk_children, Sink)
+
+
+# --------------------------------------------------------------------- lists
+def _list(ctx, element, sink: Sink, scope: Scope) -> None:
+    check_classes(ctx, element, BLOCK_CLASSES)
+    level = scope.list_level + 1
+    if level > MAX_LIST_LEVEL:
+        ctx.report(f"list nested deeper than {MAX_LIST_LEVEL} levels {where(element)}, "
+                   f"shown at level {MAX_LIST_LEVEL}")
+    shown = min(level, MAX_LIST_LEVEL)
+    suffix = "" if shown == 1 else f" {shown}"
+    style, continuation = LIST_STYLES[element.tag] + suffix, "List Continue" + suffix
+    numbering = docx_oxml.style_numbering(ctx.style(style)) if ctx.style(style) else None
+    ilvl = numbering[1] if numbering else shown - 1
+    num_id = None
+    if element.tag == "ol" and numbering:
+        num_id = docx_oxml.restarted_num(ctx.numbering(), numbering[0], ilvl)
+    inner = scope.but(list_level=level)
+    for child in _list_children(ctx, element, sink, inner):
+        _list_item(ctx, child, sink, inner, ListItem(style, continuation, num_id, ilvl))
+
+
+def _list_children(ctx, element, sink: Sink, scope: Scope):
+    """Yield the ``<li>`` children; anything else is reported and rendered as is."""
+    loose = scope.but(item=None)
+    _stray_text(ctx, element, element.text, sink, loose)
+    for child in element:
+        if child.tag == "li":
+            yield child
+        elif isinstance(child.tag, str):
+            ctx.report(f"unsupported element <{child.tag}> directly in <{element.tag}> "
+                       f"{where(child)}, rendered outside the list items")
+            if is_block(child):
+                render_block(ctx, child, sink, loose)
+            else:
+                _flush(ctx, [child], sink, loose)
+        _stray_text(ctx, element, child.tail, sink, loose)
+
+
+def _stray_text(ctx, element, text: str | None, sink: Sink, scope: Scope) -> None:
+    if text and text.strip():
+        ctx.report(f"text outside <li> in <{element.tag}> {where(element)}, kept")
+        _flush(ctx, [text], sink, scope)
+
+
+def _list_item(ctx, element, sink: Sink, scope: Scope, item: ListItem) -> None:
+    check_attributes(ctx, element)
+    check_classes(ctx, element, {"muted", "page-break"})
+    if "page-break" in class_list(element):
+        ctx.pending_page_break = True
+    scope = block_scope(scope, class_list(element)).but(item=item)
+    start = len(ctx.paragraphs)
+    walk_children(ctx, element, sink, scope)
+    if len(ctx.paragraphs) == start:
+        open_paragraph(ctx, sink, scope)  # an empty <li> still shows its bullet
+
+
+HANDLERS = {tag: _container for tag in CONTAINER_TAGS}
+HANDLERS.update({tag: _heading for tag in HEADING_TAGS})
+HANDLERS.update({"p": _paragraph, "ul": _list, "ol": _list, "table": _table, "hr": _rule,
+                 "figcaption": _caption})

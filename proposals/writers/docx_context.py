@@ -1,0 +1,205 @@
+"""Shared state of one DOCX rendering: vocabulary, render context and scope.
+
+The HTML vocabulary itself is documented in :mod:`proposals.writers.docx`;
+this module holds it as data (which tags are blocks, which classes and
+attributes are understood) plus the two small objects every renderer function
+receives:
+
+* :class:`RenderContext` -- the document being built, the problem list,
+  style look-ups, the paragraphs created so far (for keep-together) and a
+  pending page break;
+* :class:`Scope` -- immutable, inherited formatting for the element being
+  walked (default paragraph style, inline format, alignment, available width,
+  list level).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from docx.enum.style import WD_STYLE_TYPE
+from docx.shared import Pt
+
+from proposals.writers import docx_oxml
+
+CONTAINER_TAGS = frozenset({"body", "div", "section", "header", "footer", "article", "main",
+                            "figure"})
+HEADING_TAGS = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "h4": "Heading 4"}
+BLOCK_TAGS = CONTAINER_TAGS | set(HEADING_TAGS) | {"p", "ul", "ol", "table", "hr", "figcaption"}
+# Block-level HTML outside the vocabulary: rendered as paragraphs and reported.
+FOREIGN_BLOCK_TAGS = frozenset({
+    "address", "aside", "blockquote", "caption", "center", "dd", "details", "dialog", "dir",
+    "dl", "dt", "fieldset", "form", "h5", "h6", "hgroup", "legend", "li", "menu", "nav",
+    "pre", "summary", "tbody", "td", "tfoot", "th", "thead", "tr", "colgroup", "col"})
+# Elements whose content is never text a reader sees: reported, content omitted.
+OPAQUE_TAGS = frozenset({
+    "script", "style", "template", "noscript", "iframe", "video", "audio", "canvas",
+    "object", "embed", "svg", "math", "input", "select", "textarea", "button", "head",
+    "meta", "link", "title", "base", "map", "picture", "source", "track", "frame",
+    "frameset", "applet", "param"})
+INLINE_FORMATS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic",
+                  "u": "underline", "small": "small", "sup": "sup", "sub": "sub"}
+
+BLOCK_CLASSES = frozenset({"page-break", "keep-together", "muted", "right", "center"})
+KNOWN_CLASSES = {
+    "container": BLOCK_CLASSES | {"signature", "clause", "page-header", "page-footer"},
+    "p": BLOCK_CLASSES | {"lead", "small", "note", "address", "sender", "line"},
+    "h1": BLOCK_CLASSES | {"title"},
+    "tr": frozenset({"total", "subtotal", "grand", "group", "muted"}),
+    "cell": frozenset({"num", "center", "right", "muted", "logo-cell"}),
+}
+SILENT_CLASSES = frozenset({"draft-watermark"})
+
+COMMON_ATTRIBUTES = frozenset({"class", "id", "style", "lang", "dir", "title", "role"})
+TAG_ATTRIBUTES = {
+    "a": {"href", "target", "rel"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "scope", "headers"},
+    "th": {"colspan", "rowspan", "scope", "headers"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+
+MUTED_RGB = "6B7280"
+
+
+def class_list(element) -> list[str]:
+    """The element's classes in source order."""
+    return (element.get("class") or "").split()
+
+
+def where(element) -> str:
+    """``(line N)`` for problem messages."""
+    return f"(line {element.sourceline})" if element.sourceline else "(line ?)"
+
+
+def check_attributes(ctx, element) -> None:
+    """Report attributes the vocabulary does not know (``data-*``, ``aria-*``,
+    ``id``, ``style``... are ignored silently)."""
+    allowed = TAG_ATTRIBUTES.get(element.tag, ())
+    for name in element.attrib:
+        if name in COMMON_ATTRIBUTES or name in allowed or name.startswith(("data-", "aria-")):
+            continue
+        ctx.report(f"unsupported attribute '{name}' on <{element.tag}> {where(element)}")
+
+
+def check_classes(ctx, element, allowed) -> None:
+    """Report classes outside ``allowed`` (and outside the silently ignored ones)."""
+    for name in class_list(element):
+        if name not in allowed and name not in SILENT_CLASSES:
+            ctx.report(f"unsupported class '{name}' on <{element.tag}> {where(element)}")
+
+
+@dataclass(frozen=True)
+class Fmt:
+    """Inline formatting inherited from enclosing elements."""
+
+    bold: bool = False
+    italic: bool = False
+    underline: bool = False
+    small: bool = False
+    sup: bool = False
+    sub: bool = False
+    muted: bool = False
+    char_style: str | None = None
+    href: str | None = None
+
+
+@dataclass
+class ListItem:
+    """Numbering state of one ``<li>``: its first paragraph carries the bullet or
+    number, later paragraphs of the same item are indented continuations."""
+
+    style: str
+    continue_style: str
+    num_id: int | None
+    ilvl: int
+    used: bool = False
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Inherited, immutable rendering state for the element being walked."""
+
+    style: str = "Normal"
+    fmt: Fmt = Fmt()
+    align: object = None
+    width: int = 0
+    list_level: int = 0
+    item: ListItem | None = None
+    row_key: object = None
+
+    def but(self, **changes) -> Scope:
+        return replace(self, **changes)
+
+
+@dataclass
+class RenderContext:
+    """Mutable state of one :meth:`DocxWriter.render` call."""
+
+    document: object
+    asset_root: Path
+    problems: list[str] = field(default_factory=list)
+    paragraphs: list = field(default_factory=list)
+    pending_page_break: bool = False
+    _styles: dict = field(default_factory=dict)
+    _char_styles: set | None = None
+
+    def report(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+    def style(self, name: str, kind=WD_STYLE_TYPE.PARAGRAPH):
+        """Return the named style of the reference document, or None (reported once)."""
+        if name not in self._styles:
+            self._styles[name] = self._find_style(name, kind)
+        return self._styles[name]
+
+    def _find_style(self, name: str, kind):
+        try:
+            style = self.document.styles[name]
+        except KeyError:
+            style = None
+        if style is None or style.type != kind:
+            self.report(f"style '{name}' missing from reference.docx; default style used")
+            return None
+        return style
+
+    def char_style_for_class(self, css_class: str) -> str | None:
+        """Name of the character style a ``span`` class maps to: the class itself or
+        its title-cased form (``price-tag`` -> ``Price Tag``), if such a style exists."""
+        if self._char_styles is None:
+            self._char_styles = {s.name for s in self.document.styles
+                                 if s.type == WD_STYLE_TYPE.CHARACTER}
+        for name in (css_class, css_class.replace("-", " ").title()):
+            if name in self._char_styles:
+                return name
+        return None
+
+    def font_size(self, style_name: str) -> Pt:
+        """Effective font size of a paragraph style (following ``based on``)."""
+        size = self._inherited(style_name, lambda s: s.font.size)
+        if size is None:
+            return Pt(docx_oxml.default_font_half_points(self.document.styles.element) / 2)
+        return size
+
+    def space_before_of(self, paragraph) -> int:
+        """Effective space before a paragraph: its own, else its style's (EMU)."""
+        own = paragraph.paragraph_format.space_before
+        if own is not None:
+            return own
+        name = paragraph.style.name if paragraph.style is not None else "Normal"
+        return self._inherited(name, lambda s: s.paragraph_format.space_before) or 0
+
+    def _inherited(self, style_name: str, read):
+        style = self.style(style_name)
+        while style is not None:
+            value = read(style)
+            if value is not None:
+                return value
+            style = style.base_style
+        return None
+
+    def numbering(self):
+        return self.document.part.numbering_part.element
