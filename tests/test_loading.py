@@ -162,3 +162,112 @@ def test_guardrail_findings_are_located_warnings_and_fail_under_strict(minimal, 
     assert out.startswith("ok: ")
     code, out, err = cli("check", "-w", minimal, "--strict")
     assert (code, err.splitlines()) == (1, [expected, "failed: 1 problem"])
+
+
+CATALOG_CASES = {
+    "tiers must ascend": (
+        """\
+        services:
+          - sku: T
+            name: Tiered
+            unit: piece
+            pricing: volume
+            tiers:
+              - up_to: 10
+                price: "5"
+              - up_to: 5
+                price: "4"
+              - price: "3"
+        """,
+        "catalog/services.yaml:9:16: services[0].tiers[1].up_to: tiers must ascend (got 5 after 10)",
+    ),
+    "rate card needs rates": (
+        """\
+        services:
+          - sku: TM
+            name: Time and material
+            unit: day
+            pricing: rate_card
+        """,
+        "catalog/services.yaml:2:5: services[0].rates: rate_card pricing needs at least one role rate",
+    ),
+    "requires an unknown SKU": (
+        """\
+        services:
+          - sku: A
+            name: A
+            unit: piece
+            price: "1"
+            requires: [B]
+        """,
+        "catalog/services.yaml:6:16: services[0].requires[0]: unknown SKU B",
+    ),
+    "float price is exact but a price of true is not": (
+        """\
+        services:
+          - sku: A
+            name: A
+            unit: piece
+            price: true
+        """,
+        "catalog/services.yaml:5:12: services[0].price: expected a number, not true/false (got true)",
+    ),
+    "duplicate SKU": (
+        """\
+        services:
+          - sku: A
+            name: A
+            unit: piece
+            price: "1"
+          - sku: A
+            name: Again
+            unit: piece
+            price: "2"
+        """,
+        "catalog/services.yaml:6:10: services[1].sku: SKU A is already defined at catalog/services.yaml:2:10",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", CATALOG_CASES)
+def test_invalid_catalog_reports_exact_location(name, minimal, cli):
+    text, expected = CATALOG_CASES[name]
+    write(minimal, "catalog/services.yaml", text)
+    write(minimal, "deals/basic.yaml", "")
+    (minimal / "deals" / "basic.yaml").unlink()
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (2, [expected, "failed: 1 problem"])
+
+
+SELLER_CASES = {
+    "exemption reason required for AE": (
+        ("    exemption_reason: Reverse charge\n", ""),
+        "catalog/seller.yaml:22:5: tax_categories[1].exemption_reason: category AE needs an exemption reason printed on the offer",
+    ),
+    "standard rate cannot be zero": (
+        ('    rate: "19"', '    rate: "0"'),
+        "catalog/seller.yaml:21:11: tax_categories[0].rate: standard-rated category S needs a rate above 0",
+    ),
+    "logo must exist inside the workspace": (
+        ("default_locale: en_GB", "logo: ../outside.png\ndefault_locale: en_GB"),
+        "catalog/seller.yaml:16:7: logo: the logo must be a file inside the workspace",
+    ),
+    "unknown locale": (
+        ("default_locale: en_GB", "default_locale: english"),
+        "catalog/seller.yaml:16:17: default_locale: unknown locale english (write it like de_DE or en_GB)",
+    ),
+    "BIC malformed": (
+        ("bic: COBADEFFXXX", "bic: COBA"),
+        "catalog/seller.yaml:12:8: bank.bic: not a BIC (8 or 11 letters and digits, e.g. DEUTDEFFXXX)",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", SELLER_CASES)
+def test_invalid_seller_reports_exact_location(name, minimal, cli):
+    (old, new), expected = SELLER_CASES[name]
+    seller = (minimal / "catalog/seller.yaml").read_text()
+    assert old in seller
+    write(minimal, "catalog/seller.yaml", seller.replace(old, new))
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (2, [expected, "failed: 1 problem"])
