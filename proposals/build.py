@@ -50,14 +50,15 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
     built.warnings += quote_warnings(loaded, quote)
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
     problems = ProblemList()
+    quote_json = JsonWriter().render(quote)
     for document in DOCUMENTS:
         context = build_context(document, deal, seller, quote).as_dict()
         html = render(env, f"{document}.html.j2", context, ws.root)
         for fmt in formats:
-            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name)
+            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json)
             built.files[f"{document}.{fmt}"] = data
             problems.extend(Problem(Location(f"{built.folder}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
-    built.files["quote.json"] = JsonWriter().render(quote)
+    built.files["quote.json"] = quote_json
     built.warnings += problems.items
     return built
 
@@ -84,12 +85,13 @@ def _path(field_path: str) -> tuple:
     return tuple(parts)
 
 
-def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str) -> tuple[bytes, list[str]]:
+def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes) -> tuple[bytes, list[str]]:
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
+    stamp = datetime.combine(quote.date, time(0), tzinfo=timezone.utc)
     if fmt == "pdf":
         from .writers.pdf import PdfWriter
 
-        return PdfWriter(ws.root).render(html, identifier)
+        return PdfWriter(ws.root).render(html, identifier, ("quote.json", quote_json), stamp)
     if fmt == "docx":
         from .writers.docx import DocxMeta, DocxWriter
 
@@ -100,7 +102,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             title=f"{labels[document]} {quote.offer_number}",
             author=author,
             subject=identifier,
-            created=datetime.combine(quote.date, time(0), tzinfo=timezone.utc),
+            created=stamp,
             language=quote.locale.replace("_", "-"),
             footer_text=f"{author} · {labels[document]} {quote.offer_number}-r{quote.revision}",
             page_label=labels["page"],

@@ -139,11 +139,15 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 
 
 def _deal_path(workspace: Path, given: Path) -> Path:
+    """A deal file inside the workspace: as given (from the current folder), else relative to the workspace."""
     from .errors import UsageError
 
+    root = workspace.resolve()
     for candidate in (given, workspace / given):
-        if candidate.is_file():
+        if candidate.is_file() and candidate.resolve().is_relative_to(root):
             return candidate
+    if given.is_file():
+        raise UsageError(f"{given}: the deal file must be inside the workspace {workspace}")
     raise UsageError(f"{given}: no such deal file")
 
 

@@ -184,3 +184,46 @@ def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch
     saved = Path(lines[0].split("details saved to ")[1])
     assert "simulated bug" in saved.read_text()
     assert not (minimal / "output").exists() or not any((minimal / "output").iterdir())
+
+
+def test_offer_pdf_is_pdfa3b_with_metadata_and_quote_json_attached(built):
+    import re
+
+    folder = built / "output" / "NW-2026-039-r1"
+    reader = PdfReader(folder / "offer.pdf")
+    assert reader.attachments["quote.json"][0] == (folder / "quote.json").read_bytes()
+    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part="3"', xmp) and re.search(r'pdfaid:conformance="B"', xmp)
+    assert reader.trailer["/Root"]["/Lang"] == "de"
+    meta = reader.metadata
+    assert (meta["/Title"], meta["/Author"], meta["/Keywords"]) == ("Angebot NW-2026-039", "Nordwerk Engineering GmbH", "NW-2026-039-r1")
+
+
+def test_same_inputs_give_identical_bytes(built, tmp_path):
+    again = tmp_path / "again"
+    assert run(["build", "-w", str(built), "-o", str(again), "deals/hafenlogistik.yaml"]) == 0
+    first, second = built / "output" / "NW-2026-038-r1", again / "NW-2026-038-r1"
+    for name in ("offer.pdf", "offer.docx", "contract.pdf", "contract.docx", "quote.json", "manifest.json"):
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+
+
+def test_attachment_links_in_templates_are_removed_and_reported(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    (ws / "templates").mkdir()
+    (ws / "catalog" / "secret.txt").write_text("internal cost sheet")
+    (ws / "templates" / "offer.html.j2").write_text(
+        '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}<p><a rel="attachment" href="catalog/secret.txt">costs</a></p>{% endblock %}\n'
+    )
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 0
+    assert "attachment link to 'catalog/secret.txt' removed" in err
+    reader = PdfReader(ws / "output" / "T-2026-001-r1" / "offer.pdf")
+    assert list(reader.attachments) == ["quote.json"]
+
+
+def test_deal_outside_the_workspace_is_refused(minimal, tmp_path, cli):
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text((minimal / "deals" / "basic.yaml").read_text())
+    code, _, err = cli("build", "-w", minimal, outside)
+    assert code == 2
+    assert err.splitlines()[0] == f"{outside}: the deal file must be inside the workspace {minimal}"

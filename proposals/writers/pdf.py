@@ -8,7 +8,9 @@ refused and reported as a problem instead of being fetched.
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
+from datetime import datetime, timezone
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -51,29 +53,63 @@ def _fetcher_class():
     return WorkspaceFetcher
 
 
+def strip_attachment_links(html: str) -> tuple[str, list[str]]:
+    """Remove ``rel=attachment`` from links: WeasyPrint would embed the linked files."""
+    import lxml.html
+
+    tree = lxml.html.document_fromstring(html)
+    problems = []
+    for element in tree.xpath("//*[@rel]"):
+        rels = element.get("rel", "").split()
+        if "attachment" in rels:
+            problems.append(f"attachment link to {element.get('href', '')[:60]!r} removed: documents embed no files")
+            element.set("rel", " ".join(r for r in rels if r != "attachment"))
+    if not problems:
+        return html, []
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"), problems
+
+
 class PdfWriter:
-    """HTML tree -> PDF bytes."""
+    """HTML tree -> PDF/A-3b bytes, optionally with a machine-readable attachment (quote.json)."""
 
     name = "pdf"
     suffix = ".pdf"
+    variant = "pdf/a-3b"
 
     def __init__(self, asset_root: Path):
         self.asset_root = asset_root
 
-    def render(self, html: str, identifier: str) -> tuple[bytes, list[str]]:
-        """Return the PDF and the problems WeasyPrint reported (refused or missing resources)."""
+    def render(self, html: str, identifier: str, attachment: tuple[str, bytes] | None = None, stamp: datetime | None = None) -> tuple[bytes, list[str]]:
+        """Return the PDF and the problems WeasyPrint reported (refused or missing resources).
+
+        ``stamp`` fixes the attachment's dates so equal inputs give equal bytes.
+        """
         import weasyprint
 
+        html, problems = strip_attachment_links(html)
         collector = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collector)
         try:
-            document = weasyprint.HTML(
-                string=html,
-                base_url=self.asset_root.resolve().as_uri() + "/",
-                url_fetcher=_fetcher_class()(self.asset_root),
+            document = weasyprint.HTML(string=html, base_url=self.asset_root.resolve().as_uri() + "/", url_fetcher=_fetcher_class()(self.asset_root))
+            files = [self._attachment(weasyprint, *attachment, stamp)] if attachment else []
+            data = document.write_pdf(
+                pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
+                pdf_variant=self.variant,
+                attachments=files,
             )
-            data = document.write_pdf(pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode())
         finally:
             logger.removeHandler(collector)
-        return data, collector.messages
+        return data, problems + collector.messages
+
+    @staticmethod
+    def _attachment(weasyprint, name: str, data: bytes, stamp: datetime | None):
+        stamp = stamp or datetime(1980, 1, 1, tzinfo=timezone.utc)
+        return weasyprint.Attachment(
+            file_obj=io.BytesIO(data),
+            name=name,
+            description="The priced offer as data (proposals.quote schema)",
+            created=stamp,
+            modified=stamp,
+            relationship="Data",
+        )
