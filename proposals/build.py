@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import __version__
 from .context import build_context
+from .labels import load_labels
 from .errors import Location, PricingError, Problem, ProblemList, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -49,13 +50,15 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
     built = BuiltDeal(loaded, quote)
     built.warnings += quote_warnings(loaded, quote)
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
-    problems = ProblemList()
+    labels, label_problems = load_labels(quote.locale, ws.root / "templates")
+    problems = ProblemList(list(label_problems))
+    problems.raise_if_errors(TemplateError)
     quote_json = JsonWriter().render(quote)
     for document in DOCUMENTS:
-        context = build_context(document, deal, seller, quote).as_dict()
+        context = build_context(document, deal, seller, quote, labels).as_dict()
         html = render(env, f"{document}.html.j2", context, ws.root)
         for fmt in formats:
-            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json)
+            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels)
             built.files[f"{document}.{fmt}"] = data
             problems.extend(Problem(Location(f"{built.folder}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
     built.files["quote.json"] = quote_json
@@ -85,7 +88,7 @@ def _path(field_path: str) -> tuple:
     return tuple(parts)
 
 
-def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes) -> tuple[bytes, list[str]]:
+def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str]) -> tuple[bytes, list[str]]:
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
     stamp = datetime.combine(quote.date, time(0), tzinfo=timezone.utc)
     if fmt == "pdf":
@@ -95,9 +98,6 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
     if fmt == "docx":
         from .writers.docx import DocxMeta, DocxWriter
 
-        from .labels import labels_for
-
-        labels = labels_for(quote.locale)
         meta = DocxMeta(
             title=f"{labels[document]} {quote.offer_number}",
             author=author,

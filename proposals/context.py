@@ -60,7 +60,7 @@ class TemplateContext:
     contact: Contact
     """The seller's contact for this deal."""
     t: dict[str, str]
-    """Fixed wording in the document's language (see ``proposals/labels.py``)."""
+    """Fixed wording in the document's language, from ``proposals/builtin/locales/<lang>.yaml`` and the workspace's ``templates/locales/``."""
     lang: str
     """Two-letter document language, e.g. ``de``."""
     logo: str | None
@@ -80,8 +80,8 @@ class TemplateContext:
         return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
-def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quote: Quote) -> TemplateContext:
-    labels = labels_for(quote.locale)
+def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quote: Quote, labels: dict[str, str] | None = None) -> TemplateContext:
+    labels = labels if labels is not None else labels_for(quote.locale)
     lang = quote.locale.split("_")[0]
     clauses = select_clauses(deal, quote) if document == "contract" else ()
     firm = [line for line in quote.lines if line.kind == "firm"]

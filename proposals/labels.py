@@ -1,260 +1,66 @@
-"""Fixed wording of the built-in templates, per document language.
+"""Fixed wording of the documents, per language, from translation files.
 
-Templates use ``t.<key>``; a workspace can override any template that needs
-other wording. English is the fallback for languages without a table.
+Built-in: ``proposals/builtin/locales/<lang>.yaml`` (English and German).
+A workspace adds a language or changes wording with
+``templates/locales/<lang>.yaml``: its keys override the built-in ones of the
+same language. Keys missing in a language fall back to English and are
+reported as warnings (``template.missing-translation``), so a new language
+can be added without touching code.
 """
 
 from __future__ import annotations
 
-EN = {
-    "offer": "Offer",
-    "contract": "Draft contract",
-    "offer_number": "Offer no.",
-    "revision": "Revision",
-    "date": "Date",
-    "valid_until": "Valid until",
-    "customer_number": "Customer no.",
-    "your_contact": "Your contact",
-    "vat_id": "VAT ID",
-    "dear": "Dear",
-    "dear_all": "Dear Sir or Madam,",
-    "intro_default": "Thank you for your enquiry. We are pleased to submit the following offer.",
-    "situation": "Your situation",
-    "situation_straight_rebuy": "As agreed, this offer renews the services you already use, on the proven terms.",
-    "situation_modified_rebuy": "This offer builds on the services you already use and adapts them to your changed requirements.",
-    "situation_new_task": "This offer sets out a new solution, designed with your team around the requirements below.",
-    "criteria": "How the offer meets your criteria",
-    "criterion": "Criterion",
-    "weight": "Weight",
-    "our_answer": "Our answer",
-    "requirements": "Requirements and how they are covered",
-    "requirement": "Requirement",
-    "priority": "Priority",
-    "covered_by": "Covered by",
-    "priority_must": "must",
-    "priority_should": "should",
-    "priority_could": "could",
-    "prices": "Scope and prices",
-    "pos": "Pos.",
-    "description": "Description",
-    "quantity": "Qty",
-    "unit_price": "Unit price",
-    "discount": "Disc.",
-    "amount": "Amount",
-    "per": "per",
-    "per_month": "per month",
-    "per_year": "per year",
-    "months": "months",
-    "term_months": "term {months} months",
-    "years": "years",
-    "term": "term",
-    "first_year": "first year",
-    "tier": "Tiers",
-    "units_at": "at",
-    "line_net_total": "Total of items",
-    "allowance": "Less",
-    "charge": "Plus",
-    "net_total": "Total net",
-    "vat": "VAT",
-    "vat_on": "on",
-    "gross_total": "Total amount",
-    "payable": "Amount payable",
-    "one_off": "One-off",
-    "recurring": "Recurring over the term",
-    "options": "Options and alternatives (not included in the total)",
-    "optional": "Optional",
-    "alternative_to": "Alternative to",
-    "payment": "Payment terms",
-    "schedule": "Payment schedule",
-    "instalment": "Instalment",
-    "due": "Due",
-    "payment_days": "Payable within {days} days of the invoice date without deduction.",
-    "early_payment": "{percent} % early-payment discount if paid within {days} days.",
-    "recurring_billing_in_advance": "Recurring charges are invoiced per period in advance.",
-    "recurring_billing_in_arrears": "Recurring charges are invoiced per period in arrears.",
-    "early_payment_short": "Paid early (−{percent} %)",
-    "prepaid": "Less amount already paid",
-    "rounding": "Rounding",
-    "cap": "Capped at",
-    "credit": "Credit",
-    "plus_vat": "All prices are net and subject to VAT at the statutory rate.",
-    "reverse_charge_note": "All prices are net; VAT is owed by the recipient under the reverse-charge procedure.",
-    "delivery": "Delivery and performance",
-    "period": "Period",
-    "place": "Place of performance",
-    "milestone": "Milestone",
-    "acceptance": "Acceptance",
-    "acceptance_text": "The customer tests each deliverable within {days} working days of notice of completion.",
-    "deemed_acceptance": "A deliverable counts as accepted if the customer neither accepts it nor reports a material defect within this period.",
-    "criteria_acceptance": "Acceptance criteria",
-    "customer_duties": "Your contribution",
-    "implementation": "Support during implementation",
-    "success": "Measuring success together",
-    "kpi": "Key figure",
-    "baseline": "Today",
-    "target": "Target",
-    "reviews": "Joint reviews",
-    "notes": "Notes",
-    "validity": "This offer is valid until {date}.",
-    "closing": "We look forward to working with you.",
-    "regards": "Kind regards",
-    "acceptance_block": "Order",
-    "acceptance_block_text": "On behalf of {customer}, we accept this offer.",
-    "place_date": "Place, date",
-    "signature": "Signature, name",
-    "page": "Page {page} of {pages}",
-    "bank": "Bank",
-    "register": "Register",
-    "directors": "Managing directors",
-    "between": "between",
-    "and": "and",
-    "seller_party": "hereinafter the \"Contractor\"",
-    "customer_party": "hereinafter the \"Customer\"",
-    "draft_notice": "Draft for discussion, based on offer {number}. Not binding until signed by both parties.",
-    "annexes": "Annexes",
-    "annex_offer": "Offer {number}, revision {revision}, dated {date}",
-    "annex_services": "Service descriptions of the items listed in § 1",
-    "for_seller": "For the Contractor",
-    "for_customer": "For the Customer",
-    "draft": "DRAFT",
-    "reverse_charge": "Reverse charge",
-    "price_details": "Appendix: how each price is made up",
-    "step": "Step",
-    "step_list": "List price (quantity × unit price)",
-    "step_discount": "Discount",
-    "step_allowance": "Allowance",
-    "step_charge": "Charge",
-    "step_cap": "Cap (not-to-exceed amount)",
-    "step_periods": "Further periods of the term",
-    "step_credit": "Credit",
-}
+from functools import lru_cache
+from pathlib import Path
 
-DE = {
-    "offer": "Angebot",
-    "contract": "Vertragsentwurf",
-    "offer_number": "Angebots-Nr.",
-    "revision": "Revision",
-    "date": "Datum",
-    "valid_until": "Gültig bis",
-    "customer_number": "Kunden-Nr.",
-    "your_contact": "Ihr Ansprechpartner",
-    "vat_id": "USt-IdNr.",
-    "dear": "Guten Tag",
-    "dear_all": "Sehr geehrte Damen und Herren,",
-    "intro_default": "vielen Dank für Ihre Anfrage. Gerne unterbreiten wir Ihnen folgendes Angebot.",
-    "situation": "Ihre Ausgangslage",
-    "situation_straight_rebuy": "Wie besprochen verlängert dieses Angebot die Leistungen, die Sie bereits nutzen, zu den bewährten Konditionen.",
-    "situation_modified_rebuy": "Dieses Angebot baut auf den Leistungen auf, die Sie bereits nutzen, und passt sie an Ihre geänderten Anforderungen an.",
-    "situation_new_task": "Dieses Angebot beschreibt eine neue Lösung, die wir mit Ihrem Team entlang der folgenden Anforderungen entworfen haben.",
-    "criteria": "Wie das Angebot Ihre Kriterien erfüllt",
-    "criterion": "Kriterium",
-    "weight": "Gewicht",
-    "our_answer": "Unsere Antwort",
-    "requirements": "Anforderungen und ihre Abdeckung",
-    "requirement": "Anforderung",
-    "priority": "Priorität",
-    "covered_by": "Abgedeckt durch",
-    "priority_must": "Muss",
-    "priority_should": "Soll",
-    "priority_could": "Kann",
-    "prices": "Leistungsumfang und Preise",
-    "pos": "Pos.",
-    "description": "Beschreibung",
-    "quantity": "Menge",
-    "unit_price": "Einzelpreis",
-    "discount": "Rabatt",
-    "amount": "Betrag",
-    "per": "je",
-    "per_month": "pro Monat",
-    "per_year": "pro Jahr",
-    "months": "Monate",
-    "term_months": "Laufzeit {months} Monate",
-    "years": "Jahre",
-    "term": "Laufzeit",
-    "first_year": "erstes Jahr",
-    "tier": "Staffel",
-    "units_at": "zu",
-    "line_net_total": "Summe der Positionen",
-    "allowance": "Abzüglich",
-    "charge": "Zuzüglich",
-    "net_total": "Gesamtbetrag netto",
-    "vat": "USt.",
-    "vat_on": "auf",
-    "gross_total": "Gesamtbetrag",
-    "payable": "Zahlbetrag",
-    "one_off": "Einmalig",
-    "recurring": "Wiederkehrend über die Laufzeit",
-    "options": "Optionen und Alternativen (nicht im Gesamtbetrag enthalten)",
-    "optional": "Optional",
-    "alternative_to": "Alternative zu",
-    "payment": "Zahlungsbedingungen",
-    "schedule": "Zahlungsplan",
-    "instalment": "Rate",
-    "due": "Fällig",
-    "payment_days": "Zahlbar innerhalb von {days} Tagen nach Rechnungsdatum ohne Abzug.",
-    "early_payment": "{percent} % Skonto bei Zahlung innerhalb von {days} Tagen.",
-    "recurring_billing_in_advance": "Wiederkehrende Entgelte werden je Abrechnungszeitraum im Voraus berechnet.",
-    "recurring_billing_in_arrears": "Wiederkehrende Entgelte werden je Abrechnungszeitraum nachträglich berechnet.",
-    "early_payment_short": "Mit Skonto (−{percent} %)",
-    "prepaid": "Abzüglich bereits gezahlt",
-    "rounding": "Rundung",
-    "cap": "Höchstbetrag",
-    "credit": "Gutschrift",
-    "plus_vat": "Alle Preise verstehen sich netto zuzüglich der gesetzlichen Umsatzsteuer.",
-    "reverse_charge_note": "Alle Preise verstehen sich netto; die Umsatzsteuer schuldet der Leistungsempfänger (Reverse-Charge-Verfahren).",
-    "delivery": "Lieferung und Leistung",
-    "period": "Zeitraum",
-    "place": "Leistungsort",
-    "milestone": "Meilenstein",
-    "acceptance": "Abnahme",
-    "acceptance_text": "Der Auftraggeber prüft jede Leistung innerhalb von {days} Werktagen nach Fertigstellungsanzeige.",
-    "deemed_acceptance": "Eine Leistung gilt als abgenommen, wenn der Auftraggeber innerhalb dieser Frist weder abnimmt noch einen wesentlichen Mangel anzeigt.",
-    "criteria_acceptance": "Abnahmekriterien",
-    "customer_duties": "Ihre Mitwirkung",
-    "implementation": "Begleitung der Einführung",
-    "success": "Gemeinsame Erfolgskontrolle",
-    "kpi": "Kennzahl",
-    "baseline": "Heute",
-    "target": "Ziel",
-    "reviews": "Gemeinsame Reviews",
-    "notes": "Hinweise",
-    "validity": "Dieses Angebot ist gültig bis zum {date}.",
-    "closing": "Wir freuen uns auf die Zusammenarbeit.",
-    "regards": "Mit freundlichen Grüßen",
-    "acceptance_block": "Auftrag",
-    "acceptance_block_text": "Für {customer} nehmen wir dieses Angebot an.",
-    "place_date": "Ort, Datum",
-    "signature": "Unterschrift, Name",
-    "page": "Seite {page} von {pages}",
-    "bank": "Bank",
-    "register": "Handelsregister",
-    "directors": "Geschäftsführung",
-    "between": "zwischen",
-    "and": "und",
-    "seller_party": "nachfolgend „Auftragnehmer“",
-    "customer_party": "nachfolgend „Auftraggeber“",
-    "draft_notice": "Entwurf zur Abstimmung auf Grundlage des Angebots {number}. Erst mit Unterschrift beider Parteien verbindlich.",
-    "annexes": "Anlagen",
-    "annex_offer": "Angebot {number}, Revision {revision}, vom {date}",
-    "annex_services": "Leistungsbeschreibungen der in § 1 genannten Positionen",
-    "for_seller": "Für den Auftragnehmer",
-    "for_customer": "Für den Auftraggeber",
-    "draft": "ENTWURF",
-    "reverse_charge": "Steuerschuldnerschaft des Leistungsempfängers",
-    "price_details": "Anlage: Zusammensetzung der Preise",
-    "step": "Schritt",
-    "step_list": "Listenpreis (Menge × Einzelpreis)",
-    "step_discount": "Rabatt",
-    "step_allowance": "Abschlag",
-    "step_charge": "Zuschlag",
-    "step_cap": "Obergrenze (Höchstbetrag)",
-    "step_periods": "Weitere Perioden der Laufzeit",
-    "step_credit": "Gutschrift",
-}
+from .errors import Location, Problem
+from .yamlsource import YamlProblem, parse
 
-TABLES = {"en": EN, "de": DE}
+BUILTIN_LOCALES = Path(__file__).parent / "builtin" / "locales"
+FALLBACK = "en"
 
 
-def labels_for(locale: str) -> dict[str, str]:
-    """The label table of the locale's language (``de_DE`` -> German)."""
-    return TABLES.get(locale.split("_")[0], EN)
+@lru_cache(maxsize=32)
+def _read(path: Path, mtime_ns: int, display: str) -> tuple[dict[str, str], tuple[Problem, ...]]:
+    try:
+        data = parse(path.read_text(encoding="utf-8"), display).data
+    except YamlProblem as exc:
+        return {}, (exc.problem,)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        return {}, (Problem(Location(display, 1, 1), "", "a translation file maps keys to quoted text", "template.translation"),)
+    return dict(data), ()
+
+
+def _table(folder: Path | None, lang: str, display: str) -> tuple[dict[str, str], tuple[Problem, ...]]:
+    path = folder / f"{lang}.yaml" if folder is not None else None
+    if path is None or not path.is_file():
+        return {}, ()
+    return _read(path, path.stat().st_mtime_ns, f"{display}/{lang}.yaml")
+
+
+def _language(lang: str, workspace_templates: Path | None) -> tuple[dict[str, str], list[Problem]]:
+    """Built-in wording of one language, overridden by the workspace's."""
+    builtin, problems = _table(BUILTIN_LOCALES, lang, "proposals/builtin/locales")
+    own, more = _table(workspace_templates / "locales" if workspace_templates else None, lang, "templates/locales")
+    return {**builtin, **own}, [*problems, *more]
+
+
+def load_labels(locale: str, workspace_templates: Path | None = None) -> tuple[dict[str, str], list[Problem]]:
+    """The wording for ``locale`` (``de_DE`` -> German) and the problems found on the way."""
+    lang = locale.split("_")[0]
+    english, problems = _language(FALLBACK, workspace_templates)
+    if lang == FALLBACK:
+        return english, problems
+    wording, more = _language(lang, workspace_templates)
+    problems += more
+    missing = sorted(k for k in english if k not in wording)
+    if missing:
+        listed = ", ".join(missing[:8]) + (" …" if len(missing) > 8 else "")
+        message = f"no {lang} wording for {listed}; English is used"
+        problems.append(Problem(Location(f"templates/locales/{lang}.yaml"), "", message, "template.missing-translation", "warning"))
+    return {**english, **wording}, problems
+
+
+def labels_for(locale: str, workspace_templates: Path | None = None) -> dict[str, str]:
+    """Just the wording (the build reports the problems)."""
+    return load_labels(locale, workspace_templates)[0]

@@ -227,3 +227,22 @@ def test_deal_outside_the_workspace_is_refused(minimal, tmp_path, cli):
     code, _, err = cli("build", "-w", minimal, outside)
     assert code == 2
     assert err.splitlines()[0] == f"{outside}: the deal file must be inside the workspace {minimal}"
+
+
+def test_workspace_translation_file_adds_a_language_without_code(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    (ws / "templates" / "locales").mkdir(parents=True)
+    (ws / "templates" / "locales" / "fr.yaml").write_text('offer: "Offre"\ngross_total: "Montant total"\npage: "Page {page} sur {pages}"\n')
+    (ws / "templates" / "locales" / "en.yaml").write_text('closing: "We look forward to hearing from you."\n')
+    deal = ws / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("title: Test offer", "title: Test offer\nlocale: fr_FR"))
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 0
+    assert err.startswith("templates/locales/fr.yaml: WARNING: no fr wording for acceptance, acceptance_block,")
+    assert err.rstrip().endswith("English is used [template.missing-translation]")
+    text = squash(pdf_text(ws / "output" / "T-2026-001-r1" / "offer.pdf"))
+    assert "Offre T-2026-001" in text and "Montant total" in text and "Page 1 sur" in text
+    assert "We look forward to hearing from you." in text  # the workspace's English override fills the gap
+    assert "11 852,40 €" in text  # French number format from the locale, not from the wording
+    code, _, _ = cli("build", "-w", ws, "--format", "pdf", "--strict")
+    assert code == 1
