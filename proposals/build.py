@@ -19,6 +19,7 @@ from pathlib import Path
 from . import __version__
 from .context import build_context
 from .labels import load_labels
+from .isolation import ChildCrashed, StepTimeout, can_fork, run_limited
 from .errors import Location, PricingError, Problem, ProblemList, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -43,27 +44,58 @@ class BuiltDeal:
         return self.deal.model.folder_name
 
 
-def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx")) -> BuiltDeal:
-    """Price and render one deal into memory; raise TemplateError/WriterError on failure."""
-    deal, seller = loaded.model, ws.seller.model
+DEFAULT_TIME_LIMIT = 60.0
+
+
+def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> BuiltDeal:
+    """Price one deal here, render its documents in a child with a time limit per document."""
     quote = price_deal(ws, loaded)
     built = BuiltDeal(loaded, quote)
     built.warnings += quote_warnings(loaded, quote)
+    args = (ws, loaded, quote, formats)
+    if time_limit is None or not can_fork():
+        files, warnings = render_documents(*args, progress=lambda step: None)
+    else:
+        try:
+            files, warnings = run_limited(render_documents, args, time_limit)
+        except StepTimeout as exc:
+            raise TemplateError([_timeout_problem(ws, exc)]) from None
+        except ChildCrashed as exc:
+            raise RenderCrash(str(exc)) from None
+    built.files.update(files)
+    built.warnings += warnings
+    return built
+
+
+class RenderCrash(RuntimeError):
+    """Rendering failed with a bug; the message is the child's traceback."""
+
+
+def _timeout_problem(ws: Workspace, exc: StepTimeout) -> Problem:
+    name = f"{exc.step or 'offer'}.html.j2"
+    where = f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
+    message = f"rendering took longer than {exc.limit:g} s and was stopped; does a template loop or compute huge values?"
+    return Problem(Location(where), "", message, "template.timeout")
+
+
+def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render offer and contract in every format (the part that runs under the time limit)."""
+    deal, seller = loaded.model, ws.seller.model
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
     labels, label_problems = load_labels(quote.locale, ws.root / "templates")
     problems = ProblemList(list(label_problems))
     problems.raise_if_errors(TemplateError)
     quote_json = JsonWriter().render(quote)
+    files: dict[str, bytes] = {"quote.json": quote_json}
     for document in DOCUMENTS:
+        progress(document)
         context = build_context(document, deal, seller, quote, labels).as_dict()
         html = render(env, f"{document}.html.j2", context, ws.root)
         for fmt in formats:
             data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels)
-            built.files[f"{document}.{fmt}"] = data
-            problems.extend(Problem(Location(f"{built.folder}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
-    built.files["quote.json"] = quote_json
-    built.warnings += problems.items
-    return built
+            files[f"{document}.{fmt}"] = data
+            problems.extend(Problem(Location(f"{deal.folder_name}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
+    return files, problems.items
 
 
 def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
@@ -77,6 +109,14 @@ def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
 def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
     """Guardrail findings of a quote as located warnings (for the seller, never the customer)."""
     return [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in quote.findings]
+
+
+def _preload(formats: tuple[str, ...]) -> None:
+    """Import the writers' libraries once, before forking, so each child does not pay for it."""
+    if "pdf" in formats:
+        import weasyprint  # noqa: F401
+    if "docx" in formats:
+        import docx  # noqa: F401
 
 
 def _path(field_path: str) -> tuple:
@@ -104,7 +144,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             subject=identifier,
             created=stamp,
             language=quote.locale.replace("_", "-"),
-            footer_text=f"{author} · {labels[document]} {quote.offer_number}-r{quote.revision}",
+            footer_text=f"{labels[document]} {quote.offer_number}-r{quote.revision}",
             page_label=labels["page"],
         )
         return DocxWriter(_reference_docx(ws), ws.root).render(html, meta)
@@ -123,6 +163,7 @@ def write_built(ws: Workspace, built: list[BuiltDeal], output: Path) -> list[Pat
     for deal in built:
         target = output / deal.folder
         staging = Path(tempfile.mkdtemp(prefix=f".{deal.folder}.", dir=output))
+        staging.chmod(0o755)  # mkdtemp makes it private; the deal folder is for the team and CI
         try:
             for name, data in sorted(deal.files.items()):
                 (staging / name).write_bytes(data)
@@ -165,17 +206,23 @@ def _manifest(ws: Workspace, deal: BuiltDeal) -> bytes:
     return (json.dumps(manifest, indent=2) + "\n").encode()
 
 
-def build(ws: Workspace, deals: list[Loaded], output: Path, formats: tuple[str, ...] = ("pdf", "docx")) -> tuple[list[Path], list[Problem]]:
-    """Render every deal, then write them all; nothing is written if any deal fails."""
+def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[BuiltDeal], list[Problem]]:
+    """Render every deal in memory; raise with every deal's problems if any failed."""
+    _preload(formats)
     problems = ProblemList()
     rendered = []
     for loaded in deals:
         try:
-            rendered.append(render_deal(ws, loaded, formats))
+            rendered.append(render_deal(ws, loaded, formats, time_limit))
         except (PricingError, TemplateError, WriterError) as exc:
             problems.extend(exc.problems)
     if any(p.kind.startswith("pricing") for p in problems.errors):
         problems.raise_if_errors(PricingError)
     problems.raise_if_errors(TemplateError)
-    warnings = [w for b in rendered for w in b.warnings]
+    return rendered, [w for b in rendered for w in b.warnings]
+
+
+def build(ws: Workspace, deals: list[Loaded], output: Path, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[Path], list[Problem]]:
+    """Render every deal, then write them all; nothing is written if any deal fails."""
+    rendered, warnings = render_all(ws, deals, formats, time_limit)
     return write_built(ws, rendered, output), warnings

@@ -77,8 +77,9 @@ def check(workspace: Path, strict: bool) -> None:
 @_workspace_option
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=60, show_default=True, help="Seconds each document may take to render before it is stopped.")
 @_strict_option
-def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, strict: bool) -> None:
+def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, time_limit: float, strict: bool) -> None:
     """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
 
     Files go to OUTPUT/<offer-number>-r<revision>/. Nothing is written unless every deal is valid.
@@ -88,7 +89,7 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
       proposals build deals/acme-maschinenbau.yaml
       proposals build --format pdf
     """
-    from .build import build as build_deals
+    from .build import render_all, write_built
     from .errors import UsageError
     from .loading import load_workspace
     from .writers import FORMATS
@@ -101,11 +102,11 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     ws = load_workspace(workspace, paths)
     if not ws.deals:
         raise UsageError(f"no deals found in {workspace / 'deals'}")
-    _report(ws.warnings, strict=False)
-    written, warnings = build_deals(ws, ws.deals, output or workspace / "output", chosen)
-    for folder in written:
+    rendered, warnings = render_all(ws, ws.deals, chosen, time_limit)
+    # Under --strict, warnings fail the run before anything is written.
+    _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
+    for folder in write_built(ws, rendered, output or workspace / "output"):
         click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
-    _report(warnings + ws.warnings if strict else warnings, strict)
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -246,3 +246,28 @@ def test_workspace_translation_file_adds_a_language_without_code(tmp_path, cli):
     assert "11 852,40 €" in text  # French number format from the locale, not from the wording
     code, _, _ = cli("build", "-w", ws, "--format", "pdf", "--strict")
     assert code == 1
+
+
+def test_strict_build_with_warnings_writes_nothing(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("    quantity: 3\n", "    quantity: 3\n    discount_percent: 40\n"))
+    code, out, err = cli("build", "-w", minimal, "--format", "pdf", "--strict")
+    assert code == 1
+    assert "[pricing.discount-above-limit]" in err and err.splitlines()[-1] == "failed: 1 problem"
+    assert not (minimal / "output").exists()
+    code, out, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 0 and "[pricing.discount-above-limit]" in err
+    assert (minimal / "output" / "T-2026-001-r1" / "offer.pdf").is_file()
+    assert oct((minimal / "output" / "T-2026-001-r1").stat().st_mode & 0o777) == "0o755"
+
+
+def test_runaway_template_is_stopped_and_named(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    (ws / "templates").mkdir()
+    (ws / "templates" / "contract.html.j2").write_text("<html><body><p>{{ 7**999999999 }}</p></body></html>\n")
+    started = __import__("time").monotonic()
+    code, _, err = cli("build", "-w", ws, "--format", "pdf", "--time-limit", "2")
+    assert __import__("time").monotonic() - started < 30
+    assert code == 1
+    assert err.splitlines()[0] == "templates/contract.html.j2: rendering took longer than 2 s and was stopped; does a template loop or compute huge values?"
+    assert not (ws / "output").exists()

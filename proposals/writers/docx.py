@@ -129,12 +129,53 @@ class DocxWriter:
         body = _parse_body(html, ctx)
         if body is not None:
             walk_children(ctx, body, Sink(document), Scope(width=text_width(document)))
+        running = _running_footer(body)
         for section in document.sections:
             build_footer(section, meta.footer_text, meta.page_label)
+            if running is not None:
+                _add_running_footer(ctx, section, running)
         _set_metadata(document, meta)
         buffer = io.BytesIO()
         document.save(buffer)
         return docx_oxml.normalize_zip(buffer.getvalue(), meta.created), ctx.problems
+
+
+FOOTER_PT = 7
+
+
+class _FooterBlocks:
+    """Lets the block walker write into a page footer (whose tables need a width)."""
+
+    def __init__(self, footer, width: int):
+        self._footer, self._width = footer, width
+        self._element = footer._element
+
+    def add_paragraph(self):
+        return self._footer.add_paragraph()
+
+    def add_table(self, rows: int, cols: int):
+        return self._footer.add_table(rows, cols, self._width)
+
+    @property
+    def paragraphs(self):
+        return self._footer.paragraphs
+
+
+def _running_footer(body):
+    """The template's ``<footer class="page-footer">`` (legal details), if any."""
+    if body is None:
+        return None
+    found = body.xpath('.//footer[contains(concat(" ", normalize-space(@class), " "), " page-footer ")]')
+    return found[0] if found else None
+
+
+def _add_running_footer(ctx: RenderContext, section, footer_element) -> None:
+    """Render the running footer's content (same source as the PDF's) under the page line."""
+    width = section.page_width - section.left_margin - section.right_margin
+    start = len(ctx.paragraphs)
+    walk_children(ctx, footer_element, Sink(_FooterBlocks(section.footer, width)), Scope(width=width))
+    del ctx.paragraphs[start:]  # footer paragraphs take no part in body keep-with-next chains
+    docx_oxml.shrink_story_text(section.footer, FOOTER_PT, "6B7280")
 
 
 def _parse_body(html: str, ctx: RenderContext):

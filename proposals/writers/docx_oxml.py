@@ -212,6 +212,25 @@ def set_style_top_border(style, size: int = 4, color: str = "374151") -> None:
     _replace(p_bdr, border("w:top", size, color))
 
 
+def shrink_story_text(story, size_pt: float, color: str) -> None:
+    """Set every run of a header/footer story (tables included) to a small grey font."""
+    from docx.shared import Pt, RGBColor
+
+    for paragraph in _story_paragraphs(story):
+        paragraph.paragraph_format.space_after = Pt(0)
+        for run in paragraph.runs:
+            run.font.size = Pt(size_pt)
+            run.font.color.rgb = RGBColor.from_string(color)
+
+
+def _story_paragraphs(story):
+    yield from story.paragraphs
+    for table in story.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                yield from cell.paragraphs
+
+
 def style_numbering(style) -> tuple[int, int] | None:
     """Return ``(numId, ilvl)`` a paragraph style's ``w:numPr`` links to, or None."""
     p_pr = style.element.pPr

@@ -1,0 +1,86 @@
+"""Run a rendering step in a forked child process with a time limit per step.
+
+Why: a template can make Jinja or the layout engine run away (``{{ 7**999999999 }}``
+hangs Jinja's compiler even in the sandbox; absurd CSS sizes stall layout),
+and such a loop cannot be interrupted inside the process. The child reports
+each step it starts ("offer", "contract"); every step gets ``limit`` seconds.
+A child past its limit is killed and the step is named in the error.
+Expected failures (``ProposalsError``) come back with their problems; anything
+else comes back as a traceback text for the internal-error report.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import traceback
+from time import monotonic
+from typing import Any, Callable
+
+from .errors import ProposalsError
+
+
+class StepTimeout(Exception):
+    """A step ran past its limit; ``step`` names it."""
+
+    def __init__(self, step: str | None, limit: float):
+        self.step, self.limit = step, limit
+        super().__init__(f"{step or 'rendering'} took longer than {limit:g} s")
+
+
+class ChildCrashed(RuntimeError):
+    """The child failed unexpectedly; the message holds its traceback."""
+
+
+def _child(conn, target: Callable[..., Any], args: tuple) -> None:
+    try:
+        result = target(*args, progress=lambda step: conn.send(("step", step)))
+        conn.send(("ok", result))
+    except ProposalsError as exc:
+        conn.send(("error", (type(exc), exc.problems)))
+    except BaseException:  # noqa: BLE001 - reported to the parent as an internal error
+        conn.send(("crash", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def run_limited(target: Callable[..., Any], args: tuple, limit: float) -> Any:
+    """``target(*args, progress=...)`` in a forked child; each reported step gets ``limit`` seconds."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, target, args), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        return _collect(receiver, process, limit)
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+
+
+def _collect(receiver, process, limit: float) -> Any:
+    step, deadline = None, monotonic() + limit
+    while True:
+        remaining = deadline - monotonic()
+        if remaining <= 0 or not receiver.poll(remaining):
+            raise StepTimeout(step, limit)
+        try:
+            kind, payload = receiver.recv()
+        except EOFError:
+            process.join()
+            raise ChildCrashed(f"the rendering process ended unexpectedly (exit code {process.exitcode})") from None
+        if kind == "step":
+            step, deadline = payload, monotonic() + limit
+        elif kind == "ok":
+            return payload
+        elif kind == "error":
+            error_type, problems = payload
+            raise error_type(problems)
+        else:
+            raise ChildCrashed(payload)
+
+
+def can_fork() -> bool:
+    return hasattr(os, "fork")
