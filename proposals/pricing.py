@@ -123,15 +123,19 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
     if item.credit:
         steps.append(Step("credit", "credit", -2 * period_net * periods))
     tax = tax_category_for(service.tax_category, deal, seller)
+    text = wording(service, (deal.locale or seller.default_locale).split("_")[0])
     role_name = next((r.name for r in service.rates if r.role == item.role), None)
     list_rounded = round_money(list_amount, currency)
     return QuoteLine(
         position=position,
         sku=service.sku,
-        name=service.name if role_name is None else f"{service.name}: {role_name}",
-        description=item.description or service.description,
-        category=service.category,
-        unit=service.unit,
+        name=text["name"] if role_name is None else f"{text['name']}: {role_name}",
+        description=item.description or text["description"],
+        scope=text["scope"],
+        category=text["category"],
+        unit=text["unit"],
+        unit_plural=text["unit_plural"],
+        pricing=service.pricing,
         quantity=item.quantity,
         unit_price=unit_price,
         price_base_quantity=service.price_base_quantity,
@@ -160,6 +164,19 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         source_index=index,
         clauses=tuple(service.clauses),
     )
+
+
+def wording(service: Service, lang: str) -> dict[str, str | None]:
+    """The service's texts in ``lang``: its translation where given, else the catalog's own."""
+    own = {"name": service.name, "description": service.description, "scope": service.scope or service.description,
+           "category": service.category, "unit": service.unit, "unit_plural": service.unit_plural}
+    translated = service.translations.get(lang)
+    if translated is None:
+        return own
+    given = {k: v for k, v in translated.model_dump().items() if v is not None}
+    if "description" in given and "scope" not in given and service.scope is None:
+        given["scope"] = given["description"]
+    return {**own, **given}
 
 
 def _waterfall(item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:

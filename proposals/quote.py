@@ -81,10 +81,18 @@ class QuoteLine:
     cost: Decimal | None = None
     source_index: int = 0
     clauses: tuple[str, ...] = ()
+    unit_plural: str | None = None
+    scope: str | None = None
+    pricing: str = "per_unit"
 
     @property
     def recurring(self) -> bool:
         return self.billing != "once"
+
+    @property
+    def unit_label(self) -> str:
+        """The unit as it reads with this quantity: 1 day, 3 days."""
+        return self.unit if self.quantity == 1 or not self.unit_plural else self.unit_plural
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
     """Formatting filters bound to one document's locale and currency."""
 
     def money(amount: Decimal, code: str | None = None) -> str:
-        return format_money(amount, code or currency, locale)
+        text = format_money(abs(amount), code or currency, locale)
+        return "\u2212" + text if amount < 0 else text  # a true minus sign, as in signed_money
 
     def signed_money(amount: Decimal) -> str:
         sign = "+\u00a0" if amount > 0 else "−\u00a0" if amount < 0 else ""

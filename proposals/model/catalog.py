@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from .common import CurrencyCode, Identifier, Model, Number, Text, WholeNumber
 
@@ -37,6 +37,36 @@ class RoleRate(Model):
     """Internal cost per unit, for margin guardrails."""
 
 
+class ServiceText(Model):
+    """A service's wording in one more language; empty fields keep the catalog's."""
+
+    name: Text | None = None
+    """Name as printed."""
+    description: Text | None = None
+    """Customer-facing description."""
+    scope: Text | None = None
+    """Contract wording of what is owed."""
+    category: Text | None = None
+    """Group heading."""
+    unit: Text | None = None
+    """Unit, singular (1 Tag)."""
+    unit_plural: Text | None = None
+    """Unit, plural (3 Tage)."""
+
+
+def _language_key(value: str) -> str:
+    import re
+
+    from pydantic_core import PydanticCustomError
+
+    if not re.fullmatch(r"[a-z]{2}", value):
+        raise PydanticCustomError("language", "use a two-letter language code such as de (got {got})", {"got": value[:20]})
+    return value
+
+
+LanguageCode = Annotated[str, AfterValidator(_language_key)]
+
+
 class Service(Model):
     """A sellable service, licence or package."""
 
@@ -49,7 +79,13 @@ class Service(Model):
     category: Text = "Services"
     """Group heading on the offer, e.g. "Consulting", "Software", "Support"."""
     unit: Text
-    """Unit of quantity as printed: hour, day, piece, user-month, package ..."""
+    """Unit of quantity as printed, singular: hour, day, piece, user-month, package ..."""
+    unit_plural: Text | None = None
+    """Plural of the unit, e.g. days (default: the unit as written)."""
+    scope: Text | None = None
+    """What the contract says is owed, in neutral contract language ("The Contractor ..."); default: the description."""
+    translations: dict[LanguageCode, ServiceText] = {}
+    """Wording in other languages, keyed by language code, e.g. ``de:`` with name, description, unit ..."""
     pricing: PricingModel = "per_unit"
     """per_unit, graduated (each band at its rate), volume (all units at the band reached), package (fixed price, quantity counts packages), rate_card (time and material by role)."""
     price: Amount | None = None

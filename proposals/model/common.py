@@ -153,3 +153,5 @@ class Contact(Model):
     """Phone number, as text."""
     title: Text | None = None
     """Job title, e.g. "Head of Sales"."""
+    salutation: Text | None = None
+    """Greeting as written in a letter, without the comma: "Dear Mr Lindner", "Sehr geehrte Frau Wenzel"."""
