@@ -138,6 +138,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
     if fmt == "docx":
         from .writers.docx import DocxMeta, DocxWriter
 
+        branding = ws.seller.model.branding
         meta = DocxMeta(
             title=f"{labels[document]} {quote.offer_number}",
             author=author,
@@ -146,6 +147,9 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             language=quote.locale.replace("_", "-"),
             footer_text=f"{labels[document]} {quote.offer_number}-r{quote.revision}",
             page_label=labels["page"],
+            primary_color=branding.primary_color,
+            paper=branding.paper,
+            font=branding.font,
         )
         return DocxWriter(_reference_docx(ws), ws.root).render(html, meta)
     raise WriterError(f"unknown format {fmt}")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import Location, Problem
+from .money import minor_unit
 from .model import SellerProfile, Service
 
 if TYPE_CHECKING:
@@ -36,12 +37,30 @@ def check_workspace(ws: "Workspace") -> list[Problem]:
         return problems
     for deal in ws.deals:
         problems += check_deal(deal, ws.seller.model, ws.services)
+    problems += list(_same_offer_twice(ws))
     return problems
+
+
+def _same_offer_twice(ws: "Workspace") -> Iterator[Problem]:
+    """Two deal files with one offer number and revision would overwrite each other's output."""
+    seen: dict[str, "Loaded"] = {}
+    for loaded in ws.deals:
+        key = loaded.model.folder_name.lower()
+        if key in seen:
+            first = ws.relative(seen[key].path)
+            yield error(loaded.where("offer_number"), "offer_number", f"offer {loaded.model.folder_name} is also {first}; raise the revision or change the number", "input.duplicate-id")
+        else:
+            seen[key] = loaded
 
 
 def check_seller(loaded: "Loaded", root) -> Iterator[Problem]:
     seller: SellerProfile = loaded.model
     yield from _duplicates(loaded, "tax_categories", [t.id for t in seller.tax_categories], "tax category id")
+    yield from _duplicates(loaded, ("guardrails", "credit_rules"), [r.rating for r in seller.guardrails.credit_rules], "credit rating")
+    for currency, increment in seller.payable_rounding.items():
+        unit = Decimal(1).scaleb(-minor_unit(currency))
+        if increment % unit:
+            yield error(loaded.where("payable_rounding", currency), f"payable_rounding.{currency}", f"must be a multiple of the currency's smallest unit {unit}")
     for i, tax in enumerate(seller.tax_categories):
         if tax.code in ZERO_RATE_CODES and tax.rate != 0:
             yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", f"category {tax.code} has a VAT rate of 0 (got {tax.rate})")
@@ -93,6 +112,8 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
         yield error(at("rates"), f"{name}.rates", f"rates are used only with rate_card pricing (this item is {s.pricing})")
     if s.pricing != "per_unit" and s.pricing != "package" and s.price is not None:
         yield error(at("price"), f"{name}.price", f"{s.pricing} pricing takes its prices from {'rates' if s.pricing == 'rate_card' else 'tiers'}, not price")
+    if s.billing == "yearly" and s.minimum_term_months is not None and s.minimum_term_months % 12:
+        yield error(at("minimum_term_months"), f"{name}.minimum_term_months", "a yearly item runs in whole years: give a multiple of 12")
     if s.billing == "once" and s.minimum_term_months is not None:
         yield error(at("minimum_term_months"), f"{name}.minimum_term_months", "a minimum term needs monthly or yearly billing")
     if seller.tax_category(s.tax_category) is None:
@@ -102,6 +123,11 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
         yield error(at("currency"), f"{name}.currency", f"currency {s.currency} is not offered by the seller ({', '.join(seller.offered_currencies())})")
     if s.min_quantity is not None and s.max_quantity is not None and s.min_quantity > s.max_quantity:
         yield error(at("max_quantity"), f"{name}.max_quantity", f"is below min_quantity {s.min_quantity}")
+    from .context import CLAUSE_ORDER
+
+    for j, clause in enumerate(s.clauses):
+        if clause not in CLAUSE_ORDER:
+            yield error(at("clauses", j), f"{name}.clauses[{j}]", f"no clause {clause} in the clause library (known: {', '.join(CLAUSE_ORDER)})")
     for field in ("requires", "excludes"):
         for j, sku in enumerate(getattr(s, field)):
             if sku not in services:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator
 
-from .checks import _close, _duplicates, error
+from .checks import _close, _duplicates, error, warning
 from .errors import Problem
 from .model import Deal, SellerProfile, Service
 
@@ -55,6 +55,8 @@ def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[s
             yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold up to {service.max_quantity} {service.unit} (got {item.quantity})")
         if item.months is not None and service.billing == "once":
             yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} is a one-off item; months apply to recurring items only")
+        if item.months is not None and service.billing == "yearly" and item.months % 12:
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} is billed yearly: give the term in whole years (12, 24, 36 months), not {item.months}")
         if item.months is not None and service.minimum_term_months and item.months < service.minimum_term_months:
             yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} has a minimum term of {service.minimum_term_months} months (got {item.months})")
         if item.alternative_to is not None and item.alternative_to not in skus:
@@ -165,11 +167,31 @@ def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
     for i, ac in enumerate(deal.allowances_charges):
         if seller.tax_category(ac.tax_category) is None:
             yield error(loaded.where("allowances_charges", i, "tax_category"), f"allowances_charges[{i}].tax_category", f"unknown tax category {ac.tax_category}")
-    if not deal.reverse_charge:
-        return
+    country = deal.customer.address.country
+    if deal.reverse_charge and deal.outside_scope:
+        yield error(loaded.where("outside_scope"), "outside_scope", "a deal is either reverse charge (EU) or outside scope (non-EU), not both")
+    elif deal.reverse_charge:
+        yield from _reverse_charge(loaded, deal, seller)
+    elif deal.outside_scope:
+        if not any(t.code == "O" for t in seller.tax_categories):
+            yield error(loaded.where("outside_scope"), "outside_scope", "the seller profile has no outside-scope (O) tax category")
+        if country in EU_COUNTRIES:
+            yield error(loaded.where("outside_scope"), "outside_scope", f"the customer is in the EU ({country}); use reverse_charge for EU business customers")
+    elif country not in EU_COUNTRIES and seller.address.country in EU_COUNTRIES:
+        message = f"the customer is outside the EU ({country}) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad"
+        yield warning(loaded.where("customer", "address", "country"), "customer.address.country", message, "tax.check-treatment")
+
+
+EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def _reverse_charge(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    country = deal.customer.address.country
     if not any(t.code == "AE" for t in seller.tax_categories):
         yield error(loaded.where("reverse_charge"), "reverse_charge", "the seller profile has no reverse-charge (AE) tax category")
     if not deal.customer.vat_id:
         yield error(loaded.where("customer"), "customer.vat_id", "reverse charge needs the customer's VAT id")
-    if deal.customer.address.country == seller.address.country:
+    if country == seller.address.country:
         yield error(loaded.where("reverse_charge"), "reverse_charge", "reverse charge applies to customers in another country")
+    elif country not in EU_COUNTRIES:
+        yield error(loaded.where("reverse_charge"), "reverse_charge", f"reverse charge applies within the EU; the customer is in {country} (use outside_scope)")

@@ -34,8 +34,13 @@ class ClauseRef:
     number: int
 
 
-STANDARD_CLAUSES = ("subject", "prices", "delivery", "cooperation", "acceptance", "warranty", "liability", "confidentiality")
-ITEM_CLAUSES = ("rights-of-use", "sla", "data-processing")
+STANDARD_CLAUSES = frozenset({"subject", "prices", "delivery", "cooperation", "acceptance", "warranty", "liability", "confidentiality", "final"})
+# Contract order of every clause; catalog items bring the non-standard ones.
+CLAUSE_ORDER = (
+    "subject", "prices", "time-and-material", "fixed-price-services", "delivery", "cooperation", "acceptance",
+    "sla", "training-cancellation", "warranty", "liability", "rights-of-use", "data-processing",
+    "confidentiality", "term", "final",
+)
 CLAUSE_LANGUAGES = ("en", "de")
 
 
@@ -109,12 +114,12 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
 
 def select_clauses(deal: Deal, quote: Quote) -> tuple[ClauseRef, ...]:
     """The contract's clauses for this deal, numbered once (first pass of the clause library)."""
-    brought = {c for line in quote.firm_lines for c in line.clauses}
-    chosen = [c for c in STANDARD_CLAUSES if c != "cooperation" or deal.terms.customer_duties]
-    chosen += [c for c in ITEM_CLAUSES if c in brought]
+    wanted = set(STANDARD_CLAUSES) | {c for line in quote.firm_lines for c in line.clauses}
+    if not deal.terms.customer_duties:
+        wanted.discard("cooperation")
     if any(line.recurring for line in quote.firm_lines):
-        chosen.append("term")
-    chosen.append("final")
+        wanted.add("term")
+    chosen = [c for c in CLAUSE_ORDER if c in wanted]
     return tuple(ClauseRef(cid, n) for n, cid in enumerate(chosen, 1))
 
 

@@ -116,6 +116,7 @@ _TEMPLATES = {
     "model_attributes_type": "expected a mapping of fields",
     "list_type": "expected a list",
     "string_type": "expected text",
+    "decimal_max_places": "at most {decimal_places} decimal places",
 }
 
 
@@ -127,7 +128,7 @@ def _sentence(err: Any) -> str:
     ctx.setdefault("plural", "y" if ctx.get("min_length") == 1 else "ies")
     message = template.format(**ctx)
     value = err.get("input")
-    if err["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error"):
+    if err["type"] in ("greater_than", "greater_than_equal", "less_than", "less_than_equal", "literal_error", "decimal_max_places"):
         message += f" (got {excerpt(_shown(value))})"
     return message
 

@@ -24,6 +24,8 @@ from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
 
 CENT_CONTEXT_PRECISION = 34
+MAX_MAGNITUDE = 10**12  # no quantity or price of a services offer comes near a trillion
+MAX_PLACES = 6
 _KNOWN_CURRENCIES = frozenset(list_currencies())
 
 
@@ -42,7 +44,7 @@ def to_decimal(value: Any) -> Decimal:
     elif isinstance(value, float):
         raise MoneyInputError("write the amount as a quoted decimal, e.g. \"1200.50\"")
     elif isinstance(value, str):
-        text = value.strip().replace("_", "")
+        text = value.strip()
         if not text or len(text) > 40:
             raise MoneyInputError("expected a number")
         try:
@@ -53,6 +55,10 @@ def to_decimal(value: Any) -> Decimal:
         raise MoneyInputError("expected a number")
     if not result.is_finite():
         raise MoneyInputError("expected a finite number")
+    if abs(result) >= MAX_MAGNITUDE:
+        raise MoneyInputError(f"a number must be below {MAX_MAGNITUDE:,}")
+    if result != 0 and result.as_tuple().exponent < -MAX_PLACES:
+        raise MoneyInputError(f"at most {MAX_PLACES} decimal places")
     return result
 
 

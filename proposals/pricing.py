@@ -104,17 +104,18 @@ def _extra(item: DealItem) -> bool:
 
 
 def tax_category_for(category_id: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
-    """The seller's tax category; a reverse-charge deal moves standard-rated (S) ones to AE."""
+    """The seller's tax category; reverse-charge deals move standard-rated (S) ones to AE, outside-scope deals to O."""
     category = seller.tax_category(category_id)
     assert category is not None  # cross-checks guarantee it
-    if deal.reverse_charge and category.code == "S":
-        return next(t for t in seller.tax_categories if t.code == "AE")
+    target = "AE" if deal.reverse_charge else "O" if deal.outside_scope else None
+    if target and category.code == "S":
+        return next(t for t in seller.tax_categories if t.code == target)
     return category
 
 
 def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str) -> QuoteLine:
     unit_price, tiers, list_amount, cost = list_price(item, service)
-    steps, period_net, adjustments = _waterfall(item, list_amount, currency)
+    steps, period_net, adjustments = _waterfall(index, item, list_amount, currency)
     periods = _periods(item, service)
     recurring = service.billing != "once"
     sign = Decimal(-1) if item.credit else Decimal(1)
@@ -129,7 +130,7 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
     return QuoteLine(
         position=position,
         sku=service.sku,
-        name=text["name"] if role_name is None else f"{text['name']}: {role_name}",
+        name=text["name"] if role_name is None else f"{text['name']} ({role_name})",
         description=item.description or text["description"],
         scope=text["scope"],
         category=text["category"],
@@ -179,7 +180,7 @@ def wording(service: Service, lang: str) -> dict[str, str | None]:
     return {**own, **given}
 
 
-def _waterfall(item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
+def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
     """Steps 1-4 of the module policy for one period; returns steps, the period net and adjustments."""
     list_rounded = round_money(list_amount, currency)
     after_discount = round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)
@@ -194,6 +195,8 @@ def _waterfall(item: DealItem, list_amount: Decimal, currency: str) -> tuple[lis
         signed = -amount if ac.kind == "allowance" else amount
         steps.append(Step(ac.kind, ac.reason, signed))
         net += signed
+    if net < 0:
+        raise PricingIssue(f"items[{index}].allowances_charges", f"the allowances take the line below zero ({net}); a credit must be marked credit: true")
     if item.cap is not None and net > round_money(item.cap, currency):
         capped = round_money(item.cap, currency)
         steps.append(Step("cap", f"capped at {capped}", capped - net))

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .errors import InvariantViolation
 from .model import Deal, SellerProfile
-from .money import percent_of, round_money
+from .money import minor_unit, percent_of, round_money
 from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
 
 ZERO = Decimal(0)
@@ -40,19 +40,44 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
     result = []
     for index, ac in enumerate(deal.allowances_charges):
         if ac.percent is not None:
-            parts = tuple(
-                AllowanceChargePart(key[0], key[1], key[2], recurring, base, round_money(percent_of(base, ac.percent), currency))
-                for (key, recurring), base in sorted(buckets.items(), key=lambda kv: (kv[0][1], kv[0][0][1], -kv[0][0][2]))
-                if base
-            )
+            parts = _percent_parts(ac.percent, buckets, line_total, currency)
             base = line_total
         else:
-            tax = tax_category_for(ac.tax_category, deal, seller)
-            parts = (AllowanceChargePart(tax.id, tax.code, tax.rate, ac.applies_to == "recurring", None, round_money(ac.amount, currency)),)
+            parts = (_fixed_part(index, ac, deal, seller, buckets, currency),)
             base = None
         amount = sum((p.amount for p in parts), ZERO)
         result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
     return tuple(result)
+
+
+def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currency: str) -> tuple[AllowanceChargePart, ...]:
+    """Split round(line total x percent) over the VAT/recurring buckets by largest remainder.
+
+    The printed allowance is then exactly the percentage of the printed line total,
+    and its parts still add up to it.
+    """
+    keys = [k for k, base in sorted(buckets.items(), key=lambda kv: (kv[0][1], kv[0][0][1], -kv[0][0][2])) if base]
+    exact = {k: percent_of(buckets[k], percent) for k in keys}
+    rounded = {k: round_money(v, currency) for k, v in exact.items()}
+    target = round_money(percent_of(line_total, percent), currency)
+    unit = Decimal(1).scaleb(-minor_unit(currency))
+    step = unit if target > sum(rounded.values(), ZERO) else -unit
+    for key in sorted(keys, key=lambda k: -(exact[k] - rounded[k]) * step):
+        if sum(rounded.values(), ZERO) == target:
+            break
+        rounded[key] += step
+    return tuple(AllowanceChargePart(k[0][0], k[0][1], k[0][2], k[1], buckets[k], rounded[k]) for k in keys)
+
+
+def _fixed_part(index: int, ac, deal: Deal, seller: SellerProfile, buckets: dict, currency: str) -> AllowanceChargePart:
+    from .pricing import tax_category_for
+
+    tax = tax_category_for(ac.tax_category, deal, seller)
+    recurring = ac.applies_to == "recurring"
+    if not any(key[0][0] == tax.id and key[1] == recurring for key in buckets):
+        part = "recurring" if recurring else "one-off"
+        raise _issue(f"allowances_charges[{index}]", f"no {part} line of this offer is in tax category {tax.id}; the {ac.kind} would stand on its own")
+    return AllowanceChargePart(tax.id, tax.code, tax.rate, recurring, None, round_money(ac.amount, currency))
 
 
 def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str):
@@ -63,13 +88,23 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
     charges = sum((a.amount for a in acs if a.kind == "charge"), ZERO)
     exclusive = line_net - allowances + charges
     tax = sum((v.tax_amount for v in vat), ZERO)
+    if exclusive < 0:
+        raise _issue("allowances_charges", f"the offer's net total would be negative ({exclusive}); credits and allowances exceed the order")
     prepaid = round_money(deal.terms.payment.prepaid, currency)
+    if prepaid > exclusive + tax:
+        raise _issue("terms.payment.prepaid", f"more was paid ({prepaid}) than the offer's total ({exclusive + tax})")
     due = exclusive + tax - prepaid
     payable = cash_round(due, seller.payable_rounding.get(currency) or DEFAULT_PAYABLE_ROUNDING.get(currency))
     totals = Totals(line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)
     recurring = sum((l.net_amount for l in firm if l.recurring), ZERO)
     recurring += sum((_signed(a, p) for a in acs for p in a.parts if p.recurring), ZERO)
     return totals, vat, exclusive - recurring, recurring
+
+
+def _issue(field: str, message: str):
+    from .pricing import PricingIssue
+
+    return PricingIssue(field, message)
 
 
 def _signed(ac: DocumentAllowanceCharge, part: AllowanceChargePart) -> Decimal:

@@ -121,18 +121,26 @@ class _DepthLimitedLoader(yaml.SafeLoader):
 
 def parse(text: str, file: str) -> Document:
     """Parse one YAML document; raise :class:`YamlProblem` on the first fault."""
-    loader = _DepthLimitedLoader(text)
+    loader = None
     try:
+        loader = _DepthLimitedLoader(text)
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         reason = exc.problem or "not valid YAML"
+        if "expected a single document" in str(exc.context):
+            reason = "a file holds one YAML document; remove the second '---'"
         raise YamlProblem(Problem(where, "", f"YAML syntax error: {reason}", "input.yaml")) from None
+    except yaml.reader.ReaderError as exc:
+        line, column = _line_column(text, exc.position)
+        what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        raise YamlProblem(Problem(Location(file, line, column), "", f"the file contains the control character {what}; remove it", "input.yaml")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(Location(file), "", f"YAML error: {excerpt(str(exc), 80)}", "input.yaml")) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     source = SourceMap(file)
     if node is None:
         return Document(None, source)
@@ -217,12 +225,18 @@ class _Builder:
         return value
 
 
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
 def format_path(path: Path) -> str:
-    """``('items', 2, 'quantity')`` -> ``items[2].quantity``."""
+    """``('items', 2, 'quantity')`` -> ``items[2].quantity`` (long keys shortened)."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            name = excerpt(str(part))
+            out += f".{name}" if out else name
     return out

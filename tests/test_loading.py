@@ -49,9 +49,9 @@ CASES = {
         deal_with("    city: Berlin\n", ""),
         ["deals/basic.yaml:7:5: customer.address.city: required field is missing"],
     ),
-    "country NO stays a string and is valid": (
+    "country NO stays a string (and a non-EU customer gets a VAT hint)": (
         deal_with("    country: DE", "    country: NO"),
-        [],
+        ["deals/basic.yaml:10:14: WARNING: customer.address.country: the customer is outside the EU (NO) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad [tax.check-treatment]"],
     ),
     "unknown SKU with suggestion": (
         deal_with("  - sku: DAY", "  - sku: DAYS"),

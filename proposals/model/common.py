@@ -32,6 +32,8 @@ class Model(BaseModel):
 
 
 def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
@@ -66,6 +68,8 @@ def _number(value: Any) -> Decimal:
 
 
 def _whole(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().isdigit():
+        raise PydanticCustomError("whole_number", "expected a whole number; remove the quotes (got \"{got}\")", {"got": _describe(value)})
     if isinstance(value, bool) or not isinstance(value, int):
         raise PydanticCustomError("whole_number", "expected a whole number (got {got})", {"got": _describe(value)})
     return value
@@ -80,7 +84,7 @@ def _flag(value: Any) -> Any:
 def _day(value: Any) -> Any:
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
             return date.fromisoformat(value)
         except ValueError:

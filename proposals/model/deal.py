@@ -122,12 +122,12 @@ class DealItem(Model):
 
     sku: Identifier
     """Catalog SKU."""
-    quantity: Annotated[Number, Field(gt=0)]
-    """Quantity in the item's unit (for recurring items: per period)."""
+    quantity: Annotated[Number, Field(gt=0, decimal_places=3)]
+    """Quantity in the item's unit (for recurring items: per period), at most 3 decimal places."""
     role: Identifier | None = None
     """Rate-card role for time-and-material items, e.g. ``senior``."""
-    discount_percent: Annotated[Number, Field(ge=0, lt=100)] = Decimal(0)
-    """Negotiated discount on this line, in percent."""
+    discount_percent: Annotated[Number, Field(ge=0, lt=100, decimal_places=2)] = Decimal(0)
+    """Negotiated discount on this line, in percent, at most 2 decimal places."""
     allowances_charges: list[LineAllowanceCharge] = []
     """Further allowances and charges on this line, applied after the discount."""
     cap: Annotated[Number, Field(gt=0)] | None = None
@@ -304,6 +304,8 @@ class Deal(Model):
     """Name of the seller's contact for this deal (default: the seller profile's contact)."""
     reverse_charge: Flag = False
     """True for EU B2B cross-border services: VAT is owed by the customer; needs the customer's VAT id."""
+    outside_scope: Flag = False
+    """True for services to business customers outside the EU: standard-rated lines move to the seller's O (outside scope) category."""
     notes: list[Text] = []
     """Further remarks printed at the end of the offer."""
     price_details: Flag = False

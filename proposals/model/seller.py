@@ -133,6 +133,29 @@ class Guardrails(Model):
     """Rules by customer credit rating."""
 
 
+def _colour(value: str) -> str:
+    if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise PydanticCustomError("colour", "write a colour as #RRGGBB, e.g. #1F3A5F")
+    return value.upper()
+
+
+def _font(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9 ]{1,40}", value):
+        raise PydanticCustomError("font", "a font family name has letters, digits and spaces only")
+    return value
+
+
+class Branding(Model):
+    """How documents look, without editing templates."""
+
+    primary_color: Annotated[Text, AfterValidator(_colour)] = "#1F3A5F"
+    """Colour of headings, table heads and rules, as #RRGGBB."""
+    font: Annotated[Text, AfterValidator(_font)] = "Carlito"
+    """Font family of the documents (installed on the machine that builds); Carlito, Liberation Sans and DejaVu Sans follow as fallbacks."""
+    paper: Literal["A4", "Letter"] = "A4"
+    """Paper size of PDF and DOCX."""
+
+
 class SellerProfile(Model):
     """The offering company: identity, bank, taxes, defaults and guardrails."""
 
@@ -174,6 +197,8 @@ class SellerProfile(Model):
     """Terms used unless the deal negotiates others."""
     guardrails: Guardrails = Guardrails()
     """Internal pricing and credit rules."""
+    branding: Branding = Branding()
+    """Colours, font and paper size of the documents."""
 
     def offered_currencies(self) -> list[str]:
         return list(dict.fromkeys([self.default_currency, *self.currencies]))

@@ -89,6 +89,7 @@ from pathlib import Path
 import lxml.html
 from docx import Document
 from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.shared import Inches, Mm, RGBColor
 from lxml import etree
 
 from proposals.writers import docx_oxml
@@ -107,6 +108,9 @@ class DocxMeta:
     language: str         # e.g. "de-DE": document default language (w:lang)
     footer_text: str      # left part of the footer
     page_label: str       # e.g. "Page {page} of {pages}"; PAGE / NUMPAGES fields
+    primary_color: str | None = None  # "#1F3A5F": recolours Title and Heading 1-4
+    paper: str = "A4"                 # or "Letter"
+    font: str | None = None           # document default font (w:rFonts of docDefaults)
 
 
 class DocxWriter:
@@ -125,6 +129,7 @@ class DocxWriter:
         human-readable string each like ``unsupported element <video> (line 12)``."""
         document = Document(io.BytesIO(self.reference_docx.read_bytes()))
         docx_oxml.clear_body(document)
+        _apply_branding(document, meta)
         ctx = RenderContext(document, self.asset_root)
         body = _parse_body(html, ctx)
         if body is not None:
@@ -176,6 +181,24 @@ def _add_running_footer(ctx: RenderContext, section, footer_element) -> None:
     walk_children(ctx, footer_element, Sink(_FooterBlocks(section.footer, width)), Scope(width=width))
     del ctx.paragraphs[start:]  # footer paragraphs take no part in body keep-with-next chains
     docx_oxml.shrink_story_text(section.footer, FOOTER_PT, "6B7280")
+
+
+PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Inches(8.5), Inches(11))}
+BRANDED_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4")
+
+
+def _apply_branding(document, meta: DocxMeta) -> None:
+    """Seller branding over the reference document: paper size, heading colour, font."""
+    width, height = PAPER[meta.paper]
+    for section in document.sections:
+        section.page_width, section.page_height = width, height
+    names = {style.name for style in document.styles}
+    if meta.primary_color:
+        for name in BRANDED_STYLES:
+            if name in names:
+                document.styles[name].font.color.rgb = RGBColor.from_string(meta.primary_color.lstrip("#"))
+    if meta.font:
+        docx_oxml.set_default_font(document.styles.element, meta.font)
 
 
 def _parse_body(html: str, ctx: RenderContext):

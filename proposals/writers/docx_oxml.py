@@ -212,6 +212,17 @@ def set_style_top_border(style, size: int = 4, color: str = "374151") -> None:
     _replace(p_bdr, border("w:top", size, color))
 
 
+def set_default_font(styles_element, family: str) -> None:
+    """Set the document's default font (``w:docDefaults/w:rPrDefault/w:rPr/w:rFonts``)."""
+    fonts = styles_element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:rFonts"))
+    if fonts is None:
+        return
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), family)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attribute), None)
+
+
 def shrink_story_text(story, size_pt: float, color: str) -> None:
     """Set every run of a header/footer story (tables included) to a small grey font."""
     from docx.shared import Pt, RGBColor
