@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 
-EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed, 2 invalid input or usage."
+EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input or usage."
 
 
 def _workspace_option(f):

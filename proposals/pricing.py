@@ -224,7 +224,8 @@ def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Deci
     elif s.pricing == "graduated":
         steps = graduated(qty, s)
         amount = sum((a for _, _, a in steps), ZERO)
-        unit_price = amount / qty * per
+        # Informational average; the tiers are what the amount is made of (and what is printed).
+        unit_price = (amount / qty * per).quantize(Decimal("0.0001"))
     elif s.pricing == "volume":
         tier = next(t for t in s.tiers if t.up_to is None or qty <= t.up_to)
         unit_price = tier.price
@@ -254,18 +255,26 @@ def _with_deltas(lines: list[QuoteLine]) -> list[QuoteLine]:
     """Optional lines add their amount; an alternative adds the difference to the lines it replaces."""
     from dataclasses import replace
 
-    firm_by_sku: dict[str, Decimal] = {}
+    firm = {}
     for line in lines:
         if line.kind == "firm":
-            firm_by_sku[line.sku] = firm_by_sku.get(line.sku, ZERO) + line.net_amount
+            firm.setdefault(line.sku, []).append(line)
     out = []
     for line in lines:
-        if line.kind == "optional":
-            line = replace(line, delta=line.net_amount)
-        elif line.kind == "alternative":
-            line = replace(line, delta=line.net_amount - firm_by_sku.get(line.alternative_to or "", ZERO))
-        out.append(line)
+        replaced = firm.get(line.alternative_to or "", []) if line.kind == "alternative" else []
+        if line.kind != "firm":
+            delta = line.net_amount - sum((r.net_amount for r in replaced), ZERO)
+            out.append(replace(line, delta=delta, period_delta=_period_delta(line, replaced)))
+        else:
+            out.append(line)
     return out
+
+
+def _period_delta(line: QuoteLine, replaced: list[QuoteLine]) -> Decimal | None:
+    """Per-period delta ("+ EUR 4,200.00 per year") where the lines share billing and term."""
+    if not line.recurring or any(r.billing != line.billing or r.periods != line.periods for r in replaced):
+        return None
+    return line.period_amount - sum((r.period_amount for r in replaced), ZERO)  # type: ignore[operator]
 
 
 def _margin(firm: list[QuoteLine], net: Decimal) -> Decimal | None:

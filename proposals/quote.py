@@ -76,6 +76,7 @@ class QuoteLine:
     cap: Decimal | None = None
     credit: bool = False
     delta: Decimal | None = None
+    period_delta: Decimal | None = None
     alternative_to: str | None = None
     notes: str | None = None
     cost: Decimal | None = None

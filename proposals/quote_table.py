@@ -36,8 +36,8 @@ def render_table(quote: Quote, title: str) -> str:
         rows.append(("Rounding (BT-114)", t.rounding))
     rows.append(("Payable (BT-115)", t.payable))
     if quote.recurring_net:
-        rows += [("  of which one-off (net)", quote.one_off_net), ("  of which recurring over the terms (net)", quote.recurring_net)]
-    out += [f"{label:<{WIDTH - 20}}{fmt(amount):>20}" for label, amount in rows]
+        rows += [("", None), ("Net total split: one-off part", quote.one_off_net), ("Net total split: recurring over the terms", quote.recurring_net)]
+    out += [f"{label:<{WIDTH - 20}}{fmt(amount):>20}" if amount is not None else "" for label, amount in rows]
     out += _schedule(quote, fmt) + _findings(quote)
     return "\n".join(out) + "\n"
 

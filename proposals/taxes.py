@@ -95,10 +95,11 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
         raise _issue("terms.payment.prepaid", f"more was paid ({prepaid}) than the offer's total ({exclusive + tax})")
     due = exclusive + tax - prepaid
     payable = cash_round(due, seller.payable_rounding.get(currency) or DEFAULT_PAYABLE_ROUNDING.get(currency))
-    totals = Totals(line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)
+    money = lambda amount: round_money(amount, currency)  # noqa: E731 - exact already; fixes the exponent of sums like 0
+    totals = Totals(*(money(a) for a in (line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)))
     recurring = sum((l.net_amount for l in firm if l.recurring), ZERO)
     recurring += sum((_signed(a, p) for a in acs for p in a.parts if p.recurring), ZERO)
-    return totals, vat, exclusive - recurring, recurring
+    return totals, vat, money(exclusive - recurring), money(recurring)
 
 
 def _issue(field: str, message: str):

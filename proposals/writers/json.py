@@ -15,7 +15,7 @@ SCHEMA_VERSION = 1
 
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal):
-        return str(value)
+        return format(value, "f")  # "1000", never "1E+3"
     if isinstance(value, date):
         return value.isoformat()
     if dataclasses.is_dataclass(value):
@@ -37,7 +37,7 @@ def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
 
 
 class JsonWriter:
-    """Quote -> quote.json bytes (sorted keys, two-space indent, trailing newline)."""
+    """Quote -> quote.json bytes (keys in schema order, two-space indent, trailing newline)."""
 
     name = "json"
     suffix = ".json"
