@@ -165,6 +165,31 @@ def test_guardrail_findings_are_located_warnings_and_fail_under_strict(minimal, 
 
 
 CATALOG_CASES = {
+    "rate card roles are unique": (
+        """\
+        services:
+          - sku: TM
+            name: Time and material
+            unit: day
+            pricing: rate_card
+            rates:
+              - {role: senior, name: Senior, price: "1350"}
+              - {role: senior, name: Senior again, price: "1400"}
+        """,
+        "catalog/services.yaml:8:9: services[0].rates[1]: duplicate role senior (also at entry 0)",
+    ),
+    "a yearly minimum term is whole years": (
+        """\
+        services:
+          - sku: Y
+            name: Yearly
+            unit: site-year
+            price: "1000"
+            billing: yearly
+            minimum_term_months: 18
+        """,
+        "catalog/services.yaml:7:26: services[0].minimum_term_months: a yearly item runs in whole years: give a multiple of 12",
+    ),
     "tiers must ascend": (
         """\
         services:
@@ -240,6 +265,14 @@ def test_invalid_catalog_reports_exact_location(name, minimal, cli):
 
 
 SELLER_CASES = {
+    "unknown VAT category code": (
+        ("    code: S", "    code: X"),
+        "catalog/seller.yaml:20:11: tax_categories[0].code: must be one of 'S', 'Z', 'E', 'AE', 'K', 'G' or 'O' (got X)",
+    ),
+    "duplicate credit rating": (
+        ('max_discount_percent: "15"', 'max_discount_percent: "15"\n  credit_rules:\n    - {rating: C, max_payment_days: 14}\n    - {rating: C, blocked: true}'),
+        "catalog/seller.yaml:30:7: guardrails.credit_rules[1]: duplicate credit rating C (also at entry 0)",
+    ),
     "exemption reason required for AE": (
         ("    exemption_reason: Reverse charge\n", ""),
         "catalog/seller.yaml:22:5: tax_categories[1].exemption_reason: category AE needs an exemption reason printed on the offer",

@@ -207,3 +207,45 @@ def test_guardrail_findings_name_their_rule():
         ("pricing.credit-rule", "customer.credit_rating", "guardrails.credit_rules[C]"),
     ]
     assert q.findings[1].message == "margin 25.0 % on A is below the floor of 30 %"
+
+
+def test_allowance_that_takes_a_line_below_zero_is_refused_unless_credit():
+    with pytest.raises(PricingIssue, match=r"the allowances take the line below zero \(-400.00\); a credit must be marked credit: true"):
+        priced([{"sku": "A", "quantity": "1", "allowances_charges": [{"kind": "allowance", "reason": "x", "amount": D("500")}]}], [service("A", "100.00")])
+
+
+def test_negative_offer_and_overpayment_are_refused():
+    with pytest.raises(PricingIssue, match="net total would be negative"):
+        priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], allowances_charges=[{"kind": "allowance", "reason": "x", "amount": D("150")}])
+    with pytest.raises(PricingIssue, match=r"more was paid \(200.00\) than the offer's total \(119.00\)"):
+        priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], terms={"payment": {"prepaid": D("200")}})
+
+
+def test_fixed_allowance_needs_lines_of_its_part():
+    with pytest.raises(PricingIssue, match="no recurring line of this offer is in tax category standard"):
+        priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], allowances_charges=[{"kind": "allowance", "reason": "x", "amount": D("10"), "applies_to": "recurring"}])
+
+
+def test_percentage_allowance_is_exactly_the_percentage_of_the_printed_base():
+    # Parts rounded one by one would give 0.17 + 0.17 = 0.34; 3.33 % of 10.00 is 0.333 -> 0.33.
+    q = priced(
+        [{"sku": "A", "quantity": "1"}, {"sku": "B", "quantity": "1"}],
+        [service("A", "5.00"), service("B", "5.00", tax_category="reduced")],
+        allowances_charges=[{"kind": "allowance", "reason": "x", "percent": D("3.33")}],
+    )
+    ac = q.allowances_charges[0]
+    assert ac.amount == D("0.33") and sum(p.amount for p in ac.parts) == D("0.33")
+
+
+def test_option_deltas_per_period_and_over_the_term():
+    q = priced(
+        [{"sku": "G", "quantity": "1", "months": 12}, {"sku": "X", "quantity": "1", "months": 12, "optional": True}],
+        [service("G", "300.00", billing="monthly"), service("X", "350.00", billing="yearly")],
+    )
+    assert (q.lines[1].delta, q.lines[1].period_delta) == (D("350.00"), D("350.00"))
+
+
+def test_graduated_unit_price_is_an_informational_average():
+    q = priced([{"sku": "T", "quantity": "15"}], [service("T", None, pricing="graduated", tiers=TIERS)])
+    assert q.lines[0].net_amount == D("140.00")  # 10 x 10 + 5 x 8
+    assert q.lines[0].unit_price == D("9.3333")

@@ -29,7 +29,7 @@ def services_and_items(draw, currency: str):
         model = draw(st.sampled_from(["per_unit", "graduated", "volume", "package", "rate_card"]))
         billing = draw(st.sampled_from(["once", "monthly", "yearly"]))
         fields = {"currency": currency, "billing": billing, "tax_category": draw(st.sampled_from(["standard", "reduced"]))}
-        item = {"sku": sku, "quantity": draw(amounts(2, 500)), "discount_percent": draw(st.decimals(0, 60, places=2))}
+        item = {"sku": sku, "quantity": draw(amounts(3, 500)), "discount_percent": draw(st.decimals(0, 60, places=2))}
         if model in ("graduated", "volume"):
             bounds = sorted(set(draw(st.lists(st.integers(1, 400), min_size=1, max_size=3))))
             prices = [draw(amounts()) for _ in range(len(bounds) + 1)]
@@ -44,7 +44,7 @@ def services_and_items(draw, currency: str):
             services.append(service(sku, str(draw(amounts())), pricing=model, price_base_quantity=D(draw(st.sampled_from([1, 10, 100]))), **fields))
         if billing != "once":
             item["months"] = draw(st.integers(1, 48))
-        if draw(st.integers(0, 4)) == 0:
+        if n and draw(st.integers(0, 7)) == 0:
             item["credit"] = True
         if draw(st.integers(0, 3)) == 0:
             item["allowances_charges"] = [{"kind": draw(st.sampled_from(["allowance", "charge"])), "reason": "r", "percent": draw(st.decimals(D("0.01"), 30, places=2))}]
@@ -64,11 +64,13 @@ def scenarios(draw):
     acs = []
     if draw(st.booleans()):
         acs.append({"kind": draw(st.sampled_from(["allowance", "charge"])), "reason": "doc", "percent": draw(st.decimals(D("0.01"), 20, places=2))})
+    if draw(st.integers(0, 3)) == 0:
+        acs.append({"kind": draw(st.sampled_from(["allowance", "charge"])), "reason": "fixed", "amount": draw(amounts(2, 50)), "tax_category": "standard", "applies_to": draw(st.sampled_from(["one_off", "recurring"]))})
     fields = {
         "currency": currency,
         "allowances_charges": acs,
         "reverse_charge": draw(st.booleans()),
-        "terms": {"payment": {"milestones": milestones, "early_payment": {"percent": D(2), "days": 10}}},
+        "terms": {"payment": {"milestones": milestones, "early_payment": {"percent": D(2), "days": 10}, "prepaid": draw(st.sampled_from([D(0), D("10.00"), D("99.99")]))}},
     }
     rounding = draw(st.sampled_from(["per_category", "per_line"]))
     return services, items, fields, seller(tax_rounding=rounding)
