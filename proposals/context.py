@@ -80,6 +80,8 @@ class TemplateContext:
     """Language folder of the built-in clause texts (``en`` or ``de``)."""
     title: str
     """Document title, e.g. "Offer NW-2026-041"."""
+    compact: bool
+    """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -109,6 +111,7 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
         numbers={c.id: c.number for c in clauses},
         clause_lang=lang if lang in CLAUSE_LANGUAGES else "en",
         title=title,
+        compact=deal.decision_situation == "straight_rebuy",
     )
 
 

@@ -91,6 +91,7 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         "country": country,
         "iban": iban,
         "page_counter": page_counter,
+        "css_string": lambda text: Markup(css_string(text)),
     }
 
 

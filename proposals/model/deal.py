@@ -75,7 +75,9 @@ class Stakeholder(Model):
     role: BuyingRole
     """Role in the decision: decider, buyer, user, influencer, gatekeeper or initiator."""
     interests: list[Text] = []
-    """What this person cares about; the offer answers them."""
+    """What this person cares about (internal notes of the sales team)."""
+    gains: list[Text] = []
+    """What this person gains from the offer; printed in the full proposal's section for the buying center."""
 
 
 class PurchaseCriterion(Model):
