@@ -112,6 +112,8 @@ def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) ->
             if sku not in skus:
                 hint = " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, skus)
                 yield error(loaded.where("requirements", i, "covered_by", j), f"requirements[{i}].covered_by[{j}]", f"{sku} is not an item of this deal{hint}")
+        if req.priority != "must" and not skus.intersection(req.covered_by):
+            yield warning(loaded.where("requirements", i, "id"), f"requirements[{i}]", f"{req.priority}-have requirement {req.id} is covered by no item; the offer says so", "offer.requirement-uncovered")
         if req.priority == "must" and not firm.intersection(req.covered_by):
             yield error(loaded.where("requirements", i, "id"), f"requirements[{i}]", f"must-have requirement {req.id} is covered by no firm item (optional and alternative items do not count)")
 

@@ -77,7 +77,7 @@ CASES = {
         ],
     ),
     "duplicate ids": (
-        deal_with("title: Test offer", "title: Test offer\nrequirements:\n  - id: R1\n    text: A\n    covered_by: [DAY]\n  - id: R1\n    text: B\n    priority: could"),
+        deal_with("title: Test offer", "title: Test offer\nrequirements:\n  - id: R1\n    text: A\n    covered_by: [DAY]\n  - id: R1\n    text: B\n    priority: could\n    covered_by: [DAY]"),
         ["deals/basic.yaml:8:5: requirements[1]: duplicate requirement id R1 (also at entry 0)"],
     ),
     "float with binary surprise is read exactly, discount above limit is a warning": (
@@ -304,3 +304,9 @@ def test_invalid_seller_reports_exact_location(name, minimal, cli):
     write(minimal, "catalog/seller.yaml", seller.replace(old, new))
     code, _, err = cli("check", "-w", minimal)
     assert (code, err.splitlines()) == (2, [expected, "failed: 1 problem"])
+
+
+def test_uncovered_should_requirement_is_a_warning(minimal, cli):
+    write(minimal, "deals/basic.yaml", deal_with("title: Test offer", "title: Test offer\nrequirements:\n  - id: R1\n    text: Nice to have\n    priority: should"))
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (0, ["deals/basic.yaml:5:9: WARNING: requirements[0]: should-have requirement R1 is covered by no item; the offer says so [offer.requirement-uncovered]"])
