@@ -63,6 +63,11 @@ def test_documents_contain_customer_offer_number_items_and_total(built, deal_fil
         for line in quote.lines:
             assert squash(line.name) in text, (name, line.name)
             assert squash(format_money(line.net_amount, quote.currency, quote.locale)) in text, (name, line.sku)
+        assert ws.seller.model.legal_name in text, name
+        for instalment in quote.schedule:
+            assert squash(format_money(instalment.amount, quote.currency, quote.locale)) in text, (name, instalment.name)
+        for vat in quote.vat_breakdown:
+            assert squash(format_money(vat.tax_amount, quote.currency, quote.locale)) in text, (name, vat.category)
     for name in ("contract.pdf", "contract.docx"):
         text = squash(pdf_text(folder / name) if name.endswith(".pdf") else docx_text(folder / name))
         assert deal.customer.legal_name in text and deal.offer_number in text, name

@@ -54,9 +54,15 @@ def _text(value: Any) -> Any:
     raise PydanticCustomError("text_expected", "expected text (got {got})", {"got": _describe(value)})
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
 def _non_blank(value: str) -> str:
     if not value.strip():
         raise PydanticCustomError("blank", "must not be empty")
+    bad = _CONTROL.search(value)
+    if bad:
+        raise PydanticCustomError("control", "contains the control character U+{code}; remove it", {"code": f"{ord(bad.group()):04X}"})
     return value
 
 

@@ -1,0 +1,82 @@
+"""The documents: hostile data prints literally in both formats; long tables paginate cleanly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import docx
+import pytest
+from pypdf import PdfReader
+
+from .test_build import copy_minimal, docx_text, pdf_text, squash
+
+HOSTILE = '<script>alert(1)</script> & {{ 7*7 }} \u202eevil\u202c O\'Brien "Quotes" ' + "Ü" * 20 + " " + "Long" * 60
+
+
+def test_hostile_customer_data_renders_literally_in_pdf_and_docx(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    deal = ws / "deals" / "basic.yaml"
+    text = deal.read_text().replace("legal_name: Kunde AG", "legal_name: " + repr(HOSTILE).replace("\\'", "''"))
+    deal.write_text(text)
+    code, _, err = cli("build", "-w", ws)
+    assert code == 0, err
+    folder = ws / "output" / "T-2026-001-r1"
+    pdf = squash(pdf_text(folder / "offer.pdf"))
+    word = squash(docx_text(folder / "offer.docx"))
+    for fragment in ("<script>alert(1)</script>", "& {{ 7*7 }}", "O'Brien", '"Quotes"', "Ü" * 20):
+        assert fragment in word, fragment
+        assert fragment in pdf, fragment
+    assert "49" not in word.split("Kunde")[0]  # nothing was evaluated
+    assert "LongLongLong" in pdf.replace(" ", "") and "Long" * 60 in word
+
+
+def test_control_characters_in_input_are_located_errors(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("title: Test offer", 'title: "Test\\x07offer"'))
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()[0]) == (2, "deals/basic.yaml:3:8: title: contains the control character U+0007; remove it")
+
+
+@pytest.fixture(scope="module")
+def long_offer(tmp_path_factory) -> Path:
+    from proposals.cli import run
+
+    ws = tmp_path_factory.mktemp("long") / "ws"
+    shutil.copytree(Path(__file__).parent / "cases" / "minimal", ws)
+    items = "".join(f"  - sku: DAY\n    quantity: {n}\n    notes: Row marker R{n:03d}X\n" for n in range(1, 201))
+    deal = ws / "deals" / "basic.yaml"
+    head = deal.read_text().split("items:")[0]
+    deal.write_text(head + "items:\n" + items)
+    assert run(["build", "-w", str(ws)]) == 0
+    return ws / "output" / "T-2026-001-r1"
+
+
+def test_200_line_offer_repeats_the_header_and_never_splits_a_row(long_offer):
+    from proposals.money import format_money
+    from decimal import Decimal
+
+    pages = [squash(page.extract_text()) for page in PdfReader(long_offer / "offer.pdf").pages]
+    table_pages = [i for i, text in enumerate(pages) if "Row marker R" in text]
+    assert len(table_pages) >= 5
+    for i in table_pages:
+        text = pages[i]
+        header = text.index("Pos. Description Qty Unit price Disc. Amount")
+        assert header < text.index("Row marker R"), f"page {i + 1} has rows before its header"
+    for n in range(1, 201):
+        marker = f"Row marker R{n:03d}X"
+        amount = format_money(Decimal(n * 1000), "EUR", "en_GB")
+        on = [i for i, text in enumerate(pages) if marker in text]
+        assert len(on) == 1, marker
+        assert amount in pages[on[0]], f"row {n} is split from its amount"
+    last_rows_page = [i for i, text in enumerate(pages) if "Row marker R200X" in text][0]
+    assert "Total amount" in pages[last_rows_page], "the totals block left the last rows behind"
+
+
+def test_200_line_docx_repeats_header_rows(long_offer):
+    document = docx.Document(str(long_offer / "offer.docx"))
+    prices = next(t for t in document.tables if t.rows[0].cells[0].text == "Pos.")
+    header_xml = prices.rows[0]._tr.xml
+    assert "w:tblHeader" in header_xml
+    assert all("w:cantSplit" in row._tr.xml for row in prices.rows)
+    assert len(prices.rows) >= 201
