@@ -50,3 +50,13 @@ def cli_commands():
 def test_version(cli):
     code, out, _ = cli("--version")
     assert code == 0 and out.startswith("proposals, version ")
+
+
+def test_readme_documents_every_vocabulary_class():
+    from proposals.writers.docx_context import KNOWN_CLASSES
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### Document vocabulary") :]
+    for classes in KNOWN_CLASSES.values():
+        for name in classes:
+            assert f".{name}" in section, name

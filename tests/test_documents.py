@@ -80,3 +80,27 @@ def test_200_line_docx_repeats_header_rows(long_offer):
     assert "w:tblHeader" in header_xml
     assert all("w:cantSplit" in row._tr.xml for row in prices.rows)
     assert len(prices.rows) >= 201
+
+
+def test_branding_sets_paper_colour_and_font_in_both_formats(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    seller = ws / "catalog" / "seller.yaml"
+    seller.write_text(seller.read_text() + 'branding:\n  primary_color: "#8a1538"\n  font: DejaVu Sans\n  paper: Letter\n')
+    code, _, err = cli("build", "-w", ws)
+    assert code == 0, err
+    folder = ws / "output" / "T-2026-001-r1"
+    page = PdfReader(folder / "offer.pdf").pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (612, 792)
+    fonts = {str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
+    assert any("DejaVu-Sans" in f for f in fonts), fonts  # subset fonts: "/XKQQSR+DejaVu-Sans"
+    document = docx.Document(str(folder / "offer.docx"))
+    assert round(document.sections[0].page_width.inches, 2) == 8.5
+    assert str(document.styles["Heading 2"].font.color.rgb) == "8A1538"
+    assert 'w:ascii="DejaVu Sans"' in document.styles.element.xml
+
+
+def test_invalid_branding_is_a_located_error(minimal, cli):
+    seller = minimal / "catalog" / "seller.yaml"
+    seller.write_text(seller.read_text() + 'branding:\n  primary_color: "red; } body { display: none"\n')
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()[0]) == (2, "catalog/seller.yaml:29:18: branding.primary_color: write a colour as #RRGGBB, e.g. #1F3A5F")
