@@ -38,6 +38,7 @@ class BuiltDeal:
     quote: Quote
     files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def folder(self) -> str:
@@ -64,7 +65,18 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
             raise RenderCrash(str(exc)) from None
     built.files.update(files)
     built.warnings += warnings
+    built.notes += _deviation_notes(loaded, files)
     return built
+
+
+def _deviation_notes(loaded: Loaded, files: dict[str, bytes]) -> list[str]:
+    """Lines for the build output: what the contract changes from the standard terms."""
+    if "contract.json" not in files:
+        return []
+    data = json.loads(files["contract.json"])
+    titles = {c["id"]: (c["number"], c["title"]) for c in data["clauses"]} | {s["id"]: ("—", s["title"]) for s in data["struck"]}
+    changes = [f"{titles[d['clause']][0]} {titles[d['clause']][1]} ({d['action']})" for d in data["deviations"]]
+    return [f"{loaded.model.folder_name}: contract deviates from the standard terms: {', '.join(changes)}"] if changes else []
 
 
 class RenderCrash(RuntimeError):
@@ -89,13 +101,51 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     files: dict[str, bytes] = {"quote.json": quote_json}
     for document in DOCUMENTS:
         progress(document)
-        context = build_context(document, deal, seller, quote, labels).as_dict()
-        html = render(env, f"{document}.html.j2", context, ws.root)
+        context = build_context(document, deal, seller, quote, labels)
+        if document == "contract":
+            context, provenance = contract_clauses(ws, loaded, quote, context, labels)
+            files["contract.json"] = provenance
+        html = render(env, f"{document}.html.j2", context.as_dict(), ws.root)
         for fmt in formats:
             data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels)
             files[f"{document}.{fmt}"] = data
             problems.extend(Problem(Location(f"{deal.folder_name}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
     return files, problems.items
+
+
+def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str]):
+    """Choose, number and render the contract's clauses; return the context and contract.json."""
+    from dataclasses import replace
+
+    from .clause_render import ClauseRenderer
+    from .clauses import ClauseProblem, library, select
+
+    deal, seller = loaded.model, ws.seller.model
+    try:
+        selection = select(library(context.lang, ws.root / "templates"), deal, quote, seller)
+        rendered = ClauseRenderer(selection, context.as_dict(), quote.locale, quote.currency, labels).render_all()
+    except ClauseProblem as exc:
+        located = [Problem(loaded.where(*_path(f)), f, message, "contract.deviation") for f, message in exc.deal_fields]
+        raise TemplateError(exc.problems + located) from None
+    deviations = tuple({"number": n, "title": s.title, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations)
+    context = replace(context, clauses=rendered, numbers=selection.numbers, deviations=deviations)
+    return context, contract_provenance(quote, selection)
+
+
+def contract_provenance(quote: Quote, selection) -> bytes:
+    """contract.json: which clause versions went into the contract, and why."""
+    data = {
+        "schema": "proposals.contract/1",
+        "offer_number": quote.offer_number,
+        "revision": quote.revision,
+        "clauses": [
+            {"number": c.number, "id": c.id, "title": c.source.title, "version": c.source.version, "file": c.source.file, "sha256": c.source.digest, "reason": c.reason, "deviation": c.deviation.action if c.deviation else None}
+            for c in selection.clauses
+        ],
+        "struck": [{"id": s.id, "title": s.title, "version": s.version, "reason": d.reason} for s, d in selection.struck],
+        "deviations": [{"clause": s.id, "number": n, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations],
+    }
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def price_deal(ws: Workspace, loaded: Loaded) -> Quote:

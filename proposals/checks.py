@@ -86,12 +86,15 @@ def index_catalog(ws: "Workspace") -> Iterator[Problem]:
                 continue
             ws.services[service.sku] = service
             ws.service_places[service.sku] = where
+    from .clauses import known_ids
+
+    clause_ids = known_ids(ws.root / "templates")
     for loaded in ws.catalog_files:
         for i, service in enumerate(loaded.model.services):
-            yield from check_service(loaded, i, service, seller, ws.services)
+            yield from check_service(loaded, i, service, seller, ws.services, clause_ids)
 
 
-def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, services: dict[str, Service], clause_ids: set[str]) -> Iterator[Problem]:
     base = ("services", i)
     name = f"services[{i}]"
 
@@ -123,11 +126,9 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
         yield error(at("currency"), f"{name}.currency", f"currency {s.currency} is not offered by the seller ({', '.join(seller.offered_currencies())})")
     if s.min_quantity is not None and s.max_quantity is not None and s.min_quantity > s.max_quantity:
         yield error(at("max_quantity"), f"{name}.max_quantity", f"is below min_quantity {s.min_quantity}")
-    from .context import CLAUSE_ORDER
-
     for j, clause in enumerate(s.clauses):
-        if clause not in CLAUSE_ORDER:
-            yield error(at("clauses", j), f"{name}.clauses[{j}]", f"no clause {clause} in the clause library (known: {', '.join(CLAUSE_ORDER)})")
+        if clause not in clause_ids:
+            yield error(at("clauses", j), f"{name}.clauses[{j}]", f"no clause {clause} in the clause library (known: {', '.join(sorted(clause_ids))})")
     for field in ("requires", "excludes"):
         for j, sku in enumerate(getattr(s, field)):
             if sku not in services:

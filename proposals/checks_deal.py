@@ -124,6 +124,11 @@ def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         if total != 100:
             yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
     yield from _milestones(loaded, deal)
+    for i, d in enumerate(deal.contract.deviations):
+        if d.action == "strike" and d.text:
+            yield error(loaded.where("contract", "deviations", i, "text"), f"contract.deviations[{i}].text", "a struck clause takes no text")
+        if d.action != "strike" and not d.text:
+            yield error(loaded.where("contract", "deviations", i), f"contract.deviations[{i}].text", f"{d.action} needs the new text")
     for i, ac in enumerate(deal.allowances_charges):
         if (ac.amount is None) == (ac.percent is None):
             yield error(loaded.where("allowances_charges", i), f"allowances_charges[{i}]", "give either amount or percent")

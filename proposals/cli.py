@@ -107,6 +107,8 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
     for folder in write_built(ws, rendered, output or workspace / "output"):
         click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
+    for note in (n for deal in rendered for n in deal.notes):
+        click.echo(note)
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -6,7 +6,7 @@ with a docstring. Templates receive exactly these names and nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from itertools import groupby
 from typing import Any, Literal
 
@@ -24,24 +24,6 @@ class LineGroup:
 
     category: str
     lines: tuple[QuoteLine, ...]
-
-
-@dataclass(frozen=True)
-class ClauseRef:
-    """A contract clause chosen for this deal and its number."""
-
-    id: str
-    number: int
-
-
-STANDARD_CLAUSES = frozenset({"subject", "prices", "delivery", "cooperation", "acceptance", "warranty", "liability", "confidentiality", "final"})
-# Contract order of every clause; catalog items bring the non-standard ones.
-CLAUSE_ORDER = (
-    "subject", "prices", "time-and-material", "fixed-price-services", "delivery", "cooperation", "acceptance",
-    "sla", "training-cancellation", "warranty", "liability", "rights-of-use", "data-processing",
-    "confidentiality", "term", "final",
-)
-CLAUSE_LANGUAGES = ("en", "de")
 
 
 @dataclass(frozen=True)
@@ -72,16 +54,16 @@ class TemplateContext:
     """Workspace-relative path of the seller's logo, for ``<img src>``."""
     positions: dict[str, str]
     """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
-    clauses: tuple["ClauseRef", ...]
-    """Contract clauses in order, each with its computed number (contract only; empty for the offer)."""
-    numbers: dict[str, int]
-    """Clause id -> clause number, for cross-references such as ``§ {{ numbers.liability }}``."""
-    clause_lang: str
-    """Language folder of the built-in clause texts (``en`` or ``de``)."""
     title: str
     """Document title, e.g. "Offer NW-2026-041"."""
-    compact: bool
+    compact: bool = False
     """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
+    clauses: tuple[Any, ...] = ()
+    """Contract only: the chosen clauses in order (``id``, ``number``, ``title``, rendered ``html``, ``deviation``, ``reason``)."""
+    numbers: dict[str, int] = field(default_factory=dict)
+    """Contract only: clause id -> clause number."""
+    deviations: tuple[Any, ...] = ()
+    """Contract only: negotiated deviations (``number``, ``title``, ``action``, ``reason``) for the deviations annex."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -90,7 +72,6 @@ class TemplateContext:
 def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quote: Quote, labels: dict[str, str] | None = None) -> TemplateContext:
     labels = labels if labels is not None else labels_for(quote.locale)
     lang = quote.locale.split("_")[0]
-    clauses = select_clauses(deal, quote) if document == "contract" else ()
     firm = [line for line in quote.lines if line.kind == "firm"]
     groups = tuple(LineGroup(category, tuple(lines)) for category, lines in groupby(firm, key=lambda l: l.category))
     title = f"{labels[document]} {deal.offer_number}"
@@ -107,23 +88,9 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
         lang=lang,
         logo=seller.logo,
         positions=_positions(quote),
-        clauses=clauses,
-        numbers={c.id: c.number for c in clauses},
-        clause_lang=lang if lang in CLAUSE_LANGUAGES else "en",
-        title=title,
+            title=title,
         compact=deal.decision_situation == "straight_rebuy",
     )
-
-
-def select_clauses(deal: Deal, quote: Quote) -> tuple[ClauseRef, ...]:
-    """The contract's clauses for this deal, numbered once (first pass of the clause library)."""
-    wanted = set(STANDARD_CLAUSES) | {c for line in quote.firm_lines for c in line.clauses}
-    if not deal.terms.customer_duties:
-        wanted.discard("cooperation")
-    if any(line.recurring for line in quote.firm_lines):
-        wanted.add("term")
-    chosen = [c for c in CLAUSE_ORDER if c in wanted]
-    return tuple(ClauseRef(cid, n) for n, cid in enumerate(chosen, 1))
 
 
 def _positions(quote: Quote) -> dict[str, str]:

@@ -104,6 +104,8 @@ class Requirement(Model):
     """must, should or could; every must needs at least one covering item."""
     covered_by: list[Identifier] = []
     """SKUs of deal items that fulfil it."""
+    tags: list[Identifier] = []
+    """Keywords contract clauses can test, e.g. ``personal-data`` (brings the data-processing clause)."""
 
 
 class LineAllowanceCharge(Model):
@@ -243,6 +245,26 @@ class Terms(Model):
     """Cooperation duties of the customer, e.g. "Provides access to the plant network"."""
 
 
+class ClauseDeviation(Model):
+    """A negotiated change to a standard contract clause."""
+
+    clause: Identifier
+    """Id of the clause in the clause library, e.g. ``liability``."""
+    action: Literal["replace", "amend", "strike"]
+    """replace its text, amend it with a further sub-clause, or strike it."""
+    text: Text | None = None
+    """The new or added wording (Markdown); required for replace and amend."""
+    reason: Text
+    """Why it was agreed; listed in the deviations annex for legal review."""
+
+
+class ContractTerms(Model):
+    """How the draft contract departs from the standard terms."""
+
+    deviations: list[ClauseDeviation] = []
+    """Negotiated deviations, each with a reason."""
+
+
 class Kpi(Model):
     """A success measure agreed with the customer."""
 
@@ -298,6 +320,8 @@ class Deal(Model):
     """Document-level allowances and charges."""
     terms: Terms = Terms()
     """Negotiated terms."""
+    contract: ContractTerms = ContractTerms()
+    """Negotiated deviations from the standard contract clauses."""
     implementation_support: list[Text] = []
     """How the seller advises during implementation."""
     success_monitoring: SuccessMonitoring = SuccessMonitoring()

@@ -105,6 +105,8 @@ class DefaultTerms(Model):
     """Default early-payment discount, if any."""
     late_interest_points: Annotated[Number, Field(ge=0, le=50)] | None = None
     """Late-payment interest in percentage points above the central bank's base rate (9 for B2B in Germany, § 288 (2) BGB); the wording comes in the document's language."""
+    liability_cap_multiple: Annotated[Number, Field(gt=0, le=100)] = Decimal(1)
+    """Liability for slight negligence is capped at this multiple of the net contract value."""
     venue: Text | None = None
     """Place of jurisdiction, e.g. "Hamburg". The governing law is the law at the seller's registered office."""
 

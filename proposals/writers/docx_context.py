@@ -43,7 +43,7 @@ INLINE_FORMATS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic",
 
 BLOCK_CLASSES = frozenset({"page-break", "keep-together", "muted", "right", "center"})
 KNOWN_CLASSES = {
-    "container": BLOCK_CLASSES | {"signature", "clause", "page-header", "page-footer"},
+    "container": BLOCK_CLASSES | {"signature", "clause", "subclause", "deviation", "page-header", "page-footer"},
     "p": BLOCK_CLASSES | {"lead", "small", "note", "address", "sender", "line"},
     "h1": BLOCK_CLASSES | {"title"},
     "tr": frozenset({"total", "subtotal", "grand", "group", "muted"}),

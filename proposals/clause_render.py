@@ -1,0 +1,198 @@
+"""Render chosen clauses: Jinja (sandboxed) -> Markdown -> HTML with computed sub-numbers.
+
+Customer data printed by a clause is escaped twice over: HTML by autoescape,
+Markdown punctuation by ``finalize``, so a company called ``*ACME* [x](y)``
+prints as written. Deviation texts from a deal are Markdown only: never
+Jinja, never raw HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import lxml.html
+from lxml import etree
+from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+from jinja2 import TemplateError as JinjaError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from .clauses import ChosenClause, ClauseProblem, Selection
+from .errors import Location, Problem
+from .templating import filters
+from .yamlsource import excerpt
+
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+!|~])")
+_TEMPLATE_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
+_DEAL_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
+
+
+@dataclass(frozen=True)
+class RenderedClause:
+    """A clause as the contract template prints it."""
+
+    id: str
+    number: int
+    title: str
+    html: Markup
+    version: str
+    deviation: str | None = None  # replace, amend (struck clauses are not rendered)
+    reason: str | None = None
+
+
+class _ClauseLoader(BaseLoader):
+    def __init__(self, selection: Selection):
+        self.sources = {c.source.file: c.source for c in selection.clauses}
+
+    def get_source(self, environment, template):
+        source = self.sources.get(template)
+        if source is None:
+            raise TemplateNotFound(template)
+        return source.body, source.file, lambda: True
+
+
+def _escape_markdown(value: Any) -> Any:
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+    return value
+
+
+class ClauseRenderer:
+    """Renders the clauses of one contract with the template context and the computed numbers."""
+
+    def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str]):
+        self.selection, self.context, self.labels = selection, context, labels
+        self.env = ImmutableSandboxedEnvironment(
+            loader=_ClauseLoader(selection), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True
+        )
+        self.env.filters.update(filters(locale, currency))
+        self.numbers = selection.numbers
+
+    def ref(self, clause_id: str) -> str:
+        if clause_id not in self.numbers:
+            raise JinjaError(f"unknown clause reference {excerpt(clause_id)!s} (this contract has: {', '.join(self.numbers)})")
+        return self.labels["clause_ref"].format(number=self.numbers[clause_id])
+
+    def render_all(self) -> tuple[RenderedClause, ...]:
+        problems, rendered = [], []
+        for clause in self.selection.clauses:
+            try:
+                rendered.append(self.render(clause))
+            except JinjaError as exc:
+                problems.append(_located(clause, exc))
+        if problems:
+            raise ClauseProblem(problems)
+        return tuple(rendered)
+
+    def render(self, clause: ChosenClause) -> RenderedClause:
+        deviation = clause.deviation
+        if deviation is not None and deviation.action == "replace":
+            body_html = _DEAL_MARKDOWN.render(deviation.text or "")
+        else:
+            template = self.env.get_template(clause.source.file)
+            brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
+            text = template.render({**self.context, "clause": clause, "ref": self.ref, "brought_by": brought_by})
+            body_html = _TEMPLATE_MARKDOWN.render(text)
+            if deviation is not None and deviation.action == "amend":
+                body_html += _amendment(deviation.text or "", _top_level_items(body_html) + 1)
+        html = number_subclauses(body_html, clause.number)
+        return RenderedClause(clause.id, clause.number, clause.source.title, Markup(html), clause.source.version, deviation.action if deviation else None, deviation.reason if deviation else None)
+
+
+def _amendment(text: str, start: int) -> str:
+    """An amendment continues the clause's numbering with further items."""
+    rendered = _DEAL_MARKDOWN.render(text).strip()
+    if rendered.startswith("<ol>"):
+        return f'<ol start="{start}">' + rendered[len("<ol>") :]
+    return f'<ol start="{start}"><li>{rendered}</li></ol>'
+
+
+def _top_level_items(html: str) -> int:
+    root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    return sum(len(child.findall("li")) for child in root if child.tag == "ol")
+
+
+def _located(clause: ChosenClause, exc: JinjaError) -> Problem:
+    line = getattr(exc, "lineno", None) or _frame_line(exc, clause.source.file)
+    message = getattr(exc, "message", None) or str(exc)
+    return Problem(Location(clause.source.file, line or 0, 1 if line else 0), "", excerpt(message, 160), "template.clause")
+
+
+def _frame_line(exc: BaseException, filename: str) -> int:
+    found, tb = 0, exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == filename:
+            found = tb.tb_lineno
+        tb = tb.tb_next
+    return found
+
+
+def number_subclauses(html: str, number: int) -> str:
+    """Top-level ``ol`` items become N.1, N.2 (nested: N.1.1) printed as text; the rest stays."""
+    root = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
+    for child in list(root):
+        if child.tag == "ol":
+            _replace_list(child, str(number))
+    _align_tables(root)
+    return "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def _replace_list(ol, prefix: str) -> None:
+    parent, index = ol.getparent(), ol.getparent().index(ol)
+    start = int(ol.get("start", "1"))
+    blocks = [_subclause(li, f"{prefix}.{n}") for n, li in enumerate(ol.findall("li"), start)]
+    parent.remove(ol)
+    for offset, block in enumerate(blocks):
+        parent.insert(index + offset, block)
+
+
+_BLOCKS = {"p", "ul", "ol", "table", "div", "blockquote"}
+
+
+def _subclause(li, label: str):
+    """``<li>`` -> ``<div class="subclause"><p><span class="clause-number">7.1</span> ...``."""
+    block = lxml.html.Element("div", {"class": "subclause"})
+    first = etree.SubElement(block, "p")
+    number = etree.SubElement(first, "span", {"class": "clause-number"})
+    number.text, number.tail = label, " "
+    _append_text(first, (li.text or "").lstrip())
+    children = list(li)
+    i = 0
+    while i < len(children) and children[i].tag not in _BLOCKS:
+        first.append(children[i])
+        i += 1
+    if i < len(children) and children[i].tag == "p" and len(first) == 1 and not number.tail.strip():
+        _append_text(first, children[i].text or "")
+        for inner in list(children[i]):
+            first.append(inner)
+        i += 1
+    for child in children[i:]:
+        if child.tag not in _BLOCKS:
+            wrapper = etree.SubElement(block, "p")
+            wrapper.append(child)
+            continue
+        block.append(child)
+        if child.tag == "ol":
+            _replace_list(child, label)
+    return block
+
+
+def _append_text(element, text: str) -> None:
+    if len(element):
+        element[-1].tail = (element[-1].tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
+def _align_tables(root) -> None:
+    """Markdown's column alignment (``style``) becomes the vocabulary's ``num``/``center`` classes."""
+    for cell in root.iter("td", "th"):
+        style = (cell.get("style") or "").replace(" ", "")
+        if "text-align:right" in style:
+            cell.set("class", "num")
+        elif "text-align:center" in style:
+            cell.set("class", "center")
+        cell.attrib.pop("style", None)

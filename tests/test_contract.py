@@ -1,0 +1,125 @@
+"""The contract: clauses chosen by condition, numbered once, referenced by id, deviations annexed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import REPO
+from .test_build import copy_minimal, docx_text, pdf_text, squash
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory) -> Path:
+    from proposals.cli import run
+
+    ws = tmp_path_factory.mktemp("contracts") / "ws"
+    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    assert run(["build", "-w", str(ws)]) == 0
+    return ws / "output"
+
+
+def clause_ids(output: Path, folder: str) -> list[str]:
+    return [c["id"] for c in json.loads((output / folder / "contract.json").read_text())["clauses"]]
+
+
+def test_clause_set_follows_each_deal(example):
+    acme, hafen, kessler, van_dijk = (clause_ids(example, f) for f in ("NW-2026-041-r2", "NW-2026-038-r1", "NW-2026-039-r1", "NW-2026-044-r1"))
+    assert "reverse-charge" in van_dijk and not {"reverse-charge"} & set(acme + hafen + kessler)
+    assert "sla" in acme and "sla" in hafen and "sla" in kessler and "sla" in van_dijk  # each sells a support plan
+    assert "data-processing" in acme  # R2 is tagged personal-data (and the platform brings it)
+    assert "time-and-material" in acme and "time-and-material" not in van_dijk  # acme sells rate-card days
+    assert "price-indexation" in acme and "price-indexation" not in hafen  # 24-month terms vs 12
+    assert "cooperation" in acme and "cooperation" not in hafen  # customer duties agreed or not
+    assert acme[0] == "subject" and acme[-1] == "final"
+
+
+def test_numbers_and_references_agree_in_pdf_and_docx(example):
+    folder = example / "NW-2026-041-r2"
+    data = json.loads((folder / "contract.json").read_text())
+    liability = next(c["number"] for c in data["clauses"] if c["id"] == "liability")
+    pdf, word = squash(pdf_text(folder / "contract.pdf")), squash(docx_text(folder / "contract.docx"))
+    for text in (pdf, word):
+        assert f"{liability}. Liability (negotiated)" in text
+        assert f"{liability}.2 For slight negligence" in text
+        assert f"without prejudice to clause {liability}." in text  # the SLA clause's ref("liability")
+        assert "1.1 The Contractor provides the following services" in text
+
+
+def test_deviations_are_marked_annexed_and_recorded(example):
+    folder = example / "NW-2026-041-r2"
+    data = json.loads((folder / "contract.json").read_text())
+    assert [(d["clause"], d["action"]) for d in data["deviations"]] == [("liability", "replace"), ("confidentiality", "amend")]
+    confidentiality = next(c["number"] for c in data["clauses"] if c["id"] == "confidentiality")
+    for text in (squash(pdf_text(folder / "contract.pdf")), squash(docx_text(folder / "contract.docx"))):
+        assert "Deviations from the standard terms" in text
+        assert "purchasing policy P-07" in text
+        assert f"{confidentiality}.3 The Contractor imposes the same obligations on its subcontractors" in text
+        assert "twice the net contract value" in text
+
+
+def test_build_output_names_the_deviations(tmp_path, cli):
+    ws = tmp_path / "ws"
+    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    code, out, _ = cli("build", "-w", ws, "--format", "pdf", "deals/acme-maschinenbau.yaml")
+    assert code == 0
+    assert "NW-2026-041-r2: contract deviates from the standard terms: 12 Liability (replace), 15 Confidentiality (amend)" in out
+
+
+def write_clause(ws: Path, name: str, text: str) -> None:
+    folder = ws / "templates" / "clauses" / "en"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text)
+
+
+def test_unknown_reference_fails_with_clause_file_and_line(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    write_clause(ws, "extra.md", '---\ntitle: Extra\nwhen: "true"\norder: 90\n---\n1. First.\n2. See {{ ref("nonsense") }}.\n')
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 1
+    assert err.splitlines()[0].startswith("templates/clauses/en/extra.md:7:1: unknown clause reference nonsense (this contract has: subject, ")
+
+
+def test_failing_condition_fails_with_its_line(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    write_clause(ws, "extra.md", '---\ntitle: Extra\norder: 90\nwhen: "deal.no_such_field > 3"\n---\n1. Text.\n')
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 1
+    assert err.splitlines()[0].startswith("templates/clauses/en/extra.md:4:7: when: the condition failed:")
+
+
+def test_workspace_clause_overrides_builtin_and_customer_markdown_is_literal(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    deal = ws / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("legal_name: Kunde AG", 'legal_name: "*Kunde* [AG](http://x) _GmbH_"'))
+    write_clause(ws, "warranty.md", '---\ntitle: Our warranty\nwhen: "true"\norder: 60\n---\n1. Warranty for {{ customer.legal_name }} as agreed.\n')
+    code, _, err = cli("build", "-w", ws)
+    assert code == 0, err
+    folder = ws / "output" / "T-2026-001-r1"
+    for text in (squash(pdf_text(folder / "contract.pdf")), squash(docx_text(folder / "contract.docx"))):
+        assert "Our warranty" in text
+        assert "Warranty for *Kunde* [AG](http://x) _GmbH_ as agreed." in text
+
+
+def test_unknown_deviation_clause_is_located_in_the_deal(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text() + "contract:\n  deviations:\n    - clause: liabilty\n      action: strike\n      reason: typo\n")
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 1
+    assert err.splitlines()[0].startswith("deals/basic.yaml:19:15: contract.deviations[0].clause: no clause liabilty in the library (known: ")
+
+
+def test_struck_clause_disappears_and_numbers_close_up(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text() + "contract:\n  deviations:\n    - clause: warranty\n      action: strike\n      reason: Covered by the framework agreement.\n")
+    code, out, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 0, err
+    data = json.loads((minimal / "output" / "T-2026-001-r1" / "contract.json").read_text())
+    assert "warranty" not in [c["id"] for c in data["clauses"]]
+    assert [c["number"] for c in data["clauses"]] == list(range(1, len(data["clauses"]) + 1))
+    assert data["struck"][0]["id"] == "warranty"
+    text = squash(pdf_text(minimal / "output" / "T-2026-001-r1" / "contract.pdf"))
+    assert "Warranty" in text.split("Deviations from the standard terms")[-1]  # listed in the annex only
