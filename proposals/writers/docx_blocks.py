@@ -160,7 +160,11 @@ def _apply_keeps(ctx, classes: list[str], created: list) -> None:
     if "keep-together" in classes or "signature" in classes:
         keep_together(created)
     if "signature" in classes and ctx.space_before_of(created[0][0]) < SIGNATURE_SPACE:
-        created[0][0].paragraph_format.space_before = SIGNATURE_SPACE  # room to sign
+        first_row = created[0][1]
+        # Every cell of a signature table's first row gets the room, so the parties' names line up.
+        targets = [p for p, row in created if first_row is not None and row is first_row] or [created[0][0]]
+        for paragraph in targets:
+            paragraph.paragraph_format.space_before = SIGNATURE_SPACE  # room to sign
     if "clause" in classes:
         created[0][0].paragraph_format.keep_with_next = True
 
