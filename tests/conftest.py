@@ -13,6 +13,12 @@ CASES = Path(__file__).parent / "cases"
 REPO = Path(__file__).parent.parent
 
 
+def copy_example(target: Path) -> Path:
+    """A copy of the repository's example workspace (catalog, deals, templates) at ``target``."""
+    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__", ".pytest_cache", ".hypothesis"))
+    return target
+
+
 @pytest.fixture
 def minimal(tmp_path: Path) -> Path:
     """A private copy of tests/cases/minimal."""

@@ -15,7 +15,7 @@ from proposals.loading import load_workspace
 from proposals.money import format_money
 from proposals.pricing import price
 
-from .conftest import REPO
+from .conftest import REPO, copy_example
 
 DEALS = sorted(p.name for p in (REPO / "deals").glob("*.yaml"))
 
@@ -24,7 +24,7 @@ DEALS = sorted(p.name for p in (REPO / "deals").glob("*.yaml"))
 def built(tmp_path_factory) -> Path:
     """A copy of the example workspace, built once for this module."""
     ws = tmp_path_factory.mktemp("example") / "ws"
-    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    copy_example(ws)
     assert run(["build", "-w", str(ws)]) == 0
     return ws
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import REPO
+from .conftest import REPO, copy_example
 from .test_build import copy_minimal, docx_text, pdf_text, squash
 
 
@@ -17,7 +17,7 @@ def example(tmp_path_factory) -> Path:
     from proposals.cli import run
 
     ws = tmp_path_factory.mktemp("contracts") / "ws"
-    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    copy_example(ws)
     assert run(["build", "-w", str(ws)]) == 0
     return ws / "output"
 
@@ -63,7 +63,7 @@ def test_deviations_are_marked_annexed_and_recorded(example):
 
 def test_build_output_names_the_deviations(tmp_path, cli):
     ws = tmp_path / "ws"
-    shutil.copytree(REPO, ws, ignore=shutil.ignore_patterns(".git", ".venv", "output", "tests", "*.egg-info", "__pycache__"))
+    copy_example(ws)
     code, out, _ = cli("build", "-w", ws, "--format", "pdf", "deals/acme-maschinenbau.yaml")
     assert code == 0
     assert "NW-2026-041-r2: contract deviates from the standard terms: 12 Liability (replace), 15 Confidentiality (amend)" in out
