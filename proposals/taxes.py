@@ -31,7 +31,6 @@ TaxKey = tuple[str, str, Decimal]  # category id, code, rate
 
 
 def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str) -> tuple[DocumentAllowanceCharge, ...]:
-    from .pricing import tax_category_for
 
     buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
     for line in firm:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
-from .conftest import REPO, copy_example
+from .conftest import copy_example
 from .test_build import copy_minimal, docx_text, pdf_text, squash
 
 

@@ -16,7 +16,6 @@ from pydantic import Field
 from .common import (
     Address,
     Contact,
-    CountryCode,
     CurrencyCode,
     Day,
     Flag,
