@@ -104,3 +104,14 @@ def test_invalid_branding_is_a_located_error(minimal, cli):
     seller.write_text(seller.read_text() + 'branding:\n  primary_color: "red; } body { display: none"\n')
     code, _, err = cli("check", "-w", minimal)
     assert (code, err.splitlines()[0]) == (2, "catalog/seller.yaml:29:18: branding.primary_color: write a colour as #RRGGBB, e.g. #1F3A5F")
+
+
+def test_docx_has_running_header_after_the_first_page_and_footers_on_all(long_offer):
+    document = docx.Document(str(long_offer / "offer.docx"))
+    section = document.sections[0]
+    assert section.different_first_page_header_footer
+    assert "Offer T-2026-001-r1 · Kunde AG" in " ".join(c.text for t in section.header.tables for r in t.rows for c in r.cells)
+    assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+    for footer in (section.footer, section.first_page_footer):
+        assert "PAGE" in footer._element.xml and "NUMPAGES" in footer._element.xml
+        assert "IBAN DE89 3704 0044 0532 0130 00" in " ".join(c.text for t in footer.tables for r in t.rows for c in r.cells)

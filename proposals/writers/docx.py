@@ -134,11 +134,19 @@ class DocxWriter:
         body = _parse_body(html, ctx)
         if body is not None:
             walk_children(ctx, body, Sink(document), Scope(width=text_width(document)))
-        running = _running_footer(body)
+        running, header = _running(body, "footer", "page-footer"), _running(body, "header", "page-header")
         for section in document.sections:
-            build_footer(section, meta.footer_text, meta.page_label)
-            if running is not None:
-                _add_running_footer(ctx, section, running)
+            # The first page carries the letterhead; later pages the running header, as in the PDF.
+            section.different_first_page_header_footer = header is not None
+            stories = [section.footer, section.first_page_footer] if header is not None else [section.footer]
+            for story in stories:
+                build_footer(section, meta.footer_text, meta.page_label, story)
+                if running is not None:
+                    _add_running_story(ctx, section, story, running)
+            if header is not None:
+                section.header.is_linked_to_previous = False
+                docx_oxml.clear_story(section.header)
+                _add_running_story(ctx, section, section.header, header)
         _set_metadata(document, meta)
         buffer = io.BytesIO()
         document.save(buffer)
@@ -166,21 +174,21 @@ class _FooterBlocks:
         return self._footer.paragraphs
 
 
-def _running_footer(body):
-    """The template's ``<footer class="page-footer">`` (legal details), if any."""
+def _running(body, tag: str, css_class: str):
+    """The template's running ``<footer class="page-footer">`` or ``<header class="page-header">``."""
     if body is None:
         return None
-    found = body.xpath('.//footer[contains(concat(" ", normalize-space(@class), " "), " page-footer ")]')
+    found = body.xpath(f'.//{tag}[contains(concat(" ", normalize-space(@class), " "), " {css_class} ")]')
     return found[0] if found else None
 
 
-def _add_running_footer(ctx: RenderContext, section, footer_element) -> None:
-    """Render the running footer's content (same source as the PDF's) under the page line."""
+def _add_running_story(ctx: RenderContext, section, story, element) -> None:
+    """Render a running header's or footer's content (the PDF's source) into a Word header/footer."""
     width = section.page_width - section.left_margin - section.right_margin
     start = len(ctx.paragraphs)
-    walk_children(ctx, footer_element, Sink(_FooterBlocks(section.footer, width)), Scope(width=width))
-    del ctx.paragraphs[start:]  # footer paragraphs take no part in body keep-with-next chains
-    docx_oxml.shrink_story_text(section.footer, FOOTER_PT, "6B7280")
+    walk_children(ctx, element, Sink(_FooterBlocks(story, width)), Scope(width=width))
+    del ctx.paragraphs[start:]  # these paragraphs take no part in body keep-with-next chains
+    docx_oxml.shrink_story_text(story, FOOTER_PT, "6B7280")
 
 
 PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Inches(8.5), Inches(11))}
@@ -217,10 +225,10 @@ def text_width(document) -> int:
     return section.page_width - section.left_margin - section.right_margin
 
 
-def build_footer(section, footer_text: str, page_label: str) -> None:
-    """Replace the section footer: ``footer_text`` left, the page label with live
-    PAGE / NUMPAGES fields right-aligned on a tab at the right margin."""
-    footer = section.footer
+def build_footer(section, footer_text: str, page_label: str, footer=None) -> None:
+    """Replace a footer of the section (default: the main one): ``footer_text`` left, the
+    page label with live PAGE / NUMPAGES fields right-aligned on a tab at the right margin."""
+    footer = section.footer if footer is None else footer
     footer.is_linked_to_previous = False
     docx_oxml.clear_story(footer)
     paragraph = footer.add_paragraph(style="Footer")
