@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import tempfile
+import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from pathlib import Path
@@ -83,9 +84,56 @@ class RenderCrash(RuntimeError):
     """Rendering failed with a bug; the message is the child's traceback."""
 
 
+MAX_NESTING = 100
+
+
+def check_nesting(html: str, template: str) -> None:
+    """Refuse absurdly nested markup before a layout engine recurses into it."""
+    from html.parser import HTMLParser
+
+    class Depth(HTMLParser):
+        VOID = {"br", "hr", "img", "col", "meta", "link", "input", "area", "base", "wbr", "source"}
+
+        def __init__(self):
+            super().__init__()
+            self.depth = self.deepest = 0
+
+        def handle_starttag(self, tag, attrs):
+            if tag not in self.VOID:
+                self.depth += 1
+                self.deepest = max(self.deepest, self.depth)
+
+        def handle_endtag(self, tag):
+            if tag not in self.VOID:
+                self.depth = max(0, self.depth - 1)
+
+    parser = Depth()
+    parser.feed(html)
+    if parser.deepest > MAX_NESTING:
+        raise TemplateError([Problem(Location(template), "", f"the document nests elements {parser.deepest} levels deep (at most {MAX_NESTING})", "template.layout")])
+
+
+def _laid_out(template: str, fmt: str, write):
+    """Run a writer; a failure inside the layout engine is the template's problem, named as such."""
+    try:
+        return write()
+    except Exception as exc:  # noqa: BLE001 - only failures raised inside WeasyPrint are re-labelled
+        frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
+        if fmt == "pdf" and frames and "weasyprint" in frames[-1]:
+            message = f"the PDF could not be laid out ({type(exc).__name__}); look for absurd sizes or runaway markup"
+            raise TemplateError([Problem(Location(template), "", message, "template.layout")]) from None
+        raise
+
+
+def _template_name(ws: Workspace, document: str) -> str:
+    name = f"{document}.html.j2"
+    return f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
+
+
 def _timeout_problem(ws: Workspace, exc: StepTimeout) -> Problem:
-    name = f"{exc.step or 'offer'}.html.j2"
-    where = f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
+    step = exc.step or "offer"
+    name = step if "/" in step or " " in step else f"{step}.html.j2"  # a clause file, or a document's template
+    where = name if "/" in name or " " in name else f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
     message = f"rendering took longer than {exc.limit:g} s and was stopped; does a template loop or compute huge values?"
     return Problem(Location(where), "", message, "template.timeout")
 
@@ -103,17 +151,33 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         progress(document)
         context = build_context(document, deal, seller, quote, labels)
         if document == "contract":
-            context, provenance = contract_clauses(ws, loaded, quote, context, labels)
+            context, provenance = contract_clauses(ws, loaded, quote, context, labels, progress)
             files["contract.json"] = provenance
         html = render(env, f"{document}.html.j2", context.as_dict(), ws.root)
+        template = _template_name(ws, document)
+        check_nesting(html, template)
         for fmt in formats:
-            data, issues = _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels)
+            data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels))
             files[f"{document}.{fmt}"] = data
             problems.extend(Problem(Location(f"{deal.folder_name}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
     return files, problems.items
 
 
-def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str]):
+def check_contracts(ws: Workspace, priced: list[tuple[Loaded, Quote]], progress) -> list[Problem]:
+    """Assemble every deal's contract clauses (no documents): what ``check`` reports of templates."""
+    problems: list[Problem] = []
+    for loaded, quote in priced:
+        progress(f"the contract clauses of {ws.relative(loaded.path)}")
+        labels, label_problems = load_labels(quote.locale, ws.root / "templates")
+        problems += label_problems
+        try:
+            contract_clauses(ws, loaded, quote, build_context("contract", loaded.model, ws.seller.model, quote, labels), labels, progress)
+        except TemplateError as exc:
+            problems += exc.problems
+    return problems
+
+
+def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):
     """Choose, number and render the contract's clauses; return the context and contract.json."""
     from dataclasses import replace
 
@@ -123,7 +187,7 @@ def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, label
     deal, seller = loaded.model, ws.seller.model
     try:
         selection = select(library(context.lang, ws.root / "templates"), deal, quote, seller)
-        rendered = ClauseRenderer(selection, context.as_dict(), quote.locale, quote.currency, labels).render_all()
+        rendered = ClauseRenderer(selection, context.as_dict(), quote.locale, quote.currency, labels, progress).render_all()
     except ClauseProblem as exc:
         located = [Problem(loaded.where(*_path(f)), f, message, "contract.deviation") for f, message in exc.deal_fields]
         raise TemplateError(exc.problems + located) from None

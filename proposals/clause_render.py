@@ -25,7 +25,9 @@ from .errors import Location, Problem
 from .templating import filters
 from .yamlsource import excerpt
 
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+!|~])")
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+\-!|~>=])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+_ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
 _TEMPLATE_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 _DEAL_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
 
@@ -43,6 +45,14 @@ class RenderedClause:
     reason: str | None = None
 
 
+class StruckReference(Exception):
+    """A clause refers to a clause the deal strikes."""
+
+    def __init__(self, deviation):
+        self.deviation = deviation
+        super().__init__(deviation.clause)
+
+
 class _ClauseLoader(BaseLoader):
     def __init__(self, selection: Selection):
         self.sources = {c.source.file: c.source for c in selection.clauses}
@@ -55,16 +65,19 @@ class _ClauseLoader(BaseLoader):
 
 
 def _escape_markdown(value: Any) -> Any:
+    """Printed values stay inline text: no line breaks, no Markdown syntax, no list markers."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return _MARKDOWN_PUNCTUATION.sub(r"\\\1", value)
+        text = _LINE_BREAKS.sub(" ", value)
+        text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
+        return _ORDERED_MARKER.sub(r"\1\\\2", text)
     return value
 
 
 class ClauseRenderer:
     """Renders the clauses of one contract with the template context and the computed numbers."""
 
-    def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str]):
-        self.selection, self.context, self.labels = selection, context, labels
+    def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
+        self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
         self.env = ImmutableSandboxedEnvironment(
             loader=_ClauseLoader(selection), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True
         )
@@ -72,19 +85,26 @@ class ClauseRenderer:
         self.numbers = selection.numbers
 
     def ref(self, clause_id: str) -> str:
+        struck = {source.id: deviation for source, deviation in self.selection.struck}
+        if clause_id in struck:
+            raise StruckReference(struck[clause_id])
         if clause_id not in self.numbers:
             raise JinjaError(f"unknown clause reference {excerpt(clause_id)!s} (this contract has: {', '.join(self.numbers)})")
         return self.labels["clause_ref"].format(number=self.numbers[clause_id])
 
     def render_all(self) -> tuple[RenderedClause, ...]:
-        problems, rendered = [], []
+        problems, deal_fields, rendered = [], [], []
         for clause in self.selection.clauses:
+            self.progress(clause.source.file)  # a runaway clause is named by the time limit
             try:
                 rendered.append(self.render(clause))
+            except StruckReference as exc:
+                message = f"clause {clause.id} ({clause.source.file}) refers to {exc.deviation.clause}; strike or replace {clause.id} too"
+                deal_fields.append((exc.deviation.field, message))
             except JinjaError as exc:
                 problems.append(_located(clause, exc))
-        if problems:
-            raise ClauseProblem(problems)
+        if problems or deal_fields:
+            raise ClauseProblem(problems, deal_fields)
         return tuple(rendered)
 
     def render(self, clause: ChosenClause) -> RenderedClause:

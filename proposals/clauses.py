@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError as JinjaError
+from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .errors import Location, Problem
@@ -135,6 +135,26 @@ def library(lang: str, workspace_templates: Path | None) -> dict[str, ClauseSour
     return found
 
 
+def _check_header(header: Any, display: str, where) -> None:
+    """One located problem per broken header field."""
+    if not isinstance(header, dict):
+        raise ClauseProblem([Problem(Location(display, 2, 1), "", "the header is a mapping of fields", "template.clause")])
+    problems = [Problem(where(key), key, f"unknown header field (known: {', '.join(sorted(HEADER_KEYS))})", "template.clause") for key in sorted(set(header) - HEADER_KEYS)]
+    if not isinstance(header.get("title"), str) or not header["title"].strip():
+        problems.append(Problem(Location(display, 2, 1), "title", "the header needs a title", "template.clause"))
+    for key in ("order", "version"):
+        if key in header and (isinstance(header[key], bool) or not isinstance(header[key], int)):
+            problems.append(Problem(where(key), key, f"expected a whole number (got {excerpt(str(header[key]))})", "template.clause"))
+    if "when" in header and not isinstance(header["when"], str):
+        problems.append(Problem(where("when"), "when", "write the condition in quotes", "template.clause"))
+    for key in ("replaces", "requires"):
+        value = header.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            problems.append(Problem(where(key), key, "expected a list of clause ids, e.g. [liability]", "template.clause"))
+    if problems:
+        raise ClauseProblem(problems)
+
+
 def known_ids(workspace_templates: Path | None) -> set[str]:
     """Ids of every clause file, built-in or the workspace's, in any language."""
     folders = [BUILTIN_CLAUSES] + ([workspace_templates / "clauses"] if workspace_templates is not None else [])
@@ -155,10 +175,7 @@ def read_clause(path: Path, display: str, lang: str) -> ClauseSource:
         raise ClauseProblem([exc.problem]) from None
     header = document.data or {}
     where = lambda key: document.source.locate((key,))  # noqa: E731
-    unknown = sorted(set(header) - HEADER_KEYS) if isinstance(header, dict) else ["(not a mapping)"]
-    if unknown or not isinstance(header.get("title"), str):
-        what = f"unknown header field {excerpt(unknown[0])}" if unknown else "the header needs a title"
-        raise ClauseProblem([Problem(Location(display, 2, 1), "", what, "template.clause")])
+    _check_header(header, display, where)
     return ClauseSource(
         id=path.stem,
         lang=lang,
@@ -208,8 +225,8 @@ def select(available: dict[str, ClauseSource], deal: Deal, quote: Quote, seller:
     for clause in available.values():
         try:
             fired = bool(_evaluate(clause.when, namespace))
-        except JinjaError as exc:
-            problems.append(Problem(Location(clause.file, clause.when_line, clause.when_column), "when", f"the condition failed: {excerpt(str(exc), 80)}", "template.clause"))
+        except Exception as exc:  # noqa: BLE001 - any failure of a user's expression is its author's to fix
+            problems.append(Problem(Location(clause.file, clause.when_line, clause.when_column), "when", f"the condition failed: {excerpt(str(exc) or type(exc).__name__, 80)}", "template.clause"))
             continue
         if fired:
             reasons[clause.id] = f"condition {clause.when!r} is true"
@@ -224,17 +241,23 @@ def select(available: dict[str, ClauseSource], deal: Deal, quote: Quote, seller:
 
 
 def _evaluate(expression: str, namespace: dict[str, Any]) -> Any:
-    return _CONDITIONS.compile_expression(expression)(**namespace)
+    return _CONDITIONS.compile_expression(expression, undefined_to_none=False)(**namespace)
 
 
-_CONDITIONS = ImmutableSandboxedEnvironment()
+_CONDITIONS = ImmutableSandboxedEnvironment(undefined=StrictUndefined)  # a misspelt name is an error, not false
 
 
 def _apply_replaces_and_requires(available: dict[str, ClauseSource], reasons: dict[str, str]) -> None:
-    for cid in list(reasons):
+    unknown = [(c, ref) for c in available.values() for ref in c.requires + c.replaces if ref not in available]
+    if unknown:
+        raise ClauseProblem([Problem(Location(c.file, 2, 1), "", f"refers to clause {ref}, which is not in the library", "template.clause") for c, ref in unknown])
+    pending = list(reasons)
+    while pending:  # requirements of requirements, until nothing new comes in
+        cid = pending.pop()
         for needed in available[cid].requires:
-            if needed in available and needed not in reasons:
+            if needed not in reasons:
                 reasons[needed] = f"required by {cid}"
+                pending.append(needed)
     for cid in list(reasons):
         for replaced in available[cid].replaces:
             reasons.pop(replaced, None)

@@ -45,10 +45,15 @@ def cli() -> None:
     """
 
 
+def _time_limit_option(f):
+    return click.option("--time-limit", type=click.FloatRange(min=1), default=60, show_default=True, help="Seconds each document (or clause check) may take before it is stopped.")(f)
+
+
 @cli.command(epilog=EPILOG_EXIT)
 @_workspace_option
+@_time_limit_option
 @_strict_option
-def check(workspace: Path, strict: bool) -> None:
+def check(workspace: Path, time_limit: float, strict: bool) -> None:
     """Validate the seller profile, the catalog and every deal; report every problem.
 
     \b
@@ -56,18 +61,25 @@ def check(workspace: Path, strict: bool) -> None:
       proposals check --workspace .
     """
     from .build import price_deal, quote_warnings
-    from .errors import PricingError, ProblemList
+    from .errors import PricingError, ProblemList, TemplateError
     from .loading import load_workspace
 
     ws = load_workspace(workspace)
     warnings = list(ws.warnings)
     problems = ProblemList()
+    priced = []
     for loaded in ws.deals:
         try:
-            warnings += quote_warnings(loaded, price_deal(ws, loaded))
+            quote = price_deal(ws, loaded)
         except PricingError as exc:
             problems.extend(exc.problems)
+            continue
+        warnings += quote_warnings(loaded, quote)
+        priced.append((loaded, quote))
     problems.raise_if_errors(PricingError)
+    found = _contract_problems(ws, priced, time_limit)
+    warnings += [p for p in found if p.severity == "warning"]
+    ProblemList([p for p in found if p.severity == "error"]).raise_if_errors(TemplateError)
     _report(sorted(warnings, key=lambda p: p.sort_key()), strict)
     click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
 
@@ -77,7 +89,7 @@ def check(workspace: Path, strict: bool) -> None:
 @_workspace_option
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
-@click.option("--time-limit", type=click.FloatRange(min=1), default=60, show_default=True, help="Seconds each document may take to render before it is stopped.")
+@_time_limit_option
 @_strict_option
 def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, time_limit: float, strict: bool) -> None:
     """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
@@ -139,6 +151,17 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
     else:
         click.echo(render_table(priced, loaded.model.title), nl=False)
     _report(ws.warnings + quote_warnings(loaded, priced), strict)
+
+
+def _contract_problems(ws, priced, time_limit: float) -> list:
+    """Clause selection and texts for every deal, in a time-limited child (a clause may run away)."""
+    from .build import _timeout_problem, check_contracts
+    from .isolation import StepTimeout, run_limited
+
+    try:
+        return run_limited(check_contracts, (ws, priced), time_limit)
+    except StepTimeout as exc:
+        return [_timeout_problem(ws, exc)]
 
 
 def _deal_path(workspace: Path, given: Path) -> Path:

@@ -122,3 +122,32 @@ def test_struck_clause_disappears_and_numbers_close_up(minimal, cli):
     assert data["struck"][0]["id"] == "warranty"
     text = squash(pdf_text(minimal / "output" / "T-2026-001-r1" / "contract.pdf"))
     assert "Warranty" in text.split("Deviations from the standard terms")[-1]  # listed in the annex only
+
+
+def test_striking_a_referenced_clause_points_at_the_deal(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("  - sku: DAY\n", "  - sku: DAY\n    quantity: 1\n  - sku: SUP\n", 1).replace("    quantity: 1\n    quantity: 3\n", "    quantity: 1\n") + "contract:\n  deviations:\n    - clause: subject\n      action: strike\n      reason: test\n")
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 1
+    assert "deals/basic.yaml:" in err.splitlines()[0] and "refers to subject; strike or replace" in err.splitlines()[0]
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ('title: X\nwhen: "reverse_chrage"\n', "when: the condition failed: 'reverse_chrage' is undefined"),
+        ('title: X\nwhen: "1 / 0"\n', "when: the condition failed: division by zero"),
+        ("title: X\norder: soon\n", "order: expected a whole number (got soon)"),
+        ("title: X\nreplaces: liability\n", "replaces: expected a list of clause ids, e.g. [liability]"),
+        ("title: X\nrequires: [nonexistent]\n", "refers to clause nonexistent, which is not in the library"),
+        ("titel: X\n", "unknown header field"),
+    ],
+)
+def test_broken_clause_headers_are_located_errors(header, message, tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    write_clause(ws, "extra.md", f"---\n{header}---\n1. Text.\n")
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 1, err
+    first = err.splitlines()[0]
+    assert first.startswith("templates/clauses/en/extra.md:"), first
+    assert message in err, err

@@ -115,3 +115,30 @@ def test_docx_has_running_header_after_the_first_page_and_footers_on_all(long_of
     for footer in (section.footer, section.first_page_footer):
         assert "PAGE" in footer._element.xml and "NUMPAGES" in footer._element.xml
         assert "IBAN DE89 3704 0044 0532 0130 00" in " ".join(c.text for t in footer.tables for r in t.rows for c in r.cells)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ('<p style="font-size: 1e9px">huge</p>', "templates/offer.html.j2: the PDF could not be laid out"),
+        ("<div>" * 3000 + "deep" + "</div>" * 3000, "templates/offer.html.j2: the document nests elements 3002 levels deep (at most 100)"),
+    ],
+    ids=["absurd size", "deep nesting"],
+)
+def test_runaway_layout_is_a_template_error(body, message, tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    (ws / "templates").mkdir()
+    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}' + body + "{% endblock %}\n")
+    code, _, err = cli("build", "-w", ws, "--format", "pdf")
+    assert code == 1
+    assert err.splitlines()[0].startswith(message), err
+    assert not (ws / "output").exists()
+
+
+def test_check_reports_contract_problems_without_building(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text() + "contract:\n  deviations:\n    - clause: confidentialty\n      action: strike\n      reason: typo\n")
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 1
+    assert err.splitlines()[0].startswith("deals/basic.yaml:19:15: contract.deviations[0].clause: no clause confidentialty in the library")
+    assert not (minimal / "output").exists()
