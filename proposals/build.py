@@ -153,6 +153,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         if document == "contract":
             context, provenance = contract_clauses(ws, loaded, quote, context, labels, progress)
             files["contract.json"] = provenance
+            progress(document)  # the clauses are done; the time now counts for the contract template
         html = render(env, f"{document}.html.j2", context.as_dict(), ws.root)
         template = _template_name(ws, document)
         check_nesting(html, template)
