@@ -20,6 +20,7 @@ from typing import Any
 
 from babel.core import Locale
 from babel.dates import format_date
+from babel.numbers import format_percent
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError as JinjaError
 from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -64,8 +65,11 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
     def number(value: Decimal, places: int = 3) -> str:
         return format_number(value, locale, places)
 
+    percent_pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0.##", 1)
+
     def percent(value: Decimal) -> str:
-        return format_number(value, locale, 2) + "\u00a0%"
+        # The locale's own pattern, with up to two decimals: "25%" in English, "25 %" in German.
+        return format_percent(value / 100, format=percent_pattern, locale=locale)
 
     def quantity(value: Decimal, unit: str) -> str:
         return f"{format_number(value, locale)}\u00a0{unit}"

@@ -29,6 +29,8 @@ def test_hostile_customer_data_renders_literally_in_pdf_and_docx(tmp_path, cli):
         assert fragment in pdf, fragment
     assert "49" not in word.split("Kunde")[0]  # nothing was evaluated
     assert "LongLongLong" in pdf.replace(" ", "") and "Long" * 60 in word
+    first_page = squash(PdfReader(folder / "offer.pdf").pages[0].extract_text())
+    assert "Offer no. T-2026-001" in first_page and "Valid until" in first_page  # the letterhead facts survive a 300-character name
 
 
 def test_control_characters_in_input_are_located_errors(minimal, cli):

@@ -247,6 +247,10 @@ def _render_row(ctx, row, tr, head, cells, widths, scope, walk, sink_class) -> N
     for cell in grid[column:]:
         cell.paragraphs[0].style = ctx.style(CELL_STYLE)
         _rule_above(cell, classes)
+    if "group" in classes:  # a group heading never stands alone at the foot of a page
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
 
 
 def _render_cell(ctx, element, cell, scope: Scope, walk, sink_class) -> None:
