@@ -56,6 +56,8 @@ class TemplateContext:
     """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
     title: str
     """Document title, e.g. "Offer NW-2026-041"."""
+    addressee: Any = None
+    """Who the cover letter is addressed to: the buying center's decider if there is one, else the customer's contact (``name``, ``title``, ``salutation``), or None."""
     compact: bool = False
     """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
     clauses: tuple[Any, ...] = ()
@@ -90,6 +92,7 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
         positions=_positions(quote),
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
+        addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
     )
 
 

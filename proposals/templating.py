@@ -150,7 +150,7 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int]:
 def _problem(filename: str | None, line: int | None, message: str, root: Path) -> Problem:
     name = filename or "<template>"
     path = Path(name)
-    for base in (root, BUILTIN_TEMPLATES.parent.parent):
+    for base in (root, BUILTIN_TEMPLATES.parent.parent.parent):  # "proposals/builtin/templates/..."
         try:
             name = path.resolve().relative_to(base.resolve()).as_posix()
             break

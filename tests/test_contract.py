@@ -151,3 +151,19 @@ def test_broken_clause_headers_are_located_errors(header, message, tmp_path, cli
     first = err.splitlines()[0]
     assert first.startswith("templates/clauses/en/extra.md:"), first
     assert message in err, err
+
+
+def test_excluded_clauses_stay_out(minimal, cli):
+    # The minimal deal sells consulting days and a licence: no support plan, no personal data,
+    # no EU cross-border sale, a 12-month term.
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 0, err
+    ids = [c["id"] for c in json.loads((minimal / "output" / "T-2026-001-r1" / "contract.json").read_text())["clauses"]]
+    for absent in ("sla", "data-processing", "reverse-charge", "price-indexation", "cooperation", "training-cancellation"):
+        assert absent not in ids, absent
+    assert "term" in ids and "rights-of-use" in ids  # the licence recurs; work results need rights of use
+
+
+def test_cover_letter_goes_to_the_decider(example):
+    text = squash(pdf_text(example / "NW-2026-041-r2" / "offer.pdf"))
+    assert "Acme Maschinenbau AG Dr. Friederike Hallmann" in text and "Dear Dr Hallmann," in text

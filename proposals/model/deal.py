@@ -69,6 +69,8 @@ class Stakeholder(Model):
     """Full name."""
     title: Text | None = None
     """Job title."""
+    salutation: Text | None = None
+    """Greeting as written in a letter, without the comma, e.g. "Dear Dr Hallmann"; the offer's cover letter goes to the decider."""
     department: Department
     """production, rnd, purchasing, marketing, management, it, finance, legal, quality, operations or other."""
     role: BuyingRole
