@@ -26,7 +26,7 @@ the clause file and line.
 Condition language: a Jinja expression (sandboxed) over ``deal``, ``quote``,
 ``customer``, ``seller`` and these helpers: ``recurring`` (any recurring firm
 line), ``max_term_months``, ``contract_value`` (net total),
-``sells_sku(*skus)``, ``sells_pricing(model)``, ``requirement_tagged(tag)``,
+``sells_sku(*skus)``, ``sells_pricing(model)``, ``sells_goods``, ``requirement_tagged(tag)``,
 ``brought(clause_id)``, ``eu_customer``, ``reverse_charge``, ``outside_scope``.
 """
 
@@ -208,6 +208,7 @@ def condition_namespace(deal: Deal, quote: Quote, seller: SellerProfile) -> dict
         "contract_value": quote.totals.tax_exclusive_total,
         "sells_sku": lambda *skus: any(line.sku in skus for line in firm),
         "sells_pricing": lambda model: any(line.pricing == model for line in firm),
+        "sells_goods": any(line.goods for line in firm),
         "requirement_tagged": lambda tag: tag in tags,
         "brought": lambda clause_id: clause_id in brought,
         "eu_customer": deal.customer.address.country in EU,

@@ -137,6 +137,7 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         unit=text["unit"],
         unit_plural=text["unit_plural"],
         pricing=service.pricing,
+        goods=service.goods,
         quantity=item.quantity,
         unit_price=unit_price,
         price_base_quantity=service.price_base_quantity,

@@ -85,6 +85,7 @@ class QuoteLine:
     unit_plural: str | None = None
     scope: str | None = None
     pricing: str = "per_unit"
+    goods: bool = False
 
     @property
     def recurring(self) -> bool:

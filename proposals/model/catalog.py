@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from .common import CurrencyCode, Identifier, Model, Number, Text, WholeNumber
+from .common import CurrencyCode, Flag, Identifier, Model, Number, Text, WholeNumber
 
 PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card"]
 Billing = Literal["once", "monthly", "yearly"]
@@ -118,6 +118,8 @@ class Service(Model):
     """SKUs that cannot be in the same deal."""
     clauses: list[Identifier] = []
     """Contract clauses this item brings with it (ids in the clause library)."""
+    goods: Flag = False
+    """Physical goods shipped to the customer (brings Incoterms and transfer of risk into the contract)."""
 
 
 class CatalogFile(Model):

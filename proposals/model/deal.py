@@ -218,6 +218,8 @@ class DeliveryTerms(Model):
     """Planned completion."""
     place: Text | None = None
     """Place of performance, e.g. "Customer's plant in Linz" or "remote"."""
+    incoterm: Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"] = "DAP"
+    """Incoterms 2020 rule for physical goods in the deal, at the place of performance."""
     milestones: list[DeliveryMilestone] = []
     """Milestones in date order."""
 
