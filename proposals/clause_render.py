@@ -176,7 +176,7 @@ def _subclause(li, label: str):
     """``<li>`` -> ``<div class="subclause"><p><span class="clause-number">7.1</span> ...``."""
     block = lxml.html.Element("div", {"class": "subclause"})
     first = etree.SubElement(block, "p")
-    number = etree.SubElement(first, "span", {"class": "clause-number"})
+    number = etree.SubElement(first, "span", {"class": "clause-number", "data-level": str(label.count("."))})
     number.text, number.tail = label, " "
     _append_text(first, (li.text or "").lstrip())
     children = list(li)

@@ -85,11 +85,29 @@ def walk_children(ctx, element, sink: Sink, scope: Scope) -> None:
 
 
 def _flush(ctx, pending: list, sink: Sink, scope: Scope) -> None:
+    pending, level, number_format = _clause_number(pending)
     segments = collect(ctx, pending, scope.fmt, scope.width)
     if segments:
         if isinstance(segments[-1], Break):  # a final <br> adds no line in a browser
             segments = segments[:-1]
-        emit(ctx, open_paragraph(ctx, sink, scope), segments)
+        paragraph = open_paragraph(ctx, sink, scope)
+        if level is not None:
+            docx_oxml.set_numbering(paragraph, ctx.clause_numbering(number_format), level)
+        emit(ctx, paragraph, segments)
+
+
+def _clause_number(pending: list) -> tuple[list, int | None, str | None]:
+    """A leading ``span.clause-number`` becomes real Word list numbering (its text is then
+    Word's to print, so a lawyer's inserted clause renumbers the rest)."""
+    index = next((i for i, n in enumerate(pending) if not (isinstance(n, str) and not n.strip())), None)
+    first = pending[index] if index is not None else None
+    if first is None or isinstance(first, str) or first.tag != "span" or "clause-number" not in class_list(first):
+        return pending, None, None
+    rest = pending[index + 1 :]
+    if rest and isinstance(rest[0], str) and rest[0] == first.tail:
+        rest[0] = rest[0].lstrip()  # the space after the number is Word's to add
+    level = int(first.get("data-level", "0")) if (first.get("data-level") or "0").isdigit() else 0
+    return rest, min(level, 2), first.get("data-format")
 
 
 def open_paragraph(ctx, sink: Sink, scope: Scope):

@@ -145,6 +145,7 @@ class RenderContext:
     pending_page_break: bool = False
     _styles: dict = field(default_factory=dict)
     _char_styles: set | None = None
+    _clause_num_id: int | None = None
 
     def report(self, message: str) -> None:
         if message not in self.problems:
@@ -165,6 +166,14 @@ class RenderContext:
             self.report(f"style '{name}' missing from reference.docx; default style used")
             return None
         return style
+
+    def clause_numbering(self, level0_format: str | None) -> int:
+        """numId of the contract's multi-level clause numbering (12. / 12.1 / 12.1.1), made once."""
+        if self._clause_num_id is None:
+            from proposals.writers.docx_oxml import add_clause_numbering
+
+            self._clause_num_id = add_clause_numbering(self.document, level0_format or "%1.")
+        return self._clause_num_id
 
     def char_style_for_class(self, css_class: str) -> str | None:
         """Name of the character style a ``span`` class maps to: the class itself or

@@ -264,6 +264,36 @@ def restarted_num(numbering, num_id: int, ilvl: int) -> int:
     return num.numId
 
 
+CLAUSE_INDENT = 567  # twips: 10 mm, as the PDF's hanging indent of sub-clauses
+
+
+def add_clause_numbering(document, level0_text: str) -> int:
+    """Add a multi-level list for contract clauses: level 0 ``level0_text`` ("%1." or "§ %1")
+    for headings, level 1 "%1.%2" and level 2 "%1.%2.%3" for sub-clauses; return its numId."""
+    from xml.sax.saxutils import quoteattr
+
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    numbering = document.part.numbering_part.element
+    ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
+    abstract_id = max(ids, default=0) + 1
+    levels = [(level0_text, 0, 0, "space"), ("%1.%2", CLAUSE_INDENT, CLAUSE_INDENT, "tab"), ("%1.%2.%3", 2 * CLAUSE_INDENT, CLAUSE_INDENT, "tab")]
+    xml = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:suff w:val="{suffix}"/>'
+        f"<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val=\"left\"/>"
+        f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr><w:rPr><w:b/></w:rPr></w:lvl>'
+        for i, (text, left, hanging, suffix) in enumerate(levels)
+    )
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:nsid w:val="5052C{abstract_id:03X}"/><w:multiLevelType w:val="multilevel"/>{xml}</w:abstractNum>')
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)  # abstractNum elements must precede num elements
+    else:
+        numbering.append(abstract)
+    return numbering.add_num(abstract_id).numId
+
+
 def set_numbering(paragraph: Paragraph, num_id: int, ilvl: int) -> None:
     """Attach a paragraph to list ``num_id`` on level ``ilvl`` (``w:numPr``)."""
     _set_num_pr(paragraph._p.get_or_add_pPr(), num_id, ilvl)
