@@ -7,7 +7,7 @@ a temporary folder inside ``output/`` that is then renamed into place.
 
 from __future__ import annotations
 
-import hashlib
+import dataclasses
 import json
 import os
 import shutil
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from pathlib import Path
 
-from . import __version__
 from .context import build_context
 from .labels import load_labels
 from .isolation import ChildCrashed, StepTimeout, can_fork, run_limited
 from .errors import Location, PricingError, Problem, ProblemList, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
+from .records import approval_problems, manifest, unapproved
 from .quote import Quote
 from .templating import make_environment, render
 from .writers.json import JsonWriter
@@ -52,6 +52,9 @@ DEFAULT_TIME_LIMIT = 60.0
 def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> BuiltDeal:
     """Price one deal here, render its documents in a child with a time limit per document."""
     quote = price_deal(ws, loaded)
+    issue_problems = approval_problems(loaded, quote)
+    if issue_problems:
+        raise PricingError(issue_problems)
     built = BuiltDeal(loaded, quote)
     built.warnings += quote_warnings(loaded, quote)
     args = (ws, loaded, quote, formats)
@@ -66,8 +69,20 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
             raise RenderCrash(str(exc)) from None
     built.files.update(files)
     built.warnings += warnings
-    built.notes += _deviation_notes(loaded, files)
+    built.notes += _deviation_notes(loaded, files) + _follow_up_notes(ws, loaded)
     return built
+
+
+def _follow_up_notes(ws: Workspace, loaded: Loaded) -> list[str]:
+    """Say so when a revision follows one that had expired."""
+    previous = ws.previous_of(loaded)
+    if previous is None:
+        return []
+    before = previous.model
+    valid = before.valid_until or before.date
+    if before.status in ("issued", "expired") and (before.status == "expired" or valid < loaded.model.date):
+        return [f"{loaded.model.folder_name}: follows revision {before.revision}, which expired on {valid.isoformat()}"]
+    return []
 
 
 def _deviation_notes(loaded: Loaded, files: dict[str, bytes]) -> list[str]:
@@ -147,9 +162,13 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     problems.raise_if_errors(TemplateError)
     quote_json = JsonWriter().render(quote)
     files: dict[str, bytes] = {"quote.json": quote_json}
+    previous = ws.previous_of(loaded)
+    changes = changes_between(ws, previous, loaded) if previous is not None else None
     for document in DOCUMENTS:
         progress(document)
         context = build_context(document, deal, seller, quote, labels)
+        if document == "offer" and changes is not None:
+            context = dataclasses.replace(context, changes=changes)
         if document == "contract":
             context, provenance = contract_clauses(ws, loaded, quote, context, labels, progress)
             files["contract.json"] = provenance
@@ -213,6 +232,22 @@ def contract_provenance(quote: Quote, selection) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
+def changes_between(ws: Workspace, before: Loaded, after: Loaded):
+    """Price both revisions (with today's catalog) and compare them, clauses included."""
+    from .clauses import ClauseProblem, library, select
+    from .revisions import compare
+
+    old, new = price_deal(ws, before), price_deal(ws, after)
+    try:
+        lang = new.locale.split("_")[0]
+        available = library(lang, ws.root / "templates")
+        old_ids = [c.id for c in select(available, before.model, old, ws.seller.model).clauses]
+        new_ids = [c.id for c in select(available, after.model, new, ws.seller.model).clauses]
+    except ClauseProblem:
+        old_ids = new_ids = None  # clause problems are reported by check and build, not by a comparison
+    return compare(before.model, old, after.model, new, old_ids, new_ids)
+
+
 def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
     """Price one loaded deal; a deal that cannot be priced is a located PricingError."""
     try:
@@ -222,8 +257,8 @@ def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
 
 
 def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
-    """Guardrail findings of a quote as located warnings (for the seller, never the customer)."""
-    return [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in quote.findings]
+    """Unapproved guardrail findings as located warnings (for the seller, never the customer)."""
+    return [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in unapproved(loaded.model, quote)]
 
 
 def _preload(formats: tuple[str, ...]) -> None:
@@ -286,7 +321,7 @@ def write_built(ws: Workspace, built: list[BuiltDeal], output: Path) -> list[Pat
         try:
             for name, data in sorted(deal.files.items()):
                 (staging / name).write_bytes(data)
-            (staging / "manifest.json").write_bytes(_manifest(ws, deal))
+            (staging / "manifest.json").write_bytes(manifest(ws, deal))
             _replace_dir(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -306,25 +341,6 @@ def _replace_dir(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-def _manifest(ws: Workspace, deal: BuiltDeal) -> bytes:
-    inputs = [deal.deal.path, *ws.input_files()]
-    templates = sorted(p for p in (ws.root / "templates").rglob("*") if p.is_file()) if (ws.root / "templates").is_dir() else []
-    manifest = {
-        "tool": "proposals",
-        "version": __version__,
-        "deal": ws.relative(deal.deal.path),
-        "offer": deal.quote.offer_number,
-        "revision": deal.quote.revision,
-        "inputs": {ws.relative(p): _sha256(p.read_bytes()) for p in sorted(inputs + templates)},
-        "outputs": {name: _sha256(data) for name, data in sorted(deal.files.items())},
-    }
-    return (json.dumps(manifest, indent=2) + "\n").encode()
-
-
 def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[BuiltDeal], list[Problem]]:
     """Render every deal in memory; raise with every deal's problems if any failed."""
     _preload(formats)
@@ -335,8 +351,8 @@ def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("
             rendered.append(render_deal(ws, loaded, formats, time_limit))
         except (PricingError, TemplateError, WriterError) as exc:
             problems.extend(exc.problems)
-    if any(p.kind.startswith("pricing") for p in problems.errors):
-        problems.raise_if_errors(PricingError)
+    if any(p.kind.startswith(("pricing", "offer.")) for p in problems.errors):
+        problems.raise_if_errors(PricingError)  # the deal must change: exit 2
     problems.raise_if_errors(TemplateError)
     return rendered, [w for b in rendered for w in b.warnings]
 

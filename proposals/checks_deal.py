@@ -124,6 +124,7 @@ def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         if total != 100:
             yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
     yield from _milestones(loaded, deal)
+    yield from _status(loaded, deal)
     for i, d in enumerate(deal.contract.deviations):
         if d.action == "strike" and d.text:
             yield error(loaded.where("contract", "deviations", i, "text"), f"contract.deviations[{i}].text", "a struck clause takes no text")
@@ -132,6 +133,17 @@ def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     for i, ac in enumerate(deal.allowances_charges):
         if (ac.amount is None) == (ac.percent is None):
             yield error(loaded.where("allowances_charges", i), f"allowances_charges[{i}]", "give either amount or percent")
+
+
+def _status(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    if deal.status != "draft" and deal.issued_on is None:
+        yield error(loaded.where("status"), "issued_on", f"a {deal.status} revision needs issued_on (when it was sent)")
+    if deal.status in ("accepted", "rejected") and deal.decided_on is None:
+        yield error(loaded.where("status"), "decided_on", f"an {deal.status} revision needs decided_on" if deal.status == "accepted" else "a rejected revision needs decided_on")
+    if deal.issued_on and deal.issued_on < deal.date:
+        yield error(loaded.where("issued_on"), "issued_on", f"is before the offer date {deal.date}")
+    if deal.decided_on and deal.issued_on and deal.decided_on < deal.issued_on:
+        yield error(loaded.where("decided_on"), "decided_on", f"is before issued_on {deal.issued_on}")
 
 
 def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:

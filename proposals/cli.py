@@ -60,8 +60,11 @@ def check(workspace: Path, time_limit: float, strict: bool) -> None:
     Example:
       proposals check --workspace .
     """
+    from datetime import date
+
     from .build import price_deal, quote_warnings
     from .errors import PricingError, ProblemList, TemplateError
+    from .records import approval_problems, expiry_warnings
     from .loading import load_workspace
 
     ws = load_workspace(workspace)
@@ -74,7 +77,8 @@ def check(workspace: Path, time_limit: float, strict: bool) -> None:
         except PricingError as exc:
             problems.extend(exc.problems)
             continue
-        warnings += quote_warnings(loaded, quote)
+        warnings += quote_warnings(loaded, quote) + expiry_warnings(loaded, quote, date.today())
+        problems.extend(approval_problems(loaded, quote))
         priced.append((loaded, quote))
     problems.raise_if_errors(PricingError)
     found = _contract_problems(ws, priced, time_limit)
@@ -102,6 +106,8 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
       proposals build --format pdf
     """
     from .build import render_all, write_built
+    from .errors import InputError
+    from .records import verify_records
     from .errors import UsageError
     from .loading import load_workspace
     from .writers import FORMATS
@@ -117,7 +123,14 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     rendered, warnings = render_all(ws, ws.deals, chosen, time_limit)
     # Under --strict, warnings fail the run before anything is written.
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
-    for folder in write_built(ws, rendered, output or workspace / "output"):
+    target = output or workspace / "output"
+    problems, recorded = verify_records(ws, rendered, target)
+    if problems:
+        raise InputError(problems)
+    for built in rendered:
+        if built.folder in recorded:
+            click.echo(f"verified {target / built.folder}: identical to the issued record, left untouched")
+    for folder in write_built(ws, [b for b in rendered if b.folder not in recorded], target):
         click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
     for note in (n for deal in rendered for n in deal.notes):
         click.echo(note)
@@ -162,6 +175,33 @@ def _contract_problems(ws, priced, time_limit: float) -> list:
         return run_limited(check_contracts, (ws, priced), time_limit)
     except StepTimeout as exc:
         return [_timeout_problem(ws, exc)]
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
+def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
+    """What changed from deal file OLD to deal file NEW: lines, totals, schedule, terms, clauses.
+
+    \b
+    Example:
+      proposals diff deals/history/acme-maschinenbau-r1.yaml deals/acme-maschinenbau.yaml
+    """
+    import json
+
+    from .build import changes_between
+    from .loading import load_workspace
+    from .revisions import as_data, render_text
+
+    ws = load_workspace(workspace, [_deal_path(workspace, old), _deal_path(workspace, new)])
+    before, after = ws.deals
+    changes = changes_between(ws, before, after)
+    if as_json:
+        click.echo(json.dumps(as_data(changes), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(changes, after.model.locale or ws.seller.model.default_locale), nl=False)
 
 
 def _deal_path(workspace: Path, given: Path) -> Path:

@@ -56,6 +56,10 @@ class TemplateContext:
     """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
     title: str
     """Document title, e.g. "Offer NW-2026-041"."""
+    changes: Any = None
+    """Offer only: what changed since the previous revision (``proposals.revisions.Changes``), when the deal names one."""
+    watermark: str | None = None
+    """Text across every page while the revision is a draft ("DRAFT", or "DRAFT · NOT APPROVED" with unapproved guardrail findings)."""
     addressee: Any = None
     """Who the cover letter is addressed to: the buying center's decider if there is one, else the customer's contact (``name``, ``title``, ``salutation``), or None."""
     compact: bool = False
@@ -93,7 +97,16 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
         addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
+        watermark=_watermark(deal, quote, labels),
     )
+
+
+def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+    from .records import unapproved
+
+    if deal.status != "draft":
+        return None
+    return labels["draft"] + (" · " + labels["not_approved"] if unapproved(deal, quote) else "")
 
 
 def _positions(quote: Quote) -> dict[str, str]:

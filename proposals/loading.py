@@ -48,6 +48,11 @@ class Workspace:
     services: dict[str, Service] = field(default_factory=dict)
     service_places: dict[str, Location] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
+    previous: dict[Path, Loaded] = field(default_factory=dict)
+
+    def previous_of(self, loaded: Loaded) -> Loaded | None:
+        """The loaded previous revision of a deal, if it names one."""
+        return self.previous.get(loaded.path)
 
     def relative(self, path: Path) -> str:
         return relative_name(self.root, path)
@@ -187,6 +192,29 @@ def load_file(path: Path, root: Path, model_type: type[BaseModel], problems: Pro
     return Loaded(model, path, document.source) if model is not None else None
 
 
+def _load_previous(ws: Workspace, loaded: Loaded, problems: ProblemList) -> None:
+    """Load the deal file a revision names as its predecessor, and check it is one."""
+    deal = loaded.model
+    if deal.previous_revision is None:
+        return
+    where = loaded.where("previous_revision")
+    path = (ws.root / deal.previous_revision).resolve()
+    if not path.is_relative_to(ws.root.resolve()) or not path.is_file():
+        problems.add(Problem(where, "previous_revision", f"no deal file {deal.previous_revision} in the workspace"))
+        return
+    before = load_file(path, ws.root, Deal, problems)
+    if before is None:
+        return
+    if before.model.offer_number != deal.offer_number or before.model.revision >= deal.revision:
+        message = f"{deal.previous_revision} is {before.model.offer_number} r{before.model.revision}; it must be an earlier revision of {deal.offer_number}"
+        problems.add(Problem(where, "previous_revision", message))
+        return
+    from .checks import check_deal
+
+    problems.extend(p for p in check_deal(before, ws.seller.model, ws.services) if p.severity == "error")
+    ws.previous[loaded.path] = before
+
+
 def load_workspace(root: Path | str = ".", deal_paths: list[Path] | None = None) -> Workspace:
     """Load and validate the seller profile, every catalog file and the deals.
 
@@ -215,6 +243,9 @@ def load_workspace(root: Path | str = ".", deal_paths: list[Path] | None = None)
         problems.raise_if_errors()
     workspace = Workspace(root, seller, catalog, deals)  # type: ignore[arg-type]
     problems.extend(check_workspace(workspace))
+    if not problems.errors:
+        for loaded in deals:
+            _load_previous(workspace, loaded, problems)
     problems.raise_if_errors()
     workspace.warnings = problems.warnings
     return workspace

@@ -288,6 +288,21 @@ class SuccessMonitoring(Model):
     """Dates of joint success reviews, in order."""
 
 
+class Approval(Model):
+    """A recorded approval of a guardrail finding, so the revision may be issued."""
+
+    rule: Text
+    """The rule the finding names, e.g. ``guardrails.max_discount_percent`` (see ``proposals quote``)."""
+    field: Text | None = None
+    """The deal field of the finding, e.g. ``items[3].discount_percent``; empty approves every finding of the rule."""
+    by: Text
+    """Who approved, e.g. "Dr. Katrin Albers (Managing Director)"."""
+    on: Day
+    """Date of the approval."""
+    note: Text | None = None
+    """Why, for the record."""
+
+
 class Deal(Model):
     """One offer to one customer, with everything learned in the sales process."""
 
@@ -295,6 +310,16 @@ class Deal(Model):
     """Offer number, as text: quote it ("012") so leading zeros stay."""
     revision: Annotated[WholeNumber, Field(ge=1, le=999)] = 1
     """Revision of the offer, counting up from 1."""
+    status: Literal["draft", "issued", "accepted", "rejected", "expired"] = "draft"
+    """draft (rebuilds freely, DRAFT watermark), issued (its output is the record of what the customer received), accepted, rejected or expired."""
+    issued_on: Day | None = None
+    """When this revision was sent to the customer; required once issued."""
+    decided_on: Day | None = None
+    """When the customer accepted or rejected it."""
+    previous_revision: Text | None = None
+    """Workspace path of the previous revision's deal file, e.g. ``deals/history/acme-r1.yaml``: the offer gets a "changes since" page."""
+    approvals: list[Approval] = []
+    """Approvals of guardrail findings; a revision with unapproved findings can only be a draft."""
     date: Day
     """Offer date."""
     valid_until: Day | None = None

@@ -1,0 +1,128 @@
+"""Issued revisions and approvals.
+
+* A revision with status ``draft`` rebuilds freely; its documents carry a
+  DRAFT watermark.
+* Any other status means the revision went to the customer: its output folder
+  and ``manifest.json`` are the record. Building it again must reproduce the
+  record byte for byte; if its inputs changed, the build refuses and says to
+  raise the revision. Nothing of a record is ever overwritten.
+* Guardrail findings block issuing until the deal records an approval that
+  names the finding's rule (and, optionally, its field).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import __version__
+from .errors import Problem
+from .model import Deal
+from .quote import Finding, Quote
+
+if TYPE_CHECKING:
+    from .build import BuiltDeal
+    from .loading import Loaded, Workspace
+
+
+def approved(deal: Deal, finding: Finding) -> bool:
+    return any(a.rule == finding.rule and (a.field is None or a.field == finding.field) for a in deal.approvals)
+
+
+def unapproved(deal: Deal, quote: Quote) -> list[Finding]:
+    return [f for f in quote.findings if not approved(deal, f)]
+
+
+def approval_problems(loaded: "Loaded", quote: Quote) -> list[Problem]:
+    """An issued revision may carry no unapproved guardrail finding."""
+    deal = loaded.model
+    if deal.status == "draft":
+        return []
+    return [
+        Problem(loaded.where("status"), "status", f"cannot be {deal.status} while '{f.message}' ({f.rule}) has no approval; record one under approvals or set status: draft", "offer.unapproved")
+        for f in unapproved(deal, quote)
+    ]
+
+
+def expiry_warnings(loaded: "Loaded", quote: Quote, today: date) -> list[Problem]:
+    deal = loaded.model
+    if deal.status == "issued" and quote.valid_until < today:
+        message = f"offer {deal.folder_name} expired on {quote.valid_until.isoformat()}; raise the revision to offer again"
+        return [Problem(loaded.where("valid_until") if deal.valid_until else loaded.where("date"), "valid_until", message, "offer.expired", "warning")]
+    return []
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
+    """Hashes of every input that made a deal's documents."""
+    paths = [loaded.path, *ws.input_files()]
+    previous = ws.previous_of(loaded)
+    if previous is not None:
+        paths.append(previous.path)
+    templates = ws.root / "templates"
+    if templates.is_dir():
+        paths += [p for p in templates.rglob("*") if p.is_file()]
+    return {ws.relative(p): sha256(p.read_bytes()) for p in sorted(set(paths))}
+
+
+def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
+    data = {
+        "tool": "proposals",
+        "version": __version__,
+        "deal": ws.relative(built.deal.path),
+        "offer": built.quote.offer_number,
+        "revision": built.quote.revision,
+        "status": built.deal.model.status,
+        "inputs": manifest_inputs(ws, built.deal),
+        "outputs": {name: sha256(data) for name, data in sorted(built.files.items())},
+    }
+    return (json.dumps(data, indent=2) + "\n").encode()
+
+
+def verify_records(ws: "Workspace", rendered: list["BuiltDeal"], output: Path) -> tuple[list[Problem], set[str]]:
+    """Check issued revisions against their records; return problems and the folders already recorded."""
+    problems, recorded = [], set()
+    for built in rendered:
+        if built.deal.model.status == "draft":
+            continue
+        record = output / built.folder / "manifest.json"
+        if not record.is_file():
+            continue  # first build of an issued revision: this build makes the record
+        try:
+            kept = json.loads(record.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            problems.append(_record_problem(built, f"the record {record} is unreadable; restore it from your archive"))
+            continue
+        if kept.get("status", "draft") == "draft":
+            continue  # the folder holds a draft build, which is no record: replace it
+        found = _compare(ws, built, kept)
+        if found:
+            problems.append(_record_problem(built, found))
+        else:
+            recorded.add(built.folder)
+    return problems, recorded
+
+
+def _compare(ws: "Workspace", built: "BuiltDeal", kept: dict) -> str | None:
+    deal = built.deal.model
+    changed = sorted(name for name, digest in manifest_inputs(ws, built.deal).items() if kept.get("inputs", {}).get(name) != digest)
+    changed += sorted(name for name in kept.get("inputs", {}) if name not in manifest_inputs(ws, built.deal))
+    if kept.get("version") != __version__:
+        changed.append(f"proposals {kept.get('version')} -> {__version__}")
+    if changed:
+        return f"{deal.folder_name} is {deal.status}; its inputs changed since the record ({', '.join(changed[:5])}); raise the revision to change the offer"
+    outputs = {name: sha256(data) for name, data in sorted(built.files.items())}
+    if outputs != kept.get("outputs"):
+        differing = sorted(n for n in outputs if kept.get("outputs", {}).get(n) != outputs[n])
+        return f"{deal.folder_name} is {deal.status}, but rebuilding it gives different {', '.join(differing)}; the record is kept unchanged"
+    return None
+
+
+def _record_problem(built: "BuiltDeal", message: str) -> Problem:
+    return Problem(built.deal.where("status"), "status", message, "offer.issued-record")

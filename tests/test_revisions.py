@@ -1,0 +1,108 @@
+"""Revisions: issued records that never change, what changed, approvals, expiry."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import REPO
+from .test_build import docx_text, pdf_text, squash
+
+ISSUED = "status: issued\nissued_on: 2026-11-21\n"
+
+
+def issue(ws: Path, extra: str = "") -> Path:
+    deal = ws / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("title: Test offer\n", "title: Test offer\n" + ISSUED + extra))
+    return deal
+
+
+def test_issued_revision_rebuilds_to_its_record_or_refuses(minimal, cli):
+    deal = issue(minimal)
+    assert cli("build", "-w", minimal)[0] == 0
+    folder = minimal / "output" / "T-2026-001-r1"
+    record = {p.name: p.read_bytes() for p in folder.iterdir()}
+    code, out, err = cli("build", "-w", minimal)
+    assert code == 0, err
+    assert f"verified {folder}: identical to the issued record, left untouched" in out
+    deal.write_text(deal.read_text().replace("quantity: 3", "quantity: 4"))
+    code, out, err = cli("build", "-w", minimal)
+    assert code == 2
+    assert err.splitlines()[0] == (
+        "deals/basic.yaml:4:9: status: T-2026-001-r1 is issued; its inputs changed since the record (deals/basic.yaml); raise the revision to change the offer"
+    )
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == record
+    deal.write_text(deal.read_text().replace("revision: 1\n", "").replace("offer_number: T-2026-001\n", "offer_number: T-2026-001\nrevision: 2\n").replace(ISSUED, ""))
+    assert cli("build", "-w", minimal)[0] == 0
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == record  # r1 untouched, r2 beside it
+    assert (minimal / "output" / "T-2026-001-r2" / "offer.pdf").is_file()
+
+
+def test_issuing_needs_approval_of_every_finding(minimal, cli):
+    seller = minimal / "catalog" / "seller.yaml"
+    seller.write_text(seller.read_text().replace('max_discount_percent: "15"', 'max_discount_percent: "10"'))
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("    quantity: 3\n", "    quantity: 3\n    discount_percent: 12\n"))
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 0 and "[pricing.discount-above-limit]" in err  # a draft may carry it, watermarked
+    assert "NOT APPROVED" in squash(pdf_text(minimal / "output" / "T-2026-001-r1" / "offer.pdf"))
+    issue(minimal)
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 2
+    assert "status: cannot be issued while 'discount 12 % above the limit of 10 % for DAY; needs approval' (guardrails.max_discount_percent) has no approval" in err
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 2 and "has no approval" in err
+    deal.write_text(deal.read_text() + "approvals:\n  - rule: guardrails.max_discount_percent\n    field: items[0].discount_percent\n    by: Erika Muster\n    on: 2026-11-20\n")
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 0, err
+    assert "pricing.discount-above-limit" not in err
+    assert "DRAFT" not in pdf_text(minimal / "output" / "T-2026-001-r1" / "offer.pdf")
+
+
+def test_check_reports_expired_offers(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("date: 2026-11-20", "date: 2025-01-10").replace("title: Test offer\n", "title: Test offer\nstatus: issued\nissued_on: 2025-01-10\n"))
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 0
+    assert "WARNING: valid_until: offer T-2026-001-r1 expired on 2025-02-09; raise the revision to offer again [offer.expired]" in err
+
+
+def test_diff_of_the_example_revisions(cli):
+    code, out, err = cli("diff", "--json", "-w", REPO, "deals/history/acme-maschinenbau-r1.yaml", "deals/acme-maschinenbau.yaml")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["from_revision"], data["to_revision"]) == (1, 2)
+    assert [(l["change"], l["sku"], l["delta"]) for l in data["lines"]] == [
+        ("changed", "COM-LINE-PKG", "-9800.00"),
+        ("changed", "SW-ASSET-MONITOR", "-10080.00"),
+        ("changed", "SW-EDGE-GATEWAY", "-960.00"),
+        ("added", "SW-CONNECTOR-ERP", "7200.00"),
+        ("changed", "SW-ANALYTICS-MODULE", "0.00"),
+    ]
+    totals = {t["name"]: t["delta"] for t in data["totals"]}
+    assert totals["line_net_total"] == "-30200.00" and totals["payable"] == "-34859.86"
+    code, out, _ = cli("diff", "-w", REPO, "deals/history/acme-maschinenbau-r1.yaml", "deals/acme-maschinenbau.yaml")
+    assert "  + SW-CONNECTOR-ERP Insight ERP/CMMS connector: – -> €7,200.00 (+€7,200.00)" in out
+    assert "  payable: €328,005.89 -> €293,146.03 (−€34,859.86)" in out
+
+
+def test_revision_two_shows_its_changes_page_in_both_formats(tmp_path, cli):
+    from .conftest import copy_example
+
+    ws = copy_example(tmp_path / "ws")
+    code, out, err = cli("build", "-w", ws, "deals/acme-maschinenbau.yaml")
+    assert code == 0, err
+    folder = ws / "output" / "NW-2026-041-r2"
+    for text in (squash(pdf_text(folder / "offer.pdf")), squash(docx_text(folder / "offer.docx"))):
+        assert "Changes since revision 1" in text
+        assert "Insight ERP/CMMS connector" in text and "+ €7,200.00" in text
+        assert "€328,005.89" in text and "− €34,859.86" in text
+
+
+def test_previous_revision_must_be_an_earlier_revision(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    (minimal / "deals" / "old").mkdir()
+    (minimal / "deals" / "old" / "r1.yaml").write_text(deal.read_text())
+    deal.write_text(deal.read_text().replace("title: Test offer\n", "title: Test offer\nprevious_revision: deals/old/r1.yaml\n"))
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()[0]) == (2, "deals/basic.yaml:4:20: previous_revision: deals/old/r1.yaml is T-2026-001 r1; it must be an earlier revision of T-2026-001")
