@@ -51,13 +51,8 @@ DEFAULT_TIME_LIMIT = 60.0
 
 def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> BuiltDeal:
     """Price one deal here, render its documents in a child with a time limit per document."""
-    quote = price_deal(ws, loaded)
-    issue_problems = approval_problems(loaded, quote)
-    if issue_problems:
-        raise PricingError(issue_problems)
-    built = BuiltDeal(loaded, quote)
-    built.warnings += quote_warnings(loaded, quote)
-    args = (ws, loaded, quote, formats)
+    built = prepare_deal(ws, loaded)
+    args = (ws, loaded, built.quote, formats)
     if time_limit is None or not can_fork():
         files, warnings = render_documents(*args, progress=lambda step: None)
     else:
@@ -67,10 +62,33 @@ def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf"
             raise TemplateError([_timeout_problem(ws, exc)]) from None
         except ChildCrashed as exc:
             raise RenderCrash(str(exc)) from None
+    return complete_deal(ws, built, files, warnings)
+
+
+def prepare_deal(ws: Workspace, loaded: Loaded) -> BuiltDeal:
+    """Price a deal and check it may be built with its status (in the parent, before rendering)."""
+    quote = price_deal(ws, loaded)
+    issue_problems = approval_problems(loaded, quote)
+    if issue_problems:
+        raise PricingError(issue_problems)
+    built = BuiltDeal(loaded, quote)
+    built.warnings += quote_warnings(loaded, quote)
+    return built
+
+
+def complete_deal(ws: Workspace, built: BuiltDeal, files: dict[str, bytes], warnings: list[Problem]) -> BuiltDeal:
     built.files.update(files)
     built.warnings += warnings
-    built.notes += _deviation_notes(loaded, files) + _follow_up_notes(ws, loaded)
+    built.notes += _deviation_notes(built.deal, files) + _follow_up_notes(ws, built.deal)
     return built
+
+
+def document_stamp(quote: Quote) -> datetime:
+    """The one timestamp of a deal's files: SOURCE_DATE_EPOCH when set (reproducible builds), else the offer date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.combine(quote.date, time(0), tzinfo=timezone.utc)
 
 
 def _follow_up_notes(ws: Workspace, loaded: Loaded) -> list[str]:
@@ -166,7 +184,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     changes = changes_between(ws, previous, loaded) if previous is not None else None
     for document in DOCUMENTS:
         progress(document)
-        context = build_context(document, deal, seller, quote, labels)
+        context = dataclasses.replace(build_context(document, deal, seller, quote, labels), timestamp=document_stamp(quote).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if document == "offer" and changes is not None:
             context = dataclasses.replace(context, changes=changes)
         if document == "contract":
@@ -280,7 +298,7 @@ def _path(field_path: str) -> tuple:
 
 def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str]) -> tuple[bytes, list[str]]:
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
-    stamp = datetime.combine(quote.date, time(0), tzinfo=timezone.utc)
+    stamp = document_stamp(quote)
     if fmt == "pdf":
         from .writers.pdf import PdfWriter
 

@@ -204,6 +204,133 @@ def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
         click.echo(render_text(changes, after.model.locale or ws.seller.model.default_locale), nl=False)
 
 
+@cli.command(epilog=EPILOG_EXIT, context_settings={"ignore_unknown_options": False})
+@click.argument("deals", nargs=-1, type=click.Path(path_type=Path))
+@_workspace_option
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="Output folder [default: WORKSPACE/output]; for 'pack merge', the merged manifest file.")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes [default: the number of cores].")
+@click.option("--keep-going", is_flag=True, help="Build the valid deals and report the failed ones (exit 1).")
+@click.option("--force", is_flag=True, help="Rebuild deals whose inputs are unchanged since the last pack.")
+@click.option("--shard", default=None, metavar="K/N", help="Build only shard K of N (stable by deal path), for CI matrices.")
+@click.option("--zip", "make_zip", is_flag=True, help="Also write pack.zip (normalised, reproducible).")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@_time_limit_option
+@_strict_option
+def pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict):
+    """Build many deals (default: all of deals/) in parallel, incrementally, into one pack.
+
+    Every deal is validated and priced before anything is written. `pack merge
+    MANIFEST... -o FILE` joins the manifests of shards into one.
+
+    \b
+    Example:
+      proposals pack --jobs 2 --zip
+      proposals pack --shard 1/3 -o out/shard1
+      proposals pack merge out/shard1 out/shard2 out/shard3 -o out/pack-manifest.json
+    """
+    if deals and str(deals[0]) == "merge":
+        return _merge(list(deals[1:]), output)
+    _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict)
+
+
+def _merge(manifests, output) -> None:
+    from .errors import UsageError
+    from .pack import merge
+
+    if not manifests or output is None:
+        raise UsageError("pack merge needs shard manifests (or their folders) and -o FILE")
+    click.echo(f"merged {len(manifests)} manifests into {merge(manifests, output)}")
+
+
+def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict) -> None:
+    import json
+    import os
+
+    from .errors import UsageError
+    from .loading import load_workspace, relative_name
+    from .pack import deal_paths, in_shard, pack as build_pack
+
+    chosen = _formats(formats)
+    parts = _shard(shard)
+    paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
+    if not paths and parts is None:
+        raise UsageError(f"no deals found in {workspace / 'deals'}")
+    ws = load_workspace(workspace, paths)
+    _report(ws.warnings, strict=False)
+    show = _progress(as_json, len(paths))
+    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or os.cpu_count() or 1, keep_going=keep_going, force=force, time_limit=time_limit, make_zip=make_zip, on_result=show)
+    if as_json:
+        click.echo(json.dumps(_summary(result), indent=2))
+    warnings = [w for r in result.results for w in r.warnings]
+    for line in warnings:
+        click.echo(line, err=True)
+    if result.failed:
+        for r in result.failed:
+            for problem in r.problems:
+                click.echo(problem, err=True)
+        click.echo(f"failed: {len(result.failed)} of {len(result.results)} deals", err=True)
+        raise click.exceptions.Exit(1)
+    if strict and warnings:
+        click.echo(f"failed: {len(warnings)} warnings under --strict", err=True)
+        raise click.exceptions.Exit(1)
+
+
+def _formats(formats: str) -> tuple[str, ...]:
+    from .errors import UsageError
+    from .writers import FORMATS
+
+    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; available: {', '.join(FORMATS)}")
+    return chosen
+
+
+def _shard(text: str | None) -> tuple[int, int] | None:
+    from .errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard {text}: write it as K/N, e.g. 2/4") from None
+    if not 1 <= k <= n:
+        raise UsageError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def _progress(as_json: bool, total: int):
+    """A live counter on a terminal; one plain line per deal otherwise (CI logs)."""
+    tty = sys.stderr.isatty()
+    seen = []
+
+    def show(result, *_):
+        seen.append(result)
+        if as_json:
+            return
+        line = f"{result.status:9} {result.folder} ({result.deal}{f', {result.seconds:.1f} s' if result.seconds else ''})"
+        if tty:
+            click.echo(f"\r[{len(seen)}/{total}] {line}\033[K", err=True, nl=len(seen) == total)
+        else:
+            click.echo(line)
+
+    return show
+
+
+def _summary(result) -> dict:
+    return {
+        "schema": "proposals.pack-summary/1",
+        "manifest": str(result.manifest) if result.manifest else None,
+        "zip": str(result.zip) if result.zip else None,
+        "deals": [
+            {"deal": r.deal, "folder": r.folder, "status": r.status, "files": r.files, "warnings": r.warnings, "problems": r.problems, "seconds": r.seconds}
+            for r in result.results
+        ],
+    }
+
+
 def _deal_path(workspace: Path, given: Path) -> Path:
     """A deal file inside the workspace: as given (from the current folder), else relative to the workspace."""
     from .errors import UsageError

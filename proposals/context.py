@@ -56,6 +56,8 @@ class TemplateContext:
     """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
     title: str
     """Document title, e.g. "Offer NW-2026-041"."""
+    timestamp: str = ""
+    """Creation time written into the documents' metadata (SOURCE_DATE_EPOCH or the offer date), ISO 8601."""
     changes: Any = None
     """Offer only: what changed since the previous revision (``proposals.revisions.Changes``), when the deal names one."""
     watermark: str | None = None

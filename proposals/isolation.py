@@ -84,3 +84,75 @@ def _collect(receiver, process, limit: float) -> Any:
 
 def can_fork() -> bool:
     return hasattr(os, "fork")
+
+
+class _Running:
+    """One forked child at work on one task."""
+
+    def __init__(self, index: int, target: Callable[..., Any], args: tuple, limit: float):
+        context = multiprocessing.get_context("fork")
+        self.index, self.limit = index, limit
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_child, args=(sender, target, args), daemon=True)
+        self.process.start()
+        sender.close()
+        self.step, self.deadline = None, monotonic() + limit
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.receiver.close()
+
+
+def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int):
+    """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked children.
+
+    Yields ``(index, result, error)`` as tasks finish; ``error`` is a StepTimeout,
+    a ChildCrashed or the ProposalsError the child raised. Each reported step of
+    a task gets ``limit`` seconds; an overrunning child is killed.
+    """
+    from multiprocessing.connection import wait
+
+    pending = list(enumerate(tasks))
+    running: dict[Any, _Running] = {}
+    try:
+        while pending or running:
+            while pending and len(running) < max(1, jobs):
+                index, task = pending.pop(0)
+                child = _Running(index, target, task, limit)
+                running[child.receiver] = child
+            timeout = max(0.0, min(c.deadline for c in running.values()) - monotonic())
+            for receiver in wait(list(running), timeout=timeout):
+                child = running[receiver]
+                outcome = _receive(child)
+                if outcome is not None:
+                    del running[receiver]
+                    child.stop()
+                    yield (child.index, *outcome)
+            for receiver, child in list(running.items()):
+                if monotonic() >= child.deadline:
+                    del running[receiver]
+                    child.stop()
+                    yield child.index, None, StepTimeout(child.step, child.limit)
+    finally:
+        for child in running.values():
+            child.stop()
+
+
+def _receive(child: _Running):
+    """Read one message; return (result, error) when the child is done, else None."""
+    try:
+        kind, payload = child.receiver.recv()
+    except EOFError:
+        child.process.join()
+        return None, ChildCrashed(f"the rendering process ended unexpectedly (exit code {child.process.exitcode})")
+    if kind == "step":
+        child.step, child.deadline = payload, monotonic() + child.limit
+        return None
+    if kind == "ok":
+        return payload, None
+    if kind == "error":
+        error_type, problems = payload
+        return None, error_type(problems)
+    return None, ChildCrashed(payload)

@@ -60,15 +60,25 @@ def sha256(data: bytes) -> str:
 
 
 def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
-    """Hashes of every input that made a deal's documents."""
-    paths = [loaded.path, *ws.input_files()]
+    """Hashes of every input that made a deal's documents.
+
+    Files: the deal (and its previous revision), the seller profile, the
+    workspace templates. The catalog counts per service (``catalog:SKU``, the
+    hash of the validated entry), so a price change rebuilds exactly the deals
+    that sell the item.
+    """
+    paths = [loaded.path, ws.seller.path]
     previous = ws.previous_of(loaded)
+    deals = [loaded.model] + ([previous.model] if previous is not None else [])
     if previous is not None:
         paths.append(previous.path)
     templates = ws.root / "templates"
     if templates.is_dir():
         paths += [p for p in templates.rglob("*") if p.is_file()]
-    return {ws.relative(p): sha256(p.read_bytes()) for p in sorted(set(paths))}
+    found = {ws.relative(p): sha256(p.read_bytes()) for p in sorted(set(paths))}
+    skus = sorted({i.sku for d in deals for i in d.items} | {s for d in deals for s in d.customer.installed})
+    found.update({f"catalog:{sku}": sha256(ws.services[sku].model_dump_json().encode()) for sku in skus if sku in ws.services})
+    return dict(sorted(found.items()))
 
 
 def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
