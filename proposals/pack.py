@@ -30,7 +30,7 @@ from . import __version__
 from .build import BuiltDeal, _preload, _timeout_problem, complete_deal, prepare_deal, render_documents, write_built
 from .errors import PricingError, Problem, ProblemList, ProposalsError, TemplateError, UsageError
 from .isolation import ChildCrashed, StepTimeout, run_many
-from .loading import Loaded, Workspace
+from .loading import Workspace
 from .records import manifest_inputs, sha256, verify_records
 
 SUMMARY_SCHEMA = {

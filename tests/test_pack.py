@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import jsonschema
-import pytest
 
 from proposals.pack import SUMMARY_SCHEMA
 
