@@ -331,6 +331,31 @@ def _summary(result) -> dict:
     }
 
 
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("kind", type=click.Choice(["deal", "catalog", "seller"]), required=False)
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write deal.schema.json, catalog.schema.json and seller.schema.json into this folder.")
+def schema(kind: str | None, output: Path | None) -> None:
+    """JSON Schema of the deal, catalog or seller files, for editors that check YAML as you type.
+
+    \b
+    Example:
+      proposals schema deal > deal.schema.json
+      proposals schema -o .schemas
+    """
+    from .errors import UsageError
+    from .schema import KINDS, dumps
+
+    if output is None:
+        if kind is None:
+            raise UsageError("name a kind (deal, catalog, seller) or give -o FOLDER")
+        click.echo(dumps(kind), nl=False)
+        return
+    output.mkdir(parents=True, exist_ok=True)
+    for name in [kind] if kind else KINDS:
+        (output / f"{name}.schema.json").write_text(dumps(name), encoding="utf-8")
+        click.echo(f"wrote {output / f'{name}.schema.json'}")
+
+
 def _deal_path(workspace: Path, given: Path) -> Path:
     """A deal file inside the workspace: as given (from the current folder), else relative to the workspace."""
     from .errors import UsageError
