@@ -356,6 +356,31 @@ def schema(kind: str | None, output: Path | None) -> None:
         click.echo(f"wrote {output / f'{name}.schema.json'}")
 
 
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init(folder: Path) -> None:
+    """Create a new workspace in FOLDER: seller profile, catalog, one deal, template overrides, CI workflow.
+
+    It builds at once; replace the example data with yours.
+
+    \b
+    Example:
+      proposals init my-offers && cd my-offers && proposals build
+    """
+    import shutil
+
+    from .errors import UsageError
+
+    source = Path(__file__).parent / "builtin" / "scaffold"
+    if folder.exists() and any(folder.iterdir()):
+        raise UsageError(f"{folder} is not empty; init writes only into a new or empty folder")
+    shutil.copytree(source, folder, dirs_exist_ok=True)
+    (folder / "gitignore").rename(folder / ".gitignore")  # a dot-file would be left out of the package data
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        click.echo(f"created {path}")
+    click.echo(f"next: cd {folder} && proposals check && proposals build")
+
+
 def _deal_path(workspace: Path, given: Path) -> Path:
     """A deal file inside the workspace: as given (from the current folder), else relative to the workspace."""
     from .errors import UsageError
