@@ -197,22 +197,21 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         for fmt in formats:
             data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels))
             files[f"{document}.{fmt}"] = data
-            problems.extend(Problem(Location(f"{deal.folder_name}/{document}.{fmt}"), "", msg, f"writer.{fmt}", "warning") for msg in issues)
+            problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{document}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
     return files, problems.items
 
 
-def check_contracts(ws: Workspace, priced: list[tuple[Loaded, Quote]], progress) -> list[Problem]:
-    """Assemble every deal's contract clauses (no documents): what ``check`` reports of templates."""
+def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], progress) -> list[Problem]:
+    """Render every template against every deal, with the DOCX writer's vocabulary check, but write
+    nothing: undefined variables, clause problems, HTML outside the vocabulary, missing images."""
     problems: list[Problem] = []
     for loaded, quote in priced:
-        progress(f"the contract clauses of {ws.relative(loaded.path)}")
-        labels, label_problems = load_labels(quote.locale, ws.root / "templates")
-        problems += label_problems
         try:
-            contract_clauses(ws, loaded, quote, build_context("contract", loaded.model, ws.seller.model, quote, labels), labels, progress)
+            _, found = render_documents(ws, loaded, quote, ("docx",), progress)
         except TemplateError as exc:
-            problems += exc.problems
-    return problems
+            found = exc.problems
+        problems += found
+    return list(dict.fromkeys(problems))
 
 
 def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):

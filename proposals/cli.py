@@ -53,19 +53,52 @@ def _time_limit_option(f):
 @_workspace_option
 @_time_limit_option
 @_strict_option
-def check(workspace: Path, time_limit: float, strict: bool) -> None:
-    """Validate the seller profile, the catalog and every deal; report every problem.
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="json: one object per problem, for CI annotations.")
+def check(workspace: Path, time_limit: float, strict: bool, output_format: str) -> None:
+    """Validate the seller profile, the catalog, every deal, every template and clause; report every problem.
+
+    Templates are parsed (syntax, unknown variables) and rendered against every
+    deal without writing anything (undefined values, clause references and
+    conditions, HTML outside the document vocabulary, missing images).
 
     \b
     Example:
       proposals check --workspace .
+      proposals check --strict --format json
     """
+    from .errors import ProposalsError
+
+    try:
+        ws, warnings = _check(workspace, time_limit)
+    except ProposalsError as exc:
+        if output_format == "json":
+            _problems_json(exc.problems)
+            raise click.exceptions.Exit(exc.exit_code)
+        raise
+    warnings = sorted(warnings, key=lambda p: p.sort_key())
+    if output_format == "json":
+        _problems_json(warnings)
+        raise click.exceptions.Exit(1 if strict and warnings else 0)
+    _report(warnings, strict)
+    click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
+
+
+def _problems_json(problems) -> None:
+    import json
+
+    click.echo(json.dumps([
+        {"file": p.location.file, "line": p.location.line, "column": p.location.column, "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity}
+        for p in problems
+    ], indent=2, ensure_ascii=False))
+
+
+def _check(workspace: Path, time_limit: float):
     from datetime import date
 
     from .build import price_deal, quote_warnings
     from .errors import PricingError, ProblemList, TemplateError
-    from .records import approval_problems, expiry_warnings
     from .loading import load_workspace
+    from .records import approval_problems, expiry_warnings
 
     ws = load_workspace(workspace)
     warnings = list(ws.warnings)
@@ -84,8 +117,7 @@ def check(workspace: Path, time_limit: float, strict: bool) -> None:
     found = _contract_problems(ws, priced, time_limit)
     warnings += [p for p in found if p.severity == "warning"]
     ProblemList([p for p in found if p.severity == "error"]).raise_if_errors(TemplateError)
-    _report(sorted(warnings, key=lambda p: p.sort_key()), strict)
-    click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
+    return ws, warnings
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -167,12 +199,17 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 
 
 def _contract_problems(ws, priced, time_limit: float) -> list:
-    """Clause selection and texts for every deal, in a time-limited child (a clause may run away)."""
-    from .build import _timeout_problem, check_contracts
+    """Templates linted, then rendered against every deal in a time-limited child (a template may run away)."""
+    from .build import _preload, _timeout_problem, check_documents
     from .isolation import StepTimeout, run_limited
+    from .lint import lint_templates
 
+    static = lint_templates(ws.root)
+    if any(p.severity == "error" for p in static):
+        return static
+    _preload(("docx",))
     try:
-        return run_limited(check_contracts, (ws, priced), time_limit)
+        return static + run_limited(check_documents, (ws, priced), time_limit)
     except StepTimeout as exc:
         return [_timeout_problem(ws, exc)]
 

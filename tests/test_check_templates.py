@@ -1,0 +1,53 @@
+"""`proposals check` finds each class of template error, with its location, without writing anything."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .test_build import copy_minimal
+
+
+def override(ws, name, text):
+    (ws / "templates").mkdir(exist_ok=True)
+    (ws / "templates" / name).write_text(text)
+
+
+@pytest.mark.parametrize(
+    "name, text, expected",
+    [
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.title }</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: template syntax error: unexpected '}'"),
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>\n{{ customr.legal_name }}</p>\n{% endblock %}\n', "templates/offer.html.j2:4:1: unknown variable 'customr': not in the template context (see TemplateContext)"),
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.salesman }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: undefined: 'proposals.model.deal.Deal object' has no attribute 'salesman'"),
+    ],
+    ids=["syntax", "unknown variable", "undefined attribute"],
+)
+def test_template_errors_fail_check_with_their_location(name, text, expected, tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    override(ws, name, text)
+    code, _, err = cli("check", "-w", ws)
+    assert code == 1
+    assert err.splitlines()[0] == expected
+    assert not (ws / "output").exists()
+
+
+def test_html_outside_the_vocabulary_and_missing_images_are_warnings(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    override(ws, "offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}<video>clip</video><p><img src="templates/assets/missing.png" alt="x"></p>{% endblock %}\n')
+    code, _, err = cli("check", "-w", ws)
+    assert code == 0
+    lines = err.splitlines()
+    assert any(l.startswith("templates/offer.html.j2: WARNING: T-2026-001-r1/offer.docx: unsupported element <video>") for l in lines), lines
+    assert any(l.startswith("templates/offer.html.j2: WARNING: T-2026-001-r1/offer.docx:") and "missing.png" in l for l in lines), lines
+    assert cli("check", "-w", ws, "--strict")[0] == 1
+
+
+def test_check_json_for_ci_annotations(tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    override(ws, "offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n{{ nonexistent }}\n{% endblock %}\n')
+    code, out, _ = cli("check", "-w", ws, "--format", "json")
+    assert code == 1
+    assert json.loads(out) == [
+        {"file": "templates/offer.html.j2", "line": 3, "column": 1, "field": "", "message": "unknown variable 'nonexistent': not in the template context (see TemplateContext)", "kind": "template.unknown-variable", "severity": "error"}
+    ]
