@@ -80,6 +80,52 @@ def model_table(model: type[BaseModel]) -> str:
     return "\n".join(rows) + "\n"
 
 
+TEMPLATE_BEGIN = "<!-- BEGIN GENERATED TEMPLATE REFERENCE: python -m proposals.docs --write -->"
+TEMPLATE_END = "<!-- END GENERATED TEMPLATE REFERENCE -->"
+
+
+def template_reference() -> str:
+    """Every template variable (type, meaning) and every filter (signature, meaning)."""
+    import dataclasses
+    import inspect
+    import typing
+
+    from .context import TemplateContext
+    from .templating import filters
+
+    hints = typing.get_type_hints(TemplateContext)
+    docs = _attribute_docs(TemplateContext)
+    rows = [TEMPLATE_BEGIN, "", "| variable | type | meaning |", "|---|---|---|"]
+    for f in dataclasses.fields(TemplateContext):
+        kind = getattr(hints[f.name], "__name__", None) or str(hints[f.name]).replace("typing.", "")
+        rows.append(f"| `{f.name}` | `{kind.replace('|', chr(92) + '|')}` | {docs.get(f.name, '')} |")
+    rows += ["", "| filter | arguments | meaning |", "|---|---|---|"]
+    for name, function in sorted(filters("en_GB", "EUR").items()):
+        signature = str(inspect.signature(function)).replace("|", "\\|")
+        rows.append(f"| `{name}` | `{signature}` | {(function.__doc__ or '').strip().splitlines()[0] if function.__doc__ else ''} |")
+    rows += ["", TEMPLATE_END]
+    return "\n".join(rows)
+
+
+def undocumented_filters() -> list[str]:
+    from .templating import filters
+
+    return sorted(name for name, function in filters("en_GB", "EUR").items() if not (function.__doc__ or "").strip())
+
+
+def _attribute_docs(cls) -> dict[str, str]:
+    """Docstrings written under dataclass fields (as the models do)."""
+    import ast
+    import inspect
+
+    body = ast.parse(inspect.getsource(cls)).body[0].body
+    found = {}
+    for node, following in zip(body, body[1:]):
+        if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
+            found[node.target.id] = " ".join(str(following.value.value).split()).replace("|", "\\|")
+    return found
+
+
 def reference() -> str:
     parts = [BEGIN, ""]
     for where, root in ROOTS:
@@ -102,6 +148,8 @@ def update_readme(readme: Path) -> bool:
     text = readme.read_text(encoding="utf-8")
     start, end = text.index(BEGIN), text.index(END) + len(END)
     new = text[:start] + reference() + text[end:]
+    start, end = new.index(TEMPLATE_BEGIN), new.index(TEMPLATE_END) + len(TEMPLATE_END)
+    new = new[:start] + template_reference() + new[end:]
     readme.write_text(new, encoding="utf-8")
     return new != text
 

@@ -55,33 +55,40 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
     """Formatting filters bound to one document's locale and currency."""
 
     def money(amount: Decimal, code: str | None = None) -> str:
+        """Amount in the document's currency and locale: ``1.234,56 €`` (de), ``€1,234.56`` (en); a true minus sign."""
         text = format_money(abs(amount), code or currency, locale)
         return "\u2212" + text if amount < 0 else text  # a true minus sign, as in signed_money
 
     def signed_money(amount: Decimal) -> str:
+        """Amount with its sign, for deltas: ``+ €4,200.00``, ``− €960.00``."""
         sign = "+\u00a0" if amount > 0 else "−\u00a0" if amount < 0 else ""
         return sign + format_money(abs(amount), currency, locale)
 
     def number(value: Decimal, places: int = 3) -> str:
+        """A quantity or rate without trailing zeros, up to ``places`` decimals: ``1,5`` (de)."""
         return format_number(value, locale, places)
 
     percent_pattern = Locale.parse(locale).percent_formats[None].pattern.replace("0", "0.##", 1)
 
     def percent(value: Decimal) -> str:
-        # The locale's own pattern, with up to two decimals: "25%" in English, "25 %" in German.
+        """A percentage given as 25 for 25 %, in the locale's pattern: ``25%`` (en), ``25 %`` (de)."""
         return format_percent(value / 100, format=percent_pattern, locale=locale)
 
     def quantity(value: Decimal, unit: str) -> str:
+        """Quantity with its unit, not split across lines: ``18 days``."""
         return f"{format_number(value, locale)}\u00a0{unit}"
 
     def day(value: date, style: str = "long") -> str:
+        """A date in the locale (filter name ``date``); style short, medium, long or full: ``24 November 2026``."""
         return format_date(value, format=style, locale=locale)
 
     def paragraphs(text: str) -> Markup:
+        """Text with blank lines as separate ``<p>`` paragraphs (escaped)."""
         parts = [p.strip() for p in str(text).split("\n\n") if p.strip()]
         return Markup("").join(Markup("<p>{}</p>").format(p) for p in parts)
 
     def country(code: str) -> str:
+        """Country name of an ISO code in the locale: ``DE`` -> ``Deutschland`` (de)."""
         return Locale.parse(locale).territories.get(code, code)
 
     return {
@@ -95,8 +102,13 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         "country": country,
         "iban": iban,
         "page_counter": page_counter,
-        "css_string": lambda text: Markup(css_string(text)),
+        "css_string": css_literal,
     }
+
+
+def css_literal(text: str) -> Markup:
+    """Text as a safe CSS string literal, for ``<style>`` blocks."""
+    return Markup(css_string(text))
 
 
 def iban(value: str) -> str:

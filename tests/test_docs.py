@@ -60,3 +60,11 @@ def test_readme_documents_every_vocabulary_class():
     for classes in KNOWN_CLASSES.values():
         for name in classes:
             assert f".{name}" in section, name
+
+
+def test_readme_template_reference_matches_the_code():
+    from proposals.docs import TEMPLATE_BEGIN, TEMPLATE_END, template_reference, undocumented_filters
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert text[text.index(TEMPLATE_BEGIN) : text.index(TEMPLATE_END) + len(TEMPLATE_END)] == template_reference()
+    assert undocumented_filters() == []
