@@ -418,6 +418,31 @@ def init(folder: Path) -> None:
     click.echo(f"next: cd {folder} && proposals check && proposals build")
 
 
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8017, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
+@click.option("--time-limit", type=click.FloatRange(min=1), default=30, show_default=True, help="Seconds a render may take.")
+def preview(deal: Path, workspace: Path, port: int, time_limit: float) -> None:
+    """Serve a live preview of DEAL's offer and contract on 127.0.0.1; it refreshes when a file is saved.
+
+    \b
+    Example:
+      proposals preview deals/acme-maschinenbau.yaml
+    """
+    from .preview import serve
+
+    path = _deal_path(workspace, deal)
+    try:
+        serve(workspace, path.resolve().relative_to(workspace.resolve()), port, time_limit, ready=lambda url: click.echo(f"preview of {deal} at {url} (Ctrl-C to stop)"))
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    except OSError as exc:
+        from .errors import UsageError
+
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+
+
 def _deal_path(workspace: Path, given: Path) -> Path:
     """A deal file inside the workspace: as given (from the current folder), else relative to the workspace."""
     from .errors import UsageError
