@@ -68,12 +68,27 @@ def check_seller(loaded: "Loaded", root) -> Iterator[Problem]:
             yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", "standard-rated category S needs a rate above 0")
         if tax.code in REASON_CODES and not tax.exemption_reason:
             yield error(loaded.where("tax_categories", i), f"tax_categories[{i}].exemption_reason", f"category {tax.code} needs an exemption reason printed on the offer")
+    font = seller.branding.font
+    if not font_installed(font):
+        yield warning(loaded.where("branding", "font"), "branding.font", f"font {font} is not installed on this machine; documents fall back to Carlito, Liberation Sans or DejaVu Sans", "input.missing-font")
     if seller.logo:
         logo = (root / seller.logo).resolve()
         if not logo.is_relative_to(root.resolve()):
             yield error(loaded.where("logo"), "logo", "the logo must be a file inside the workspace")
         elif not logo.is_file():
             yield error(loaded.where("logo"), "logo", f"file not found: {seller.logo}", "input.missing-asset")
+
+
+def font_installed(family: str) -> bool:
+    """Whether fontconfig knows the family (True when fontconfig cannot be asked)."""
+    import shutil
+    import subprocess
+
+    if shutil.which("fc-list") is None:
+        return True
+    found = subprocess.run(["fc-list", ":", "family"], capture_output=True, text=True, timeout=10).stdout
+    families = {name.strip().lower() for line in found.splitlines() for name in line.split(",")}
+    return family.lower() in families
 
 
 def index_catalog(ws: "Workspace") -> Iterator[Problem]:

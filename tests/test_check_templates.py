@@ -51,3 +51,11 @@ def test_check_json_for_ci_annotations(tmp_path, cli):
     assert json.loads(out) == [
         {"file": "templates/offer.html.j2", "line": 3, "column": 1, "field": "", "message": "unknown variable 'nonexistent': not in the template context (see TemplateContext)", "kind": "template.unknown-variable", "severity": "error"}
     ]
+
+
+def test_a_branding_font_that_is_not_installed_is_a_warning(minimal, cli):
+    seller = minimal / "catalog" / "seller.yaml"
+    seller.write_text(seller.read_text() + "branding:\n  font: Nonexistent Sans 9\n")
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 0
+    assert "catalog/seller.yaml:29:9: WARNING: branding.font: font Nonexistent Sans 9 is not installed on this machine; documents fall back to Carlito, Liberation Sans or DejaVu Sans [input.missing-font]" in err.splitlines()
