@@ -171,7 +171,7 @@ def _timeout_problem(ws: Workspace, exc: StepTimeout) -> Problem:
     return Problem(Location(where), "", message, "template.timeout")
 
 
-def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress) -> tuple[dict[str, bytes], list[Problem]]:
+def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress, documents: tuple[str, ...] = DOCUMENTS) -> tuple[dict[str, bytes], list[Problem]]:
     """Render offer and contract in every format (the part that runs under the time limit)."""
     deal, seller = loaded.model, ws.seller.model
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
@@ -182,7 +182,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     files: dict[str, bytes] = {"quote.json": quote_json}
     previous = ws.previous_of(loaded)
     changes = changes_between(ws, previous, loaded) if previous is not None else None
-    for document in DOCUMENTS:
+    for document in documents:
         progress(document)
         context = dataclasses.replace(build_context(document, deal, seller, quote, labels), timestamp=document_stamp(quote).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if document == "offer" and changes is not None:

@@ -53,7 +53,7 @@ def render_preview(root: Path, deal: Path, document: str, progress) -> dict:
 
     ws = load_workspace(root, [root / deal])
     built = prepare_deal(ws, ws.deals[0])
-    files, warnings = render_documents(ws, ws.deals[0], built.quote, ("pdf", "docx"), progress)
+    files, warnings = render_documents(ws, ws.deals[0], built.quote, ("pdf", "docx"), progress, (document,))
     pages = []
     pdf = pypdfium2.PdfDocument(files[f"{document}.pdf"])
     for index in range(len(pdf)):
