@@ -20,7 +20,7 @@ from pathlib import Path
 from .context import build_context
 from .labels import load_labels
 from .isolation import ChildCrashed, StepTimeout, can_fork, run_limited
-from .errors import Location, PricingError, Problem, ProblemList, TemplateError, WriterError
+from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
 from .records import approval_problems, manifest, unapproved
@@ -201,16 +201,23 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     return files, problems.items
 
 
-def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], progress) -> list[Problem]:
-    """Render every template against every deal, with the DOCX writer's vocabulary check, but write
-    nothing: undefined variables, clause problems, HTML outside the vocabulary, missing images."""
+def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limit: float, jobs: int) -> list[Problem]:
+    """Render every template against every deal (in parallel children), with the DOCX writer's
+    vocabulary check, writing nothing: undefined variables, clause problems, HTML outside the
+    vocabulary, missing images."""
+    from .isolation import run_many
+
     problems: list[Problem] = []
-    for loaded, quote in priced:
-        try:
-            _, found = render_documents(ws, loaded, quote, ("docx",), progress)
-        except TemplateError as exc:
-            found = exc.problems
-        problems += found
+    tasks = [(ws, loaded, quote, ("docx",)) for loaded, quote in priced]
+    for _, result, error in run_many(render_documents, tasks, time_limit, jobs):
+        if error is None:
+            problems += result[1]
+        elif isinstance(error, StepTimeout):
+            problems.append(_timeout_problem(ws, error))
+        elif isinstance(error, (TemplateError, ProposalsError)):
+            problems += error.problems
+        else:
+            raise RenderCrash(str(error))
     return list(dict.fromkeys(problems))
 
 

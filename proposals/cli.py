@@ -200,18 +200,16 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 
 def _contract_problems(ws, priced, time_limit: float) -> list:
     """Templates linted, then rendered against every deal in a time-limited child (a template may run away)."""
-    from .build import _preload, _timeout_problem, check_documents
-    from .isolation import StepTimeout, run_limited
+    from .build import _preload, check_documents
     from .lint import lint_templates
 
     static = lint_templates(ws.root)
     if any(p.severity == "error" for p in static):
         return static
+    import os
+
     _preload(("docx",))
-    try:
-        return static + run_limited(check_documents, (ws, priced), time_limit)
-    except StepTimeout as exc:
-        return [_timeout_problem(ws, exc)]
+    return static + check_documents(ws, priced, time_limit, os.cpu_count() or 1)
 
 
 @cli.command(epilog=EPILOG_EXIT)
