@@ -203,7 +203,13 @@ def _contract_problems(ws, priced, time_limit: float) -> list:
     from .build import _preload, check_documents
     from .lint import lint_templates
 
-    static = lint_templates(ws.root)
+    from .build import _timeout_problem
+    from .isolation import StepTimeout, run_limited
+
+    try:
+        static = run_limited(lambda root, progress: (progress("templates/"), lint_templates(root))[1], (ws.root,), time_limit)
+    except StepTimeout as exc:
+        return [_timeout_problem(ws, exc)]
     if any(p.severity == "error" for p in static):
         return static
     import os

@@ -32,7 +32,19 @@ class ChildCrashed(RuntimeError):
     """The child failed unexpectedly; the message holds its traceback."""
 
 
+def _die_with_parent() -> None:
+    """Linux: a killed parent takes its children along (they would block on a full pipe)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _child(conn, target: Callable[..., Any], args: tuple) -> None:
+    _die_with_parent()
     try:
         result = target(*args, progress=lambda step: conn.send(("step", step)))
         conn.send(("ok", result))

@@ -57,9 +57,9 @@ def _lint(env, path: Path, display: str, known: set[str]) -> list[Problem]:
         source = _clause_body(source)
     try:
         tree = env.parse(source, name=display, filename=display)
-    except TemplateSyntaxError as exc:
+        unknown = sorted(meta.find_undeclared_variables(tree) - known - _declared(tree))
+    except TemplateSyntaxError as exc:  # also unknown filters and tests (TemplateAssertionError)
         return [Problem(Location(display, exc.lineno or 0, 1 if exc.lineno else 0), "", f"template syntax error: {exc.message}", "template.syntax")]
-    unknown = sorted(meta.find_undeclared_variables(tree) - known - _declared(tree))
     return [Problem(Location(display, _first_use(tree, name), 1), "", f"unknown variable {name!r}: not in the template context (see TemplateContext)", "template.unknown-variable") for name in unknown]
 
 

@@ -67,18 +67,41 @@ def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
     hash of the validated entry), so a price change rebuilds exactly the deals
     that sell the item.
     """
-    paths = [loaded.path, ws.seller.path]
+    paths = [ws.seller.path]
     previous = ws.previous_of(loaded)
     deals = [loaded.model] + ([previous.model] if previous is not None else [])
     if previous is not None:
         paths.append(previous.path)
+    lang = (loaded.model.locale or ws.seller.model.default_locale).split("_")[0]
     templates = ws.root / "templates"
     if templates.is_dir():
-        paths += [p for p in templates.rglob("*") if p.is_file()]
+        paths += [p for p in templates.rglob("*") if p.is_file() and _used(p, templates, lang)]
+    if ws.seller.model.logo and (ws.root / ws.seller.model.logo).is_file():
+        paths.append(ws.root / ws.seller.model.logo)
     found = {ws.relative(p): sha256(p.read_bytes()) for p in sorted(set(paths))}
+    # The deal counts by its content, not its status or decision: recording the customer's
+    # answer, or a comment, does not make an issued revision a different offer.
+    found[ws.relative(loaded.path)] = sha256(loaded.model.model_dump_json(exclude={"status", "decided_on"}).encode())
     skus = sorted({i.sku for d in deals for i in d.items} | {s for d in deals for s in d.customer.installed})
     found.update({f"catalog:{sku}": sha256(ws.services[sku].model_dump_json().encode()) for sku in skus if sku in ws.services})
     return dict(sorted(found.items()))
+
+
+def _used(path: Path, templates: Path, lang: str) -> bool:
+    """Translation files of other languages do not shape this deal's documents."""
+    relative = path.relative_to(templates)
+    if relative.parts[0] == "locales":
+        return path.stem in ("en", lang)
+    if relative.parts[0] == "clauses" and len(relative.parts) > 2:
+        return relative.parts[1] in ("en", lang)
+    return True
+
+
+def source_date_epoch() -> str | None:
+    import os
+
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return value if value.isdigit() else None
 
 
 def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
@@ -89,6 +112,7 @@ def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
         "offer": built.quote.offer_number,
         "revision": built.quote.revision,
         "status": built.deal.model.status,
+        "source_date_epoch": source_date_epoch(),
         "inputs": manifest_inputs(ws, built.deal),
         "outputs": {name: sha256(data) for name, data in sorted(built.files.items())},
     }
@@ -99,11 +123,9 @@ def verify_records(ws: "Workspace", rendered: list["BuiltDeal"], output: Path) -
     """Check issued revisions against their records; return problems and the folders already recorded."""
     problems, recorded = [], set()
     for built in rendered:
-        if built.deal.model.status == "draft":
-            continue
         record = output / built.folder / "manifest.json"
         if not record.is_file():
-            continue  # first build of an issued revision: this build makes the record
+            continue  # nothing there yet (for an issued revision: this build makes the record)
         try:
             kept = json.loads(record.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -111,12 +133,25 @@ def verify_records(ws: "Workspace", rendered: list["BuiltDeal"], output: Path) -
             continue
         if kept.get("status", "draft") == "draft":
             continue  # the folder holds a draft build, which is no record: replace it
-        found = _compare(ws, built, kept)
+        if built.deal.model.status == "draft":
+            message = f"{built.folder} was {kept.get('status')}; an issued revision cannot become a draft again: raise the revision"
+            problems.append(_record_problem(built, message))
+            continue
+        found = _damaged(output / built.folder, kept) or _compare(ws, built, kept)
         if found:
             problems.append(_record_problem(built, found))
         else:
             recorded.add(built.folder)
     return problems, recorded
+
+
+def _damaged(folder: Path, kept: dict) -> str | None:
+    """The files on disk must still be the ones the record lists."""
+    for name, digest in kept.get("outputs", {}).items():
+        path = folder / name
+        if not path.is_file() or sha256(path.read_bytes()) != digest:
+            return f"the record {folder.name} is damaged: {name} is missing or differs from its manifest; restore it from your archive"
+    return None
 
 
 def _compare(ws: "Workspace", built: "BuiltDeal", kept: dict) -> str | None:
@@ -125,6 +160,8 @@ def _compare(ws: "Workspace", built: "BuiltDeal", kept: dict) -> str | None:
     changed += sorted(name for name in kept.get("inputs", {}) if name not in manifest_inputs(ws, built.deal))
     if kept.get("version") != __version__:
         changed.append(f"proposals {kept.get('version')} -> {__version__}")
+    if kept.get("source_date_epoch") != source_date_epoch():
+        return f"{deal.folder_name} was recorded with SOURCE_DATE_EPOCH={kept.get('source_date_epoch') or 'unset'}; set it the same way to verify the record"
     if changed:
         return f"{deal.folder_name} is {deal.status}; its inputs changed since the record ({', '.join(changed[:5])}); raise the revision to change the offer"
     outputs = {name: sha256(data) for name, data in sorted(built.files.items())}

@@ -145,6 +145,11 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any
     except JinjaError as exc:
         file, line = _template_frame(exc)
         raise TemplateError([_problem(file, line, f"template error: {exc}", root)]) from None
+    except (ArithmeticError, ValueError, TypeError, MemoryError, RecursionError, KeyError, IndexError, AttributeError) as exc:
+        file, line = _template_frame(exc)
+        if file is None:
+            raise  # not raised inside a template: a bug of ours, reported as such
+        raise TemplateError([_problem(file, line, f"template failed: {type(exc).__name__}: {str(exc)[:120]}", root)]) from None
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int]:

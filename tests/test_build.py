@@ -161,7 +161,7 @@ def test_documents_cannot_fetch_outside_the_workspace(tmp_path, cli):
     )
     code, _, err = cli("build", "-w", ws, "--format", "pdf")
     assert code == 0
-    assert "offer.pdf" in err and "outside the workspace" in err
+    assert "offer.pdf" in err and "refused file:///secret.png" in err
     assert "documents may use workspace files only" in err
     reader = PdfReader(ws / "output" / "T-2026-001-r1" / "offer.pdf")
     assert all(not page.images for page in reader.pages)
@@ -285,3 +285,16 @@ def test_straight_rebuy_is_a_compact_quote_and_a_new_task_a_full_proposal(built)
     compact_text, full_text = squash(pdf_text(built / "output" / "NW-2026-038-r1" / "offer.pdf")), squash(pdf_text(built / "output" / "NW-2026-041-r2" / "offer.pdf"))
     for section in ("How the offer meets your criteria", "What it means for your team", "Requirements and how they are covered", "Measuring success together"):
         assert section in full_text and section not in compact_text
+
+
+def test_pdf_bytes_do_not_depend_on_where_the_workspace_lies(tmp_path, cli):
+    outputs = []
+    for where in (tmp_path / "a", tmp_path / "b" / "deeper"):
+        ws = copy_minimal(where)
+        shutil.copy(REPO / "templates" / "assets" / "logo.png", ws / "logo.png")
+        seller = ws / "catalog" / "seller.yaml"
+        seller.write_text(seller.read_text() + "logo: logo.png\n")
+        assert cli("build", "-w", ws)[0] == 0
+        outputs.append(ws / "output" / "T-2026-001-r1")
+    for name in ("offer.pdf", "contract.pdf", "offer.docx", "manifest.json"):
+        assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name

@@ -59,3 +59,20 @@ def test_a_branding_font_that_is_not_installed_is_a_warning(minimal, cli):
     code, _, err = cli("check", "-w", minimal)
     assert code == 0
     assert "catalog/seller.yaml:29:9: WARNING: branding.font: font Nonexistent Sans 9 is not installed on this machine; documents fall back to Carlito, Liberation Sans or DejaVu Sans [input.missing-font]" in err.splitlines()
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("{{ deal.title | nofilter }}", "templates/offer.html.j2:3:1: template syntax error: No filter named 'nofilter'."),
+        ("{{ 7 ** 99999999 }}", "templates/: rendering took longer than 2 s and was stopped"),
+        ("{{ range(10**7) | list }}", "templates/offer.html.j2:3:1: template"),
+    ],
+    ids=["unknown filter", "runaway constant", "huge range"],
+)
+def test_check_reports_template_failures_instead_of_crashing(body, message, tmp_path, cli):
+    ws = copy_minimal(tmp_path)
+    override(ws, "offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n' + body + "\n{% endblock %}\n")
+    code, _, err = cli("check", "-w", ws, "--time-limit", "2")
+    assert code == 1, err
+    assert err.splitlines()[0].startswith(message), err

@@ -106,3 +106,28 @@ def test_previous_revision_must_be_an_earlier_revision(minimal, cli):
     deal.write_text(deal.read_text().replace("title: Test offer\n", "title: Test offer\nprevious_revision: deals/old/r1.yaml\n"))
     code, _, err = cli("check", "-w", minimal)
     assert (code, err.splitlines()[0]) == (2, "deals/basic.yaml:4:20: previous_revision: deals/old/r1.yaml is T-2026-001 r1; it must be an earlier revision of T-2026-001")
+
+
+def test_an_issued_record_cannot_be_overwritten_by_a_draft_or_go_unnoticed_when_damaged(minimal, cli):
+    deal = issue(minimal)
+    assert cli("build", "-w", minimal)[0] == 0
+    folder = minimal / "output" / "T-2026-001-r1"
+    deal.write_text(deal.read_text().replace(ISSUED, "").replace("title: Test offer", "title: Changed offer"))
+    code, _, err = cli("build", "-w", minimal)
+    assert code == 2 and "T-2026-001-r1 was issued; an issued revision cannot become a draft again: raise the revision" in err
+    assert json.loads((folder / "manifest.json").read_text())["status"] == "issued"
+    deal.write_text(deal.read_text().replace("title: Changed offer", "title: Test offer"))
+    issue(minimal)
+    with open(folder / "offer.pdf", "ab") as pdf:
+        pdf.write(b"tampered")
+    code, _, err = cli("build", "-w", minimal)
+    assert code == 2 and "the record T-2026-001-r1 is damaged: offer.pdf is missing or differs from its manifest" in err
+
+
+def test_recording_the_customers_answer_keeps_the_record_valid(minimal, cli):
+    deal = issue(minimal)
+    assert cli("build", "-w", minimal)[0] == 0
+    deal.write_text("# accepted by phone\n" + deal.read_text().replace("status: issued\n", "status: accepted\ndecided_on: 2026-11-25\n"))
+    code, out, err = cli("build", "-w", minimal)
+    assert code == 0, err
+    assert "identical to the issued record" in out

@@ -16,6 +16,9 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
+VIRTUAL_ROOT = "/workspace/"
+
+
 class _Collect(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
@@ -42,9 +45,9 @@ def _fetcher_class():
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
-            if parts.scheme != "file":
+            if parts.scheme != "file" or not parts.path.startswith(VIRTUAL_ROOT):
                 raise ValueError(f"refused {url[:80]}: documents may use workspace files only")
-            path = Path(unquote(parts.path)).resolve()
+            path = (self.root / unquote(parts.path[len(VIRTUAL_ROOT):])).resolve()
             if not path.is_relative_to(self.root):
                 raise ValueError(f"refused {path}: outside the workspace")
             media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
@@ -91,7 +94,8 @@ class PdfWriter:
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collector)
         try:
-            document = weasyprint.HTML(string=html, base_url=self.asset_root.resolve().as_uri() + "/", url_fetcher=_fetcher_class()(self.asset_root))
+            # A fixed virtual root: the PDF must not depend on where the workspace lies on disk.
+            document = weasyprint.HTML(string=html, base_url="file://" + VIRTUAL_ROOT, url_fetcher=_fetcher_class()(self.asset_root))
             files = [self._attachment(weasyprint, *attachment, stamp)] if attachment else []
             data = document.write_pdf(
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
