@@ -40,6 +40,8 @@ class BuiltDeal:
     files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    recorded: bool = False  # an issued revision whose record was verified (nothing to write)
+    seconds: float = 0.0
 
     @property
     def folder(self) -> str:

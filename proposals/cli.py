@@ -289,18 +289,19 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
     import os
 
     from .errors import UsageError
-    from .loading import load_workspace, relative_name
-    from .pack import deal_paths, in_shard, pack as build_pack
+    from .loading import relative_name
+    from .pack import deal_paths, in_shard, load_valid, pack as build_pack
 
     chosen = _formats(formats)
     parts = _shard(shard)
     paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
     if not paths and parts is None:
         raise UsageError(f"no deals found in {workspace / 'deals'}")
-    ws = load_workspace(workspace, paths)
+    ws, invalid = load_valid(workspace, paths, keep_going)
     _report(ws.warnings, strict=False)
     show = _progress(as_json, len(paths))
-    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or os.cpu_count() or 1, keep_going=keep_going, force=force, time_limit=time_limit, make_zip=make_zip, on_result=show)
+    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or os.cpu_count() or 1, keep_going=keep_going, force=force,
+                        time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show)
     if as_json:
         click.echo(json.dumps(_summary(result), indent=2))
     warnings = [w for r in result.results for w in r.warnings]
@@ -351,7 +352,8 @@ def _progress(as_json: bool, total: int):
         seen.append(result)
         if as_json:
             return
-        line = f"{result.status:9} {result.folder} ({result.deal}{f', {result.seconds:.1f} s' if result.seconds else ''})"
+        status = "rendered" if result.status == "built" else result.status  # written once every deal has rendered
+        line = f"{status:9} {result.folder} ({result.deal}{f', {result.seconds:.1f} s' if result.seconds else ''})"
         if tty:
             click.echo(f"\r[{len(seen)}/{total}] {line}\033[K", err=True, nl=len(seen) == total)
         else:

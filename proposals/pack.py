@@ -111,6 +111,9 @@ def deal_paths(root: Path, given: list[Path]) -> list[Path]:
             found.append(path)
         else:
             raise UsageError(f"{item}: no such deal file or folder")
+    outside = [p for p in found if not p.resolve().is_relative_to(root.resolve())]
+    if outside:
+        raise UsageError(f"{outside[0]}: the deal file must be inside the workspace {root}")
     return sorted(dict.fromkeys(p.resolve() for p in found))
 
 
@@ -129,10 +132,12 @@ def locked(output: Path):
 
 
 def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, keep_going: bool = False, force: bool = False,
-         time_limit: float = 60.0, make_zip: bool = False, on_result: Callable[[DealResult, int, int], None] = lambda r, i, n: None) -> PackResult:
+         time_limit: float = 60.0, make_zip: bool = False, strict: bool = False, invalid: list[DealResult] | None = None,
+         on_result: Callable[[DealResult, int, int], None] = lambda r, i, n: None) -> PackResult:
     """Build every deal of the workspace into ``output``; see the module docstring."""
     with locked(output):
         prepared, results = _prepare(ws, keep_going)
+        results += invalid or []
         todo, skipped = _incremental(ws, prepared, output, formats, force)
         results += skipped
         for result in skipped:
@@ -141,16 +146,47 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
         results += failed
         if failed and not keep_going:
             raise TemplateError([Problem(_where(ws, r.deal), "", p, "pack.failed") for r in failed for p in r.problems])
-        problems, recorded = verify_records(ws, built, output)
-        if problems:
-            raise ProposalsError(problems)
-        written = write_built(ws, [b for b in built if b.folder not in recorded], output)
+        warnings = [w for b in prepared for w in b.warnings] + [w for b in built for w in b.warnings]
+        if strict and warnings:
+            raise ProposalsError(warnings)  # under --strict nothing is written
+        built, record_failures = _check_records(ws, built, output, keep_going)
+        results += record_failures
+        recorded = {b.folder for b in built if b.recorded}
+        write_built(ws, [b for b in built if b.folder not in recorded], output)
         results += [_result(ws, b, "verified" if b.folder in recorded else "built") for b in built]
-        del written
         ordered = sorted(results, key=lambda r: r.deal)
         manifest_path = _write_manifest(ws, output, ordered)
         zip_path = _write_zip(output, ordered) if make_zip else None
     return PackResult(ordered, manifest_path, zip_path)
+
+
+def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_going: bool):
+    """Issued revisions against their records; with keep_going a refused one fails alone."""
+    problems, recorded = verify_records(ws, built, output)
+    if problems and not keep_going:
+        raise ProposalsError(problems)
+    refused = {p.location.file for p in problems}
+    failures = [DealResult(ws.relative(b.deal.path), b.folder, "failed", problems=[str(p) for p in problems if p.location.file == ws.relative(b.deal.path)]) for b in built if ws.relative(b.deal.path) in refused]
+    kept = [b for b in built if ws.relative(b.deal.path) not in refused]
+    for b in kept:
+        b.recorded = b.folder in recorded
+    return kept, failures
+
+
+def load_valid(root: Path, paths: list[Path], keep_going: bool) -> tuple[Workspace, list[DealResult]]:
+    """Load the workspace; with keep_going, deal files that do not validate become failed results."""
+    from .errors import InputError
+    from .loading import load_workspace, relative_name
+
+    try:
+        return load_workspace(root, paths), []
+    except InputError as exc:
+        names = {relative_name(root, p): p for p in paths}
+        broken = {p.location.file for p in exc.problems if p.location.file in names}
+        if not keep_going or not broken or any(p.location.file not in names for p in exc.problems if p.severity == "error"):
+            raise
+        failures = [DealResult(name, "", "failed", problems=[str(p) for p in exc.problems if p.location.file == name]) for name in sorted(broken)]
+        return load_workspace(root, [p for name, p in names.items() if name not in broken]), failures
 
 
 def _where(ws: Workspace, deal: str):
@@ -247,8 +283,9 @@ def _result_from_record(ws: Workspace, built: BuiltDeal, output: Path) -> DealRe
 
 
 def shared_inputs(ws: Workspace) -> dict[str, str]:
-    """Hashes of what every deal depends on: seller, catalog, templates (and the tool version)."""
-    paths = list(ws.input_files())
+    """Hashes of what the pack depends on: seller, catalog, templates, and every deal file of the
+    workspace (so shards from different commits cannot be merged even when only deals differ)."""
+    paths = list(ws.input_files()) + sorted((ws.root / "deals").glob("*.yaml"))
     templates = ws.root / "templates"
     if templates.is_dir():
         paths += [p for p in templates.rglob("*") if p.is_file()]
@@ -309,9 +346,15 @@ def merge(manifests: list[Path], target: Path) -> Path:
     for path in manifests:
         path = path / MANIFEST if path.is_dir() else path
         try:
-            loaded.append((path, json.loads(path.read_text(encoding="utf-8"))))
+            data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise UsageError(f"{path}: not a pack manifest ({exc})") from None
+            raise UsageError(f"{path}: not a pack manifest ({type(exc).__name__})") from None
+        if not isinstance(data, dict) or data.get("schema") != "proposals.pack/1":
+            raise UsageError(f"{path}: not a pack manifest (a deal's manifest.json? give the shard folder)")
+        if any(path == seen for seen, _ in loaded):
+            raise UsageError(f"{path}: given twice")
+        loaded.append((path, data))
+    target = target / MANIFEST if target.is_dir() else target
     first_path, first = loaded[0]
     deals: dict = {}
     for path, data in loaded:

@@ -86,7 +86,7 @@ def test_catalog_changes_that_no_deal_uses_still_rebuild_nothing_else(tmp_path, 
     assert code == 0 and out.count("unchanged") == 2
     assert time.monotonic() - started < 30  # guard only; benchmarks/ measures it
     code, out, _ = cli("pack", "-w", ws, "--format", "pdf", "--force")
-    assert out.count("built") == 2
+    assert out.count("rendered") == 2
 
 
 def test_shards_cover_every_deal_once_and_merge_into_the_unsharded_manifest(tmp_path, cli):
@@ -155,3 +155,24 @@ def test_a_second_pack_on_the_same_output_is_refused(tmp_path, cli):
         fcntl.flock(held, fcntl.LOCK_EX)
         code, _, err = cli("pack", "-w", ws, "-o", out, "--format", "pdf")
     assert code == 2 and f"another pack is writing to {out}" in err
+
+
+def test_keep_going_also_skips_deal_files_that_do_not_validate(tmp_path, cli):
+    ws = make_workspace(tmp_path, 3)
+    bad = ws / "deals" / "deal-02.yaml"
+    bad.write_text(bad.read_text().replace("  - sku: DAY", "  - sku: NOPE"))
+    code, out, err = cli("pack", "-w", ws, "--format", "pdf", "--keep-going", "--json")
+    assert code == 1
+    summary = json.loads(out)
+    jsonschema.validate(summary, SUMMARY_SCHEMA)
+    assert [(d["deal"], d["status"]) for d in summary["deals"]] == [("deals/deal-00.yaml", "built"), ("deals/deal-01.yaml", "built"), ("deals/deal-02.yaml", "failed")]
+    assert "unknown SKU NOPE" in summary["deals"][2]["problems"][0]
+
+
+def test_strict_pack_with_warnings_writes_nothing(tmp_path, cli):
+    ws = make_workspace(tmp_path, 1)
+    deal = ws / "deals" / "deal-00.yaml"
+    deal.write_text(deal.read_text().replace("    quantity: 1\n", "    quantity: 1\n    discount_percent: 40\n", 1))
+    code, _, err = cli("pack", "-w", ws, "--format", "pdf", "--strict")
+    assert code == 1 and "[pricing.discount-above-limit]" in err
+    assert not any(p.name.startswith("T-") for p in (ws / "output").iterdir())
