@@ -93,16 +93,33 @@ def document_stamp(quote: Quote) -> datetime:
     return datetime.combine(quote.date, time(0), tzinfo=timezone.utc)
 
 
+def previous_record_note(ws: Workspace, previous: Loaded, output: Path | None = None) -> list[str]:
+    """The change page re-prices the previous revision with today's catalog; say so when that
+    differs from what its issued record says the customer received."""
+    record = (output or ws.root / "output") / previous.model.folder_name
+    try:
+        kept = json.loads((record / "quote.json").read_text(encoding="utf-8"))
+        status = json.loads((record / "manifest.json").read_text(encoding="utf-8")).get("status", "draft")
+    except (OSError, ValueError):
+        return []
+    today = price_deal(ws, previous).totals
+    recorded = kept.get("totals", {}).get("payable")
+    if status != "draft" and recorded is not None and recorded != format(today.payable, "f"):
+        return [f"{previous.model.folder_name}: re-priced with today's catalog it comes to {today.payable}, but its issued record says {recorded}; the comparison uses today's prices"]
+    return []
+
+
 def _follow_up_notes(ws: Workspace, loaded: Loaded) -> list[str]:
-    """Say so when a revision follows one that had expired."""
+    """Say so when a revision follows one that had expired, or whose record differs from today's prices."""
     previous = ws.previous_of(loaded)
     if previous is None:
         return []
+    notes = previous_record_note(ws, previous)
     before = previous.model
     valid = before.valid_until or before.date
     if before.status in ("issued", "expired") and (before.status == "expired" or valid < loaded.model.date):
-        return [f"{loaded.model.folder_name}: follows revision {before.revision}, which expired on {valid.isoformat()}"]
-    return []
+        notes.append(f"{loaded.model.folder_name}: follows revision {before.revision}, which expired on {valid.isoformat()}")
+    return notes
 
 
 def _deviation_notes(loaded: Loaded, files: dict[str, bytes]) -> list[str]:

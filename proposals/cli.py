@@ -232,13 +232,15 @@ def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
     """
     import json
 
-    from .build import changes_between
+    from .build import changes_between, previous_record_note
     from .loading import load_workspace
     from .revisions import as_data, render_text
 
     ws = load_workspace(workspace, [_deal_path(workspace, old), _deal_path(workspace, new)])
     before, after = ws.deals
     changes = changes_between(ws, before, after)
+    for note in previous_record_note(ws, before):
+        click.echo(f"note: {note}", err=True)
     if as_json:
         click.echo(json.dumps(as_data(changes), indent=2, ensure_ascii=False))
     else:
