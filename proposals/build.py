@@ -23,7 +23,7 @@ from .isolation import ChildCrashed, StepTimeout, can_fork, run_limited
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
-from .records import approval_problems, manifest, unapproved
+from .records import approval_problems, manifest, stale_approvals, unapproved
 from .quote import Quote
 from .templating import make_environment, render
 from .writers.json import JsonWriter
@@ -301,7 +301,8 @@ def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
 
 def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
     """Unapproved guardrail findings as located warnings (for the seller, never the customer)."""
-    return [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in unapproved(loaded.model, quote)]
+    findings = [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in unapproved(loaded.model, quote)]
+    return findings + stale_approvals(loaded, quote)
 
 
 def _preload(formats: tuple[str, ...]) -> None:

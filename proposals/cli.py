@@ -419,8 +419,11 @@ def init(folder: Path) -> None:
     source = Path(__file__).parent / "builtin" / "scaffold"
     if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"{folder} is not empty; init writes only into a new or empty folder")
-    shutil.copytree(source, folder, dirs_exist_ok=True)
-    (folder / "gitignore").rename(folder / ".gitignore")  # a dot-file would be left out of the package data
+    try:
+        shutil.copytree(source, folder, dirs_exist_ok=True)
+        (folder / "gitignore").rename(folder / ".gitignore")  # a dot-file would be left out of the package data
+    except OSError as exc:
+        raise UsageError(f"cannot create the workspace in {folder}: {exc.strerror}") from None
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
         click.echo(f"created {path}")
     click.echo(f"next: cd {folder} && proposals check && proposals build")

@@ -60,7 +60,10 @@ def render_preview(root: Path, deal: Path, document: str, progress) -> dict:
         buffer = io.BytesIO()
         pdf[index].render(scale=1.4).to_pil().save(buffer, format="PNG")
         pages.append(buffer.getvalue())
-    paragraphs = [p.text for p in docx.Document(io.BytesIO(files[f"{document}.docx"])).paragraphs if p.text.strip()]
+    word = docx.Document(io.BytesIO(files[f"{document}.docx"]))
+    paragraphs = [p.text for p in word.paragraphs if p.text.strip()]
+    for table in word.tables:  # the price table and the rest, one line per row
+        paragraphs += [" | ".join(dict.fromkeys(c.text.strip() for c in row.cells)) for row in table.rows]
     return {"pages": pages, "docx": paragraphs, "warnings": [str(w) for w in warnings]}
 
 
@@ -183,7 +186,10 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/state":
             return self._send(200, "application/json", json.dumps(self.preview.state(document)).encode())
         if url.path == "/page":
-            data = self.preview.page(document, int(query.get("n", ["0"])[0]))
+            number = query.get("n", ["0"])[0]
+            if not number.isdigit():
+                return self._send(400, "text/plain", b"n must be a page number")
+            data = self.preview.page(document, int(number))
             return self._send(200, "image/png", data) if data else self._send(404, "text/plain", b"no such page")
         return self._send(404, "text/plain", b"not found")
 

@@ -47,6 +47,16 @@ def approval_problems(loaded: "Loaded", quote: Quote) -> list[Problem]:
     ]
 
 
+def stale_approvals(loaded: "Loaded", quote: Quote) -> list[Problem]:
+    """An approval that matches no finding is a typo or out of date: say so."""
+    found = []
+    for i, approval in enumerate(loaded.model.approvals):
+        if not any(approval.rule == f.rule and (approval.field is None or approval.field == f.field) for f in quote.findings):
+            rules = ", ".join(sorted({f.rule for f in quote.findings})) or "none"
+            found.append(Problem(loaded.where("approvals", i, "rule"), f"approvals[{i}].rule", f"approves no finding of this revision (findings name: {rules})", "offer.stale-approval", "warning"))
+    return found
+
+
 def expiry_warnings(loaded: "Loaded", quote: Quote, today: date) -> list[Problem]:
     deal = loaded.model
     if deal.status == "issued" and quote.valid_until < today:

@@ -131,3 +131,11 @@ def test_recording_the_customers_answer_keeps_the_record_valid(minimal, cli):
     code, out, err = cli("build", "-w", minimal)
     assert code == 0, err
     assert "identical to the issued record" in out
+
+
+def test_an_approval_that_matches_no_finding_is_reported(minimal, cli):
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text() + "approvals:\n  - rule: guardrails.max_discount\n    by: Erika Muster\n    on: 2026-11-20\n")
+    code, _, err = cli("check", "-w", minimal)
+    assert code == 0
+    assert "deals/basic.yaml:18:11: WARNING: approvals[0].rule: approves no finding of this revision (findings name: none) [offer.stale-approval]" in err.splitlines()
