@@ -210,12 +210,10 @@ def _contract_problems(ws, priced, time_limit: float) -> list:
         static = run_limited(lambda root, progress: (progress("templates/"), lint_templates(root))[1], (ws.root,), time_limit)
     except StepTimeout as exc:
         return [_timeout_problem(ws, exc)]
-    if any(p.severity == "error" for p in static):
-        return static
     import os
 
-    _preload(("docx",))
-    return static + check_documents(ws, priced, time_limit, os.cpu_count() or 1)
+    _preload(("docx",))  # render even when linting found errors: one run reports everything it can
+    return list(dict.fromkeys(static + check_documents(ws, priced, time_limit, os.cpu_count() or 1)))
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -16,6 +16,7 @@ from .model import CatalogFile, Deal, SellerProfile
 KINDS = {"deal": Deal, "catalog": CatalogFile, "seller": SellerProfile}
 BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
 DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
+UNSIGNED_TEXT = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 
 
 def schema(kind: str) -> dict[str, Any]:
@@ -50,7 +51,9 @@ def _bounded(branch: dict[str, Any], bounds: dict[str, Any]) -> dict[str, Any]:
     if branch.get("type") in ("number", "integer"):
         return {**branch, **bounds}
     if branch.get("type") == "string":
-        return {**branch, "pattern": DECIMAL_TEXT}
+        floor = bounds.get("minimum", bounds.get("exclusiveMinimum"))
+        # Quoted numbers cannot carry bounds in JSON Schema; at least a sign that breaks them is refused.
+        return {**branch, "pattern": UNSIGNED_TEXT if floor is not None and floor >= 0 else DECIMAL_TEXT}
     return branch
 
 

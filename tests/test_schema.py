@@ -59,3 +59,12 @@ def test_invalid_fixtures_are_rejected(name, cli):
     check = validator(cli, "deal")
     text, _ = INVALID_DEALS[name]
     assert list(check.iter_errors(as_editor_sees(parse(text, "x.yaml").data))), name
+
+
+def test_schema_refuses_path_like_offer_numbers_and_negative_quoted_quantities(cli):
+    check = validator(cli, "deal")
+    good = load(CASES / "minimal" / "deals" / "basic.yaml")
+    assert not list(check.iter_errors(good))
+    assert list(check.iter_errors({**good, "offer_number": "../../etc/x"}))
+    bad_item = {**good["items"][0], "quantity": "-3"}
+    assert list(check.iter_errors({**good, "items": [bad_item]}))

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
 from ..money import MoneyInputError, is_currency, known_locale, to_decimal
@@ -127,7 +127,7 @@ def _identifier(value: str) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text), AfterValidator(_non_blank)]
-Identifier = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier)]
+Identifier = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier), Field(json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"})]
 Number = Annotated[Decimal, BeforeValidator(_number)]
 WholeNumber = Annotated[int, BeforeValidator(_whole)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
