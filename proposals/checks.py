@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Iterable, Iterator
 
 from .errors import Location, Problem
 from .money import minor_unit
+from .yamlsource import format_path
 from .model import SellerProfile, Service
 
 if TYPE_CHECKING:
@@ -181,17 +182,10 @@ def _duplicates(loaded: "Loaded", path: str | tuple, ids: list[str], what: str) 
     for i, ident in enumerate(ids):
         if ident in seen:
             where = loaded.where(*path, i)
-            field = _dotted(path) + f"[{i}]"
+            field = format_path(path + (i,))
             yield error(where, field, f"duplicate {what} {ident} (also at entry {seen[ident]})", "input.duplicate-id")
         else:
             seen[ident] = i
-
-
-def _dotted(path: tuple) -> str:
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
-    return out
 
 
 def check_deal(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> list[Problem]:

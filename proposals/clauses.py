@@ -40,13 +40,13 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .checks_deal import EU_COUNTRIES
 from .errors import Location, Problem
 from .model import Deal, SellerProfile
 from .quote import Quote
 from .yamlsource import YamlProblem, excerpt, parse
 
 BUILTIN_CLAUSES = Path(__file__).parent / "builtin" / "clauses"
-EU = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 HEADER_KEYS = {"title", "version", "order", "when", "replaces", "requires"}
 
 
@@ -211,7 +211,7 @@ def condition_namespace(deal: Deal, quote: Quote, seller: SellerProfile) -> dict
         "sells_goods": any(line.goods for line in firm),
         "requirement_tagged": lambda tag: tag in tags,
         "brought": lambda clause_id: clause_id in brought,
-        "eu_customer": deal.customer.address.country in EU,
+        "eu_customer": deal.customer.address.country in EU_COUNTRIES,
         "reverse_charge": deal.reverse_charge,
         "outside_scope": deal.outside_scope,
     }

@@ -142,12 +142,8 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     from .records import verify_records
     from .errors import UsageError
     from .loading import load_workspace
-    from .writers import FORMATS
 
-    chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; available: {', '.join(FORMATS)}")
+    chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
     ws = load_workspace(workspace, paths)
     if not ws.deals:

@@ -57,41 +57,11 @@ def _child(conn, target: Callable[..., Any], args: tuple) -> None:
 
 
 def run_limited(target: Callable[..., Any], args: tuple, limit: float) -> Any:
-    """``target(*args, progress=...)`` in a forked child; each reported step gets ``limit`` seconds."""
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child, args=(sender, target, args), daemon=True)
-    process.start()
-    sender.close()
-    try:
-        return _collect(receiver, process, limit)
-    finally:
-        if process.is_alive():
-            process.kill()
-        process.join()
-        receiver.close()
-
-
-def _collect(receiver, process, limit: float) -> Any:
-    step, deadline = None, monotonic() + limit
-    while True:
-        remaining = deadline - monotonic()
-        if remaining <= 0 or not receiver.poll(remaining):
-            raise StepTimeout(step, limit)
-        try:
-            kind, payload = receiver.recv()
-        except EOFError:
-            process.join()
-            raise ChildCrashed(f"the rendering process ended unexpectedly (exit code {process.exitcode})") from None
-        if kind == "step":
-            step, deadline = payload, monotonic() + limit
-        elif kind == "ok":
-            return payload
-        elif kind == "error":
-            error_type, problems = payload
-            raise error_type(problems)
-        else:
-            raise ChildCrashed(payload)
+    """``target(*args, progress=...)`` in one forked child; each reported step gets ``limit`` seconds."""
+    for _, result, error in run_many(target, [args], limit, 1):
+        if error is not None:
+            raise error
+        return result
 
 
 def can_fork() -> bool:

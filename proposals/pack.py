@@ -28,7 +28,7 @@ from typing import Callable
 
 from . import __version__
 from .build import BuiltDeal, _preload, _timeout_problem, complete_deal, prepare_deal, render_documents, write_built
-from .errors import PricingError, Problem, ProblemList, ProposalsError, TemplateError, UsageError
+from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, UsageError
 from .isolation import ChildCrashed, StepTimeout, run_many
 from .loading import Workspace
 from .records import manifest_inputs, sha256, verify_records
@@ -145,7 +145,7 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
         built, failed = _render(ws, todo, formats, jobs, time_limit, lambda r: on_result(r, 0, 0))
         results += failed
         if failed and not keep_going:
-            raise TemplateError([Problem(_where(ws, r.deal), "", p, "pack.failed") for r in failed for p in r.problems])
+            raise TemplateError([Problem(Location(r.deal), "", p, "pack.failed") for r in failed for p in r.problems])
         warnings = [w for b in prepared for w in b.warnings] + [w for b in built for w in b.warnings]
         if strict and warnings:
             raise ProposalsError(warnings)  # under --strict nothing is written
@@ -187,12 +187,6 @@ def load_valid(root: Path, paths: list[Path], keep_going: bool) -> tuple[Workspa
             raise
         failures = [DealResult(name, "", "failed", problems=[str(p) for p in exc.problems if p.location.file == name]) for name in sorted(broken)]
         return load_workspace(root, [p for name, p in names.items() if name not in broken]), failures
-
-
-def _where(ws: Workspace, deal: str):
-    from .errors import Location
-
-    return Location(deal)
 
 
 def _prepare(ws: Workspace, keep_going: bool) -> tuple[list[BuiltDeal], list[DealResult]]:
@@ -261,8 +255,6 @@ def _timed_render(ws, loaded, quote, formats, progress):
 
 
 def _problems(ws: Workspace, error: Exception) -> list[Problem]:
-    from .errors import Location
-
     if isinstance(error, StepTimeout):
         return [_timeout_problem(ws, error)]
     if isinstance(error, ProposalsError):
@@ -274,7 +266,7 @@ def _problems(ws: Workspace, error: Exception) -> list[Problem]:
 
 def _result(ws: Workspace, built: BuiltDeal, status: str) -> DealResult:
     files = {name: sha256(data) for name, data in sorted(built.files.items())}
-    return DealResult(ws.relative(built.deal.path), built.folder, status, files, [str(w) for w in built.warnings], seconds=round(getattr(built, "seconds", 0.0), 3))
+    return DealResult(ws.relative(built.deal.path), built.folder, status, files, [str(w) for w in built.warnings], seconds=round(built.seconds, 3))
 
 
 def _result_from_record(ws: Workspace, built: BuiltDeal, output: Path) -> DealResult:
