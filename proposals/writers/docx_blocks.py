@@ -114,7 +114,7 @@ def open_paragraph(ctx, sink: Sink, scope: Scope):
     """Create a paragraph in ``scope.style`` (or the list style of the current
     ``<li>``), applying alignment, spacing after a table and a pending page break."""
     paragraph = sink.add_paragraph()
-    paragraph.style = ctx.style(_list_item_style(paragraph, scope.item) or scope.style)
+    ctx.apply_style(paragraph, ctx.style(_list_item_style(paragraph, scope.item) or scope.style))
     if sink.after_table:
         sink.after_table = False
         if ctx.space_before_of(paragraph) < SPACE_AFTER_TABLE:

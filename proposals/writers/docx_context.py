@@ -144,6 +144,8 @@ class RenderContext:
     paragraphs: list = field(default_factory=list)
     pending_page_break: bool = False
     _styles: dict = field(default_factory=dict)
+    _defaults: dict = field(default_factory=dict)
+    _names: dict | None = None
     _char_styles: set | None = None
     _clause_num_id: int | None = None
 
@@ -156,6 +158,30 @@ class RenderContext:
         if name not in self._styles:
             self._styles[name] = self._find_style(name, kind)
         return self._styles[name]
+
+    def apply_style(self, target, style) -> None:
+        """Give a paragraph, run or table ``style`` (a style object or None for the default).
+
+        Same XML as python-docx's ``.style = style``, which looks up the default
+        style among all styles on every call (half the writer's time in a long table).
+        """
+        kind = style.type if style is not None else WD_STYLE_TYPE.PARAGRAPH
+        if kind not in self._defaults:
+            default = self.document.styles.default(kind)
+            self._defaults[kind] = default.style_id if default is not None else None
+        style_id = style.style_id if style is not None else None
+        if style_id == self._defaults[kind]:
+            style_id = None
+        if hasattr(target, "_tbl"):
+            target._tbl.tblStyle_val = style_id
+        else:
+            (target._p if hasattr(target, "_p") else target._r).style = style_id
+
+    def style_name_of(self, paragraph) -> str:
+        """Name of a paragraph's style ("Normal" when it has none), without python-docx's scan."""
+        if self._names is None:
+            self._names = {s.style_id: s.name for s in self.document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
+        return self._names.get(paragraph._p.style, "Normal")
 
     def _find_style(self, name: str, kind):
         try:
@@ -198,7 +224,7 @@ class RenderContext:
         own = paragraph.paragraph_format.space_before
         if own is not None:
             return own
-        name = paragraph.style.name if paragraph.style is not None else "Normal"
+        name = self.style_name_of(paragraph)
         return self._inherited(name, lambda s: s.paragraph_format.space_before) or 0
 
     def _inherited(self, style_name: str, read):

@@ -212,9 +212,9 @@ def _format(ctx, run, fmt: Fmt, paragraph) -> None:
     elif fmt.sub:
         run.font.subscript = True
     if fmt.small:
-        size = ctx.font_size(paragraph.style.name if paragraph.style else "Normal")
+        size = ctx.font_size(ctx.style_name_of(paragraph))
         run.font.size = Pt(round(size.pt * SMALL_FACTOR * 2) / 2)
     if fmt.muted:
         run.font.color.rgb = RGBColor.from_string(MUTED_RGB)
     if fmt.char_style and ctx.style(fmt.char_style, WD_STYLE_TYPE.CHARACTER) is not None:
-        run.style = ctx.style(fmt.char_style, WD_STYLE_TYPE.CHARACTER)
+        ctx.apply_style(run, ctx.style(fmt.char_style, WD_STYLE_TYPE.CHARACTER))

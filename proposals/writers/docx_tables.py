@@ -63,8 +63,8 @@ def render_table(ctx, element, sink, scope: Scope, walk, sink_class) -> None:
 
 def _new_table(ctx, sink, rows, widths: list[int], plain: bool, fixed: bool):
     table = sink.add_table(len(rows), len(widths))
-    table.style = ctx.style("Proposals Plain Table" if plain else "Proposals Table",
-                            WD_STYLE_TYPE.TABLE)
+    ctx.apply_style(table, ctx.style("Proposals Plain Table" if plain else "Proposals Table",
+                                     WD_STYLE_TYPE.TABLE))
     _apply_widths(table, widths, fixed)
     docx_oxml.set_table_width_pct(table, 100)
     docx_oxml.set_table_look(table, first_row=any(head for _, head, _ in rows))
@@ -245,7 +245,7 @@ def _render_row(ctx, row, tr, head, cells, widths, scope, walk, sink_class) -> N
             docx_oxml.set_cell_shading(cell._tc.get_or_add_tcPr(), GROUP_SHADING)
         column += span
     for cell in grid[column:]:
-        cell.paragraphs[0].style = ctx.style(CELL_STYLE)
+        ctx.apply_style(cell.paragraphs[0], ctx.style(CELL_STYLE))
         _rule_above(cell, classes)
     if "group" in classes:  # a group heading never stands alone at the foot of a page
         for cell in row.cells:
@@ -261,7 +261,7 @@ def _render_cell(ctx, element, cell, scope: Scope, walk, sink_class) -> None:
     fmt = replace(scope.fmt, bold=scope.fmt.bold or element.tag == "th",
                   muted=scope.fmt.muted or "muted" in classes)
     spare = cell.paragraphs[0]
-    spare.style = ctx.style(CELL_STYLE)
+    ctx.apply_style(spare, ctx.style(CELL_STYLE))
     spare.alignment = align
     walk(ctx, element, sink_class(cell, spare, ctx.style(CELL_STYLE)),
          scope.but(fmt=fmt, align=align))
