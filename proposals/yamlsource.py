@@ -104,7 +104,7 @@ class _DepthLimitedLoader(yaml.SafeLoader):
         # Untagged plain scalars keep a neutral tag: we apply the core schema ourselves.
         if kind is ScalarNode and implicit[0]:
             return _PLAIN
-        return super().resolve(kind, value, implicit)
+        return yaml.resolver.Resolver.resolve(self, kind, value, implicit)
 
     def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
         self._depth += 1
@@ -119,12 +119,48 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
+if yaml.__with_libyaml__:
+
+    from yaml.cyaml import CParser
+    from yaml.resolver import Resolver
+
+    class _FastLoader(Composer, CParser, Resolver):  # type: ignore[misc]
+        """Same composer and resolver, with libyaml's C scanner and parser (9x faster);
+        PyYAML's pure-Python parser remains for error messages."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+            self._depth = 0
+
+        resolve = _DepthLimitedLoader.resolve
+        compose_node = _DepthLimitedLoader.compose_node
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None
+
+
+def _compose(text: str) -> Node | None:
+    """The document's node graph: libyaml when it parses the text, else (or to explain a fault) PyYAML."""
+    if _FastLoader is not None:
+        loader = _FastLoader(text)
+        try:
+            return loader.get_single_node()
+        except yaml.YAMLError:
+            pass  # parse again below for PyYAML's located message
+        finally:
+            loader.dispose()
+    loader = _DepthLimitedLoader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
 def parse(text: str, file: str) -> Document:
     """Parse one YAML document; raise :class:`YamlProblem` on the first fault."""
-    loader = None
     try:
-        loader = _DepthLimitedLoader(text)
-        node = loader.get_single_node()
+        node = _compose(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
@@ -138,9 +174,6 @@ def parse(text: str, file: str) -> Document:
         raise YamlProblem(Problem(Location(file, line, column), "", f"the file contains the control character {what}; remove it", "input.yaml")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(Location(file), "", f"YAML error: {excerpt(str(exc), 80)}", "input.yaml")) from None
-    finally:
-        if loader is not None:
-            loader.dispose()
     source = SourceMap(file)
     if node is None:
         return Document(None, source)
