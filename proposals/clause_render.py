@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from .clauses import ChosenClause, ClauseProblem, Selection
 from .errors import Location, Problem
-from .templating import filters
+from .templating import bytecode_cache, filters
 from .yamlsource import excerpt
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+\-!|~>=])")
@@ -79,7 +79,8 @@ class ClauseRenderer:
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
         self.env = ImmutableSandboxedEnvironment(
-            loader=_ClauseLoader(selection), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True
+            loader=_ClauseLoader(selection), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True,
+            bytecode_cache=bytecode_cache("clauses"),
         )
         self.env.filters.update(filters(locale, currency))
         self.numbers = selection.numbers

@@ -32,8 +32,47 @@ from .money import format_money, format_number
 BUILTIN_TEMPLATES = Path(__file__).parent / "builtin" / "templates"
 
 
+def bytecode_cache(kind: str):
+    """Compiled templates kept between runs (Jinja's bytecode cache), or None when there is no usable cache folder.
+
+    Compiling the templates and clauses costs more than rendering them; the cache
+    is keyed by template name and path and checked against the source's checksum,
+    so an edited template is compiled again. Folder: ``$PROPOSALS_CACHE_DIR``,
+    else ``$XDG_CACHE_HOME/proposals``, else ``~/.cache/proposals``; it must
+    belong to the user and be private (0700). ``PROPOSALS_CACHE_DIR=off`` turns it off.
+    """
+    import os
+
+    from jinja2 import FileSystemBytecodeCache, __version__ as jinja_version
+
+    chosen = os.environ.get("PROPOSALS_CACHE_DIR", "").strip()
+    if chosen.lower() in ("off", "none", "0"):
+        return None
+    base = Path(chosen) if chosen else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "proposals"
+    folder = base / f"jinja-{jinja_version}"
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = folder.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return None  # someone else could plant compiled code here: compile instead
+    except (OSError, AttributeError):
+        return None
+    return FileSystemBytecodeCache(str(folder), f"{kind}-%s.cache")
+
+
+_ENVIRONMENTS: dict[tuple, ImmutableSandboxedEnvironment] = {}
+
+
 def make_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
-    """A sandboxed environment with the locale-bound filters."""
+    """A sandboxed environment with the locale-bound filters; one per templates folder, locale
+    and currency in a process, so each template is compiled (or read from the cache) once."""
+    key = (str(workspace_templates), workspace_templates is not None and workspace_templates.is_dir(), locale, currency)
+    if key not in _ENVIRONMENTS:
+        _ENVIRONMENTS[key] = _new_environment(workspace_templates, locale, currency)
+    return _ENVIRONMENTS[key]
+
+
+def _new_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
     loaders = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(FileSystemLoader(str(workspace_templates)))
@@ -46,6 +85,7 @@ def make_environment(workspace_templates: Path | None, locale: str, currency: st
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache("documents"),
     )
     env.filters.update(filters(locale, currency))
     return env

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from proposals.cli import run
+
+# Compiled templates go to a private cache of this test run, not the user's ~/.cache.
+os.environ["PROPOSALS_CACHE_DIR"] = tempfile.mkdtemp(prefix="proposals-test-cache-")
 
 CASES = Path(__file__).parent / "cases"
 REPO = Path(__file__).parent.parent

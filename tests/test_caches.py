@@ -1,0 +1,43 @@
+"""Compiled-template cache: an edited template is compiled again; an unsafe cache folder is not used."""
+
+from __future__ import annotations
+
+import os
+
+from proposals import templating
+
+from .conftest import copy_example
+
+
+def _offer_text(cli, ws, out):
+    from pypdf import PdfReader
+
+    code, _, err = cli("build", "-w", str(ws), "-o", str(out), "--format", "pdf", str(ws / "deals" / "kessler-pumpen.yaml"))
+    assert code == 0, err
+    folder = next(out.iterdir())
+    return "".join(page.extract_text() for page in PdfReader(folder / "offer.pdf").pages)
+
+
+def test_edited_template_is_compiled_again_not_taken_from_the_cache(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
+    templating._ENVIRONMENTS.clear()
+    ws = copy_example(tmp_path / "ws")
+    builtin = (templating.BUILTIN_TEMPLATES / "offer.html.j2").read_text(encoding="utf-8")
+    own = ws / "templates" / "offer.html.j2"
+    own.write_text(builtin.replace("{% block greeting %}", "{% block greeting %}<p>Marker one</p>", 1), encoding="utf-8")
+    assert "Marker one" in _offer_text(cli, ws, tmp_path / "out1")
+    assert list((tmp_path / "cache").rglob("documents-*.cache")), "compiled templates were not cached"
+    templating._ENVIRONMENTS.clear()  # as a new process would start
+    own.write_text(builtin.replace("{% block greeting %}", "{% block greeting %}<p>Marker two</p>", 1), encoding="utf-8")
+    text = _offer_text(cli, ws, tmp_path / "out2")
+    assert "Marker two" in text and "Marker one" not in text
+
+
+def test_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
+    assert templating.bytecode_cache("documents") is not None
+    folder = next((tmp_path / "cache").iterdir())
+    os.chmod(folder, 0o777)
+    assert templating.bytecode_cache("documents") is None
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", "off")
+    assert templating.bytecode_cache("documents") is None
