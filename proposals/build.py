@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .context import build_context
 from .labels import load_labels
-from .isolation import ChildCrashed, StepTimeout, can_fork, run_limited
+from .isolation import StepTimeout, can_fork
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -52,19 +52,100 @@ DEFAULT_TIME_LIMIT = 60.0
 
 
 def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> BuiltDeal:
-    """Price one deal here, render its documents in a child with a time limit per document."""
-    built = prepare_deal(ws, loaded)
-    args = (ws, loaded, built.quote, formats)
+    """Price one deal here, render its documents in workers with a time limit per document."""
+    built, = _render_or_raise(ws, [prepare_deal(ws, loaded)], formats, time_limit, default_jobs())
+    return built
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def work_units(deals: int, formats: tuple[str, ...], jobs: int) -> list[tuple[int, str, tuple[str, ...]]]:
+    """How the rendering of ``deals`` deals is cut into tasks: ``(deal, document, formats)``.
+
+    One task per document, so offer and contract lay out side by side; when that
+    leaves workers idle (a single deal), one task per document and format. The
+    longest tasks go first: PDF before DOCX, offer before contract.
+    """
+    units = [(i, document, formats) for i in range(deals) for document in DOCUMENTS]
+    if len(units) < 2 * jobs and len(formats) > 1:
+        units = [(i, document, (fmt,)) for fmt in formats for i in range(deals) for document in DOCUMENTS]
+    return units
+
+
+def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float, jobs: int):
+    """Render priced deals in forked workers; yield ``(deal, errors)`` as each deal completes.
+
+    A deal without errors has its files, warnings and seconds (summed over its
+    tasks) filled in; otherwise ``errors`` holds what its tasks raised
+    (StepTimeout, ChildCrashed or a ProposalsError).
+    """
+    from collections import Counter
+
+    from .isolation import run_many
+
+    units = work_units(len(prepared), formats, jobs)
+    tasks = [(ws, prepared[i].deal, prepared[i].quote, fmts, (document,)) for i, document, fmts in units]
+    left = Counter(i for i, _, _ in units)
+    files: dict[int, dict[str, bytes]] = {i: {} for i in left}
+    warnings: dict[int, list[Problem]] = {i: [] for i in left}
+    errors: dict[int, list[Exception]] = {i: [] for i in left}
+    seconds: dict[int, float] = dict.fromkeys(left, 0.0)
+    for n, result, error in run_many(timed_render, tasks, time_limit, jobs):
+        i = units[n][0]
+        if error is None:
+            files[i].update(result[0])
+            warnings[i] += result[1]
+            seconds[i] += result[2]
+        else:
+            errors[i].append(error)
+        left[i] -= 1
+        if left[i] == 0:
+            built = prepared[i]
+            if not errors[i]:
+                complete_deal(ws, built, files[i], list(dict.fromkeys(warnings[i])))
+                built.seconds = seconds[i]
+            yield built, errors[i]
+
+
+def timed_render(ws, loaded, quote, formats, documents, progress):
+    """render_documents in a worker, with the seconds it took (for the pack summary)."""
+    from time import monotonic
+
+    started = monotonic()
+    files, warnings = render_documents(ws, loaded, quote, formats, progress, documents)
+    return files, warnings, monotonic() - started
+
+
+def render_errors(ws: Workspace, errors: list[Exception]) -> list[Problem]:
+    """The problems of a deal's failed tasks; a crash is a bug of ours and raised as such."""
+    problems: list[Problem] = []
+    for error in errors:
+        if isinstance(error, StepTimeout):
+            problems.append(_timeout_problem(ws, error))
+        elif isinstance(error, ProposalsError):
+            problems += error.problems
+        else:
+            raise RenderCrash(str(error))
+    return list(dict.fromkeys(problems))
+
+
+def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float | None, jobs: int) -> list[BuiltDeal]:
+    """Render every prepared deal; raise with every deal's problems if any failed."""
     if time_limit is None or not can_fork():
-        files, warnings = render_documents(*args, progress=lambda step: None)
-    else:
-        try:
-            files, warnings = run_limited(render_documents, args, time_limit)
-        except StepTimeout as exc:
-            raise TemplateError([_timeout_problem(ws, exc)]) from None
-        except ChildCrashed as exc:
-            raise RenderCrash(str(exc)) from None
-    return complete_deal(ws, built, files, warnings)
+        for built in prepared:
+            complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
+        return prepared
+    problems = ProblemList()
+    for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs):
+        problems.extend(render_errors(ws, errors))
+    problems.raise_if_errors(TemplateError)
+    return prepared
 
 
 def prepare_deal(ws: Workspace, loaded: Loaded) -> BuiltDeal:
@@ -385,18 +466,22 @@ def _replace_dir(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
-def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[BuiltDeal], list[Problem]]:
-    """Render every deal in memory; raise with every deal's problems if any failed."""
+def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT, jobs: int | None = None) -> tuple[list[BuiltDeal], list[Problem]]:
+    """Price every deal, then render them all in workers; raise with every deal's problems if any failed."""
     _preload(formats)
     problems = ProblemList()
-    rendered = []
+    prepared = []
     for loaded in deals:
         try:
-            rendered.append(render_deal(ws, loaded, formats, time_limit))
-        except (PricingError, TemplateError, WriterError) as exc:
+            prepared.append(prepare_deal(ws, loaded))
+        except PricingError as exc:
             problems.extend(exc.problems)
+    try:
+        rendered = _render_or_raise(ws, prepared, formats, time_limit, jobs or default_jobs())
+    except TemplateError as exc:
+        problems.extend(exc.problems)
     if any(p.kind.startswith(("pricing", "offer.")) for p in problems.errors):
-        problems.raise_if_errors(PricingError)  # the deal must change: exit 2
+        problems.raise_if_errors(PricingError)  # a deal must change: exit 2, with the template problems too
     problems.raise_if_errors(TemplateError)
     return rendered, [w for b in rendered for w in b.warnings]
 

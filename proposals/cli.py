@@ -125,9 +125,10 @@ def _check(workspace: Path, time_limit: float):
 @_workspace_option
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes; offer and contract render side by side [default: the number of cores].")
 @_time_limit_option
 @_strict_option
-def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, time_limit: float, strict: bool) -> None:
+def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, jobs: int | None, time_limit: float, strict: bool) -> None:
     """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
 
     Files go to OUTPUT/<offer-number>-r<revision>/. Nothing is written unless every deal is valid.
@@ -148,7 +149,7 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     ws = load_workspace(workspace, paths)
     if not ws.deals:
         raise UsageError(f"no deals found in {workspace / 'deals'}")
-    rendered, warnings = render_all(ws, ws.deals, chosen, time_limit)
+    rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs)
     # Under --strict, warnings fail the run before anything is written.
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
     target = output or workspace / "output"

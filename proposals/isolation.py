@@ -1,4 +1,8 @@
-"""Run a rendering step in a forked child process with a time limit per step.
+"""Run rendering tasks in forked worker processes with a time limit per step.
+
+Workers are forked after the parent has loaded the workspace and imported the
+writers, and each takes task after task, so no task pays for an interpreter
+start or for cold caches.
 
 Why: a template can make Jinja or the layout engine run away (``{{ 7**999999999 }}``
 hangs Jinja's compiler even in the sandbox; absurd CSS sizes stall layout),
@@ -43,17 +47,29 @@ def _die_with_parent() -> None:
         pass
 
 
-def _child(conn, target: Callable[..., Any], args: tuple) -> None:
+def _worker(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
+    """A forked worker: runs the tasks whose indexes it receives until told to stop (None).
+
+    It inherits ``tasks`` and everything the parent loaded (workspace, imported
+    writers, compiled templates), so a task is sent as its index only; and it
+    keeps its own caches warm from one task to the next.
+    """
     _die_with_parent()
-    try:
-        result = target(*args, progress=lambda step: conn.send(("step", step)))
-        conn.send(("ok", result))
-    except ProposalsError as exc:
-        conn.send(("error", (type(exc), exc.problems)))
-    except BaseException:  # noqa: BLE001 - reported to the parent as an internal error
-        conn.send(("crash", traceback.format_exc()))
-    finally:
-        conn.close()
+    while True:
+        try:
+            index = conn.recv()
+        except (EOFError, OSError):
+            return
+        if index is None:
+            return
+        try:
+            result = target(*tasks[index], progress=lambda step: conn.send(("step", step)))
+            conn.send(("ok", result))
+        except ProposalsError as exc:
+            conn.send(("error", (type(exc), exc.problems)))
+        except BaseException:  # noqa: BLE001 - reported to the parent as an internal error
+            conn.send(("crash", traceback.format_exc()))
+            return  # its state is suspect: the parent starts a fresh worker
 
 
 def run_limited(target: Callable[..., Any], args: tuple, limit: float) -> Any:
@@ -68,65 +84,90 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
-class _Running:
-    """One forked child at work on one task."""
+class _Worker:
+    """One forked worker and the task it is on (``index`` None while idle)."""
 
-    def __init__(self, index: int, target: Callable[..., Any], args: tuple, limit: float):
+    def __init__(self, target: Callable[..., Any], tasks: list[tuple]):
         context = multiprocessing.get_context("fork")
-        self.index, self.limit = index, limit
-        self.receiver, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_child, args=(sender, target, args), daemon=True)
+        self.conn, theirs = context.Pipe(duplex=True)
+        self.process = context.Process(target=_worker, args=(theirs, target, tasks), daemon=True)
         self.process.start()
-        sender.close()
-        self.step, self.deadline = None, monotonic() + limit
+        theirs.close()
+        self.index: int | None = None
+        self.step: str | None = None
+        self.limit = self.deadline = 0.0
+
+    def assign(self, index: int, limit: float) -> None:
+        self.index, self.step, self.limit = index, None, limit
+        self.deadline = monotonic() + limit
+        self.conn.send(index)
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
-        self.receiver.close()
+        self.conn.close()
+
+    def finish(self) -> None:
+        """Let an idle worker end on its own."""
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.process.join(timeout=5)
+        self.stop()
 
 
 def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int):
-    """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked children.
+    """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked workers.
 
-    Yields ``(index, result, error)`` as tasks finish; ``error`` is a StepTimeout,
-    a ChildCrashed or the ProposalsError the child raised. Each reported step of
-    a task gets ``limit`` seconds; an overrunning child is killed.
+    Workers are forked once and take task after task. Yields ``(index, result,
+    error)`` as tasks finish; ``error`` is a StepTimeout, a ChildCrashed or the
+    ProposalsError the task raised. Each reported step of a task gets ``limit``
+    seconds; an overrunning worker is killed and replaced.
     """
     from multiprocessing.connection import wait
 
-    pending = list(enumerate(tasks))
-    running: dict[Any, _Running] = {}
+    pending = list(range(len(tasks)))
+    idle: list[_Worker] = []
+    busy: dict[Any, _Worker] = {}
+    count = min(max(1, jobs), len(tasks))
     try:
-        while pending or running:
-            while pending and len(running) < max(1, jobs):
-                index, task = pending.pop(0)
-                child = _Running(index, target, task, limit)
-                running[child.receiver] = child
-            timeout = max(0.0, min(c.deadline for c in running.values()) - monotonic())
-            for receiver in wait(list(running), timeout=timeout):
-                child = running[receiver]
-                outcome = _receive(child)
-                if outcome is not None:
-                    del running[receiver]
-                    child.stop()
-                    yield (child.index, *outcome)
-            for receiver, child in list(running.items()):
-                if monotonic() >= child.deadline:
-                    del running[receiver]
-                    child.stop()
-                    yield child.index, None, StepTimeout(child.step, child.limit)
+        while pending or busy:
+            while pending and len(busy) < count:
+                worker = idle.pop() if idle else _Worker(target, tasks)
+                worker.assign(pending.pop(0), limit)
+                busy[worker.conn] = worker
+            timeout = max(0.0, min(w.deadline for w in busy.values()) - monotonic())
+            for conn in wait(list(busy), timeout=timeout):
+                worker = busy[conn]
+                outcome = _receive(worker)
+                if outcome is None:
+                    continue
+                del busy[conn]
+                index = worker.index
+                if isinstance(outcome[1], ChildCrashed):
+                    worker.stop()
+                else:
+                    idle.append(worker)
+                yield (index, *outcome)
+            for conn, worker in list(busy.items()):
+                if monotonic() >= worker.deadline:
+                    del busy[conn]
+                    worker.stop()
+                    yield worker.index, None, StepTimeout(worker.step, worker.limit)
     finally:
-        for child in running.values():
-            child.stop()
+        for worker in busy.values():
+            worker.stop()
+        for worker in idle:
+            worker.finish()
 
 
-def _receive(child: _Running):
-    """Read one message; return (result, error) when the child is done, else None."""
+def _receive(child: _Worker):
+    """Read one message; return (result, error) when the task is done, else None."""
     try:
-        kind, payload = child.receiver.recv()
-    except EOFError:
+        kind, payload = child.conn.recv()
+    except (EOFError, OSError):
         child.process.join()
         return None, ChildCrashed(f"the rendering process ended unexpectedly (exit code {child.process.exitcode})")
     if kind == "step":

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .build import BuiltDeal, _preload, _timeout_problem, complete_deal, prepare_deal, render_documents, write_built
+from .build import BuiltDeal, _preload, _timeout_problem, prepare_deal, render_prepared, write_built
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, UsageError
-from .isolation import ChildCrashed, StepTimeout, run_many
+from .isolation import ChildCrashed, StepTimeout
 from .loading import Workspace
 from .records import manifest_inputs, sha256, verify_records
 
@@ -231,27 +231,15 @@ def _up_to_date(ws: Workspace, built: BuiltDeal, output: Path, formats: tuple[st
 def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit: float, report) -> tuple[list[BuiltDeal], list[DealResult]]:
     _preload(formats)
     done, failed = [], []
-    tasks = [(ws, b.deal, b.quote, formats) for b in todo]
-    for index, result, error in run_many(_timed_render, tasks, time_limit, jobs):
-        built = todo[index]
-        if error is None:
-            files, warnings, seconds = result
-            complete_deal(ws, built, files, warnings)
-            built.seconds = seconds
+    for built, errors in render_prepared(ws, todo, formats, time_limit, jobs):
+        if not errors:
             done.append(built)
             report(_result(ws, built, "built"))
             continue
-        problems = _problems(ws, error)
-        failed.append(DealResult(ws.relative(built.deal.path), built.folder, "failed", problems=[str(p) for p in problems]))
+        problems = [p for error in errors for p in _problems(ws, error)]
+        failed.append(DealResult(ws.relative(built.deal.path), built.folder, "failed", problems=list(dict.fromkeys(str(p) for p in problems))))
         report(failed[-1])
     return done, failed
-
-
-def _timed_render(ws, loaded, quote, formats, progress):
-    """render_documents in a worker, with the seconds it took (for the pack summary)."""
-    started = time.monotonic()
-    files, warnings = render_documents(ws, loaded, quote, formats, progress)
-    return files, warnings, time.monotonic() - started
 
 
 def _problems(ws: Workspace, error: Exception) -> list[Problem]:

@@ -1,0 +1,38 @@
+"""Forked workers: reused across tasks, replaced after a timeout or a crash, results in any order."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from proposals.isolation import ChildCrashed, StepTimeout, run_many
+
+
+def _pid(n, progress):
+    progress(f"task {n}")
+    return os.getpid()
+
+
+def _sometimes_slow(n, progress):
+    progress(f"task {n}")
+    if n == 1:
+        time.sleep(30)
+    if n == 2:
+        os._exit(3)
+    return n * n
+
+
+def test_two_workers_take_six_tasks_without_a_new_process_per_task():
+    results = {index: result for index, result, error in run_many(_pid, [(n,) for n in range(6)], 10.0, 2)}
+    assert sorted(results) == list(range(6))
+    assert len(set(results.values())) <= 2
+    assert os.getpid() not in results.values()
+
+
+def test_a_stuck_or_dying_worker_fails_its_task_only_and_is_replaced():
+    started = time.monotonic()
+    outcome = {index: (result, error) for index, result, error in run_many(_sometimes_slow, [(n,) for n in range(5)], 1.0, 2)}
+    assert time.monotonic() - started < 10
+    assert isinstance(outcome[1][1], StepTimeout) and outcome[1][1].step == "task 1"
+    assert isinstance(outcome[2][1], ChildCrashed)
+    assert {i: outcome[i][0] for i in (0, 3, 4)} == {0: 0, 3: 9, 4: 16}
