@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .model import CatalogFile, Deal, SellerProfile
+from .model.common import field_descriptions
 
 BEGIN = "<!-- BEGIN GENERATED FIELD REFERENCE: python -m proposals.docs --write -->"
 END = "<!-- END GENERATED FIELD REFERENCE -->"
@@ -66,6 +67,7 @@ def nested_models(model: type[BaseModel]) -> list[type[BaseModel]]:
 def model_table(model: type[BaseModel]) -> str:
     doc = (model.__doc__ or "").strip().splitlines()[0]
     rows = [f"### {model.__name__}", "", doc, "", "| field | type | required / default | meaning |", "|---|---|---|---|"]
+    descriptions = field_descriptions(model)
     for name, f in model.model_fields.items():
         if f.is_required():
             need = "required"
@@ -75,7 +77,7 @@ def model_table(model: type[BaseModel]) -> str:
             need = "see type"
         else:
             need = f"`{f.default}`"
-        meaning = (f.description or "").replace("|", "\\|").replace("\n", " ")
+        meaning = descriptions.get(name, "").replace("|", "\\|").replace("\n", " ")
         rows.append(f"| `{name}` | {type_name(f.annotation)} | {need} | {meaning} |")
     return "\n".join(rows) + "\n"
 
@@ -141,7 +143,7 @@ def reference() -> str:
 def undocumented() -> list[str]:
     """Every model field without a docstring (a test keeps this empty)."""
     models = {m for _, root in ROOTS for m in nested_models(root)}
-    return sorted(f"{m.__name__}.{n}" for m in models for n, f in m.model_fields.items() if not f.description)
+    return sorted(f"{m.__name__}.{n}" for m in models for n in m.model_fields if not field_descriptions(m).get(n))
 
 
 def update_readme(readme: Path) -> bool:

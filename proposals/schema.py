@@ -21,13 +21,30 @@ UNSIGNED_TEXT = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 
 def schema(kind: str) -> dict[str, Any]:
     model = KINDS[kind]
-    data = _standard(model.model_json_schema(mode="validation"))
+    raw = model.model_json_schema(mode="validation")
+    _describe_fields(raw, model)
+    data = _standard(raw)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://proposals.invalid/schema/{__version__}/{kind}.schema.json",
         **data,
         "title": f"proposals {kind} file",
     }
+
+
+def _describe_fields(data: dict[str, Any], root) -> None:
+    """Each property's description: the docstring under its field in the model."""
+    from .docs import nested_models
+    from .model.common import field_descriptions
+
+    for model in [root, *nested_models(root)]:
+        node = data if model is root else data.get("$defs", {}).get(model.__name__)
+        if node is None:
+            continue
+        for name, text in field_descriptions(model).items():
+            key = model.model_fields[name].alias or name
+            if key in node.get("properties", {}):
+                node["properties"][key]["description"] = text
 
 
 def _standard(node: Any) -> Any:

@@ -26,9 +26,30 @@ class Model(BaseModel):
         frozen=True,
         extra="forbid",
         strict=True,
-        use_attribute_docstrings=True,
         validate_default=False,
     )
+
+
+def field_descriptions(model: type[BaseModel]) -> dict[str, str]:
+    """Each field's docstring (the string under it in the class body), own and inherited.
+
+    Read on demand for the README and the JSON Schema: pydantic's
+    ``use_attribute_docstrings`` would parse every model's source at import,
+    a tenth of the start-up of every command.
+    """
+    import ast
+    import inspect
+
+    found: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls in (BaseModel, Model):
+            continue
+        body = ast.parse(inspect.getsource(cls)).body[0].body
+        for node, following in zip(body, body[1:]):
+            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(following, ast.Expr) \
+                    and isinstance(following.value, ast.Constant) and isinstance(following.value.value, str):
+                found[node.target.id] = inspect.cleandoc(following.value.value)
+    return {name: text for name, text in found.items() if name in model.model_fields}
 
 
 def _describe(value: Any) -> str:
