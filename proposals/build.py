@@ -25,7 +25,6 @@ from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
 from .records import approval_problems, manifest, stale_approvals, unapproved
 from .quote import Quote
-from .templating import make_environment, render
 from .writers.json import JsonWriter
 
 DOCUMENTS = ("offer", "contract")
@@ -273,6 +272,8 @@ def _timeout_problem(ws: Workspace, exc: StepTimeout) -> Problem:
 
 def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress, documents: tuple[str, ...] = DOCUMENTS) -> tuple[dict[str, bytes], list[Problem]]:
     """Render offer and contract in every format (the part that runs under the time limit)."""
+    from .templating import make_environment, render
+
     deal, seller = loaded.model, ws.seller.model
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
     labels, label_problems = load_labels(quote.locale, ws.root / "templates")
@@ -302,23 +303,61 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
 
 
 def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limit: float, jobs: int) -> list[Problem]:
-    """Render every template against every deal (in parallel children), with the DOCX writer's
-    vocabulary check, writing nothing: undefined variables, clause problems, HTML outside the
-    vocabulary, missing images."""
-    from .isolation import run_many
+    """Lint every template and clause, and render them against every deal with the DOCX
+    writer's vocabulary check, writing nothing: syntax, unknown and undefined variables,
+    clause problems, HTML outside the vocabulary, missing images.
 
-    problems: list[Problem] = []
-    tasks = [(ws, loaded, quote, ("docx",)) for loaded, quote in priced]
-    for _, result, error in run_many(render_documents, tasks, time_limit, jobs):
+    The work runs in forked workers under the time limit. Findings are kept in the
+    cache (:mod:`proposals.cache`) under the hash of everything that shaped them,
+    so a deal (or the lint) whose inputs did not change since the last check is
+    not rendered again.
+    """
+    from . import cache
+    from .isolation import run_many
+    from .records import manifest_inputs
+
+    found: dict[int, list[Problem]] = {}
+    keys = [cache.key("lint", _template_sources(ws.root))]
+    keys += [cache.key("render", ws.relative(loaded.path), manifest_inputs(ws, loaded)) for loaded, _ in priced]
+    tasks = [("lint", ws, None, None)] + [("render", ws, loaded, quote) for loaded, quote in priced]
+    for index, name in enumerate(keys):
+        kept = cache.load_problems("check", name)
+        if kept is not None:
+            found[index] = kept
+    todo = [i for i in range(len(tasks)) if i not in found]
+    if todo:
+        _preload(("docx",))
+    for n, result, error in run_many(_check_task, [tasks[i] for i in todo], time_limit, jobs):
+        index = todo[n]
         if error is None:
-            problems += result[1]
+            found[index] = result
+        elif isinstance(error, ProposalsError):
+            found[index] = list(error.problems)
         elif isinstance(error, StepTimeout):
-            problems.append(_timeout_problem(ws, error))
-        elif isinstance(error, (TemplateError, ProposalsError)):
-            problems += error.problems
+            found[index] = [_timeout_problem(ws, error)]
+            continue  # a timeout depends on the machine: not kept
         else:
             raise RenderCrash(str(error))
-    return list(dict.fromkeys(problems))
+        cache.store_problems("check", keys[index], found[index])
+    return list(dict.fromkeys(p for i in sorted(found) for p in found[i]))
+
+
+def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | None, progress) -> list[Problem]:
+    if kind == "lint":
+        from .lint import lint_templates
+
+        progress("templates/")
+        return lint_templates(ws.root)
+    return render_documents(ws, loaded, quote, ("docx",), progress)[1]
+
+
+def _template_sources(root: Path) -> list[tuple[str, str]]:
+    """Every workspace template, clause and translation file with the hash of its content."""
+    import hashlib
+
+    templates = root / "templates"
+    files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
+    return [(p.relative_to(root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files]
 
 
 def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):

@@ -196,21 +196,11 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 
 
 def _contract_problems(ws, priced, time_limit: float) -> list:
-    """Templates linted, then rendered against every deal in a time-limited child (a template may run away)."""
-    from .build import _preload, check_documents
-    from .lint import lint_templates
+    """Templates linted and rendered against every deal in time-limited workers (a template may
+    run away); the lint runs alongside the rendering, so one run reports everything it can."""
+    from .build import check_documents, default_jobs
 
-    from .build import _timeout_problem
-    from .isolation import StepTimeout, run_limited
-
-    try:
-        static = run_limited(lambda root, progress: (progress("templates/"), lint_templates(root))[1], (ws.root,), time_limit)
-    except StepTimeout as exc:
-        return [_timeout_problem(ws, exc)]
-    import os
-
-    _preload(("docx",))  # render even when linting found errors: one run reports everything it can
-    return list(dict.fromkeys(static + check_documents(ws, priced, time_limit, os.cpu_count() or 1)))
+    return check_documents(ws, priced, time_limit, default_jobs())
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -33,31 +33,18 @@ BUILTIN_TEMPLATES = Path(__file__).parent / "builtin" / "templates"
 
 
 def bytecode_cache(kind: str):
-    """Compiled templates kept between runs (Jinja's bytecode cache), or None when there is no usable cache folder.
+    """Compiled templates kept between runs (Jinja's bytecode cache, see :mod:`proposals.cache`), or None.
 
-    Compiling the templates and clauses costs more than rendering them; the cache
-    is keyed by template name and path and checked against the source's checksum,
-    so an edited template is compiled again. Folder: ``$PROPOSALS_CACHE_DIR``,
-    else ``$XDG_CACHE_HOME/proposals``, else ``~/.cache/proposals``; it must
-    belong to the user and be private (0700). ``PROPOSALS_CACHE_DIR=off`` turns it off.
+    Compiling the templates and clauses costs more than rendering them; Jinja
+    checks each cached entry against the template's source, so an edited
+    template is compiled again.
     """
-    import os
-
     from jinja2 import FileSystemBytecodeCache, __version__ as jinja_version
 
-    chosen = os.environ.get("PROPOSALS_CACHE_DIR", "").strip()
-    if chosen.lower() in ("off", "none", "0"):
-        return None
-    base = Path(chosen) if chosen else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "proposals"
-    folder = base / f"jinja-{jinja_version}"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = folder.stat()
-        if info.st_uid != os.getuid() or info.st_mode & 0o077:
-            return None  # someone else could plant compiled code here: compile instead
-    except (OSError, AttributeError):
-        return None
-    return FileSystemBytecodeCache(str(folder), f"{kind}-%s.cache")
+    from .cache import folder
+
+    path = folder(f"jinja-{jinja_version}")
+    return FileSystemBytecodeCache(str(path), f"{kind}-%s.cache") if path is not None else None
 
 
 _ENVIRONMENTS: dict[tuple, ImmutableSandboxedEnvironment] = {}

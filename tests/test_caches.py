@@ -41,3 +41,26 @@ def test_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
     assert templating.bytecode_cache("documents") is None
     monkeypatch.setenv("PROPOSALS_CACHE_DIR", "off")
     assert templating.bytecode_cache("documents") is None
+
+
+def test_check_keeps_findings_per_deal_and_renders_again_what_changed(tmp_path, cli, monkeypatch):
+    from proposals import build
+
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
+    ws = copy_example(tmp_path / "ws")
+    first = cli("check", "-w", str(ws))
+    assert first[0] == 0, first
+    assert len(list((tmp_path / "cache" / "check").glob("*.json"))) == 1 + len(list((ws / "deals").glob("*.yaml")))
+
+    def must_not_render(*args, **kwargs):
+        raise AssertionError("rendered although nothing changed")
+
+    monkeypatch.setattr(build, "render_documents", must_not_render)
+    assert cli("check", "-w", str(ws)) == first
+    monkeypatch.undo()
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
+
+    builtin = (templating.BUILTIN_TEMPLATES / "offer.html.j2").read_text(encoding="utf-8")
+    (ws / "templates" / "offer.html.j2").write_text(builtin.replace("{% block greeting %}", '{% block greeting %}<p class="sparkle">Hello</p>', 1), encoding="utf-8")
+    code, out, err = cli("check", "-w", str(ws))
+    assert code == 0 and "unsupported class 'sparkle' on <p>" in out + err

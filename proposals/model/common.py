@@ -27,6 +27,7 @@ class Model(BaseModel):
         extra="forbid",
         strict=True,
         validate_default=False,
+        defer_build=True,
     )
 
 

@@ -1,0 +1,83 @@
+"""Results kept between runs in a private per-user folder, keyed by what made them.
+
+Two things are kept: Jinja's compiled templates (checked against each
+template's source) and ``check``'s findings per deal and for the template
+lint, keyed by the hash of every input that could change them (the deal and
+its previous revision, the services it sells, the seller profile, the
+workspace's templates, clauses and translations) and of this package's own
+code and built-in templates. A hit gives the same findings a fresh run would;
+anything that does not fit the key is simply computed again.
+
+Folder: ``$PROPOSALS_CACHE_DIR``, else ``$XDG_CACHE_HOME/proposals``, else
+``~/.cache/proposals``. It must belong to the user and be private (0700),
+since compiled templates are code. ``PROPOSALS_CACHE_DIR=off`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import Location, Problem
+
+PACKAGE = Path(__file__).parent
+
+
+def folder(name: str) -> Path | None:
+    """The private cache folder ``name``, made if needed; None when caching is off or unsafe."""
+    chosen = os.environ.get("PROPOSALS_CACHE_DIR", "").strip()
+    if chosen.lower() in ("off", "none", "0"):
+        return None
+    base = Path(chosen) if chosen else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "proposals"
+    path = base / name
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = path.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return None  # someone else could plant results or compiled code here
+    except (OSError, AttributeError):
+        return None
+    return path
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """Hash of this package's code and built-in templates, clauses and translations."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in PACKAGE.rglob("*") if p.is_file() and p.suffix != ".pyc" and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def key(*parts: Any) -> str:
+    """A cache key from JSON-able parts and the package's code."""
+    return hashlib.sha256(json.dumps([code_digest(), *parts], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def load_problems(kind: str, name: str) -> list[Problem] | None:
+    path = folder(kind)
+    if path is None:
+        return None
+    try:
+        data = json.loads((path / f"{name}.json").read_text(encoding="utf-8"))
+        return [Problem(Location(*p["location"]), p["field"], p["message"], p["kind"], p["severity"]) for p in data]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def store_problems(kind: str, name: str, problems: list[Problem]) -> None:
+    path = folder(kind)
+    if path is None:
+        return
+    data = [{"location": [p.location.file, p.location.line, p.location.column], "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity} for p in problems]
+    try:
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path, prefix=f".{name}.", delete=False) as handle:
+            json.dump(data, handle)
+        os.replace(handle.name, path / f"{name}.json")
+    except OSError:
+        pass
