@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from docx.enum.style import WD_STYLE_TYPE
+from docx.oxml.parser import OxmlElement
 from docx.shared import Pt
 
 from proposals.writers import docx_oxml
@@ -134,6 +135,26 @@ class Scope:
         return replace(self, **changes)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _set_paragraph_style(p, style_id: str | None) -> None:
+    """``<w:pStyle>`` is the first child of ``<w:pPr>``, the first child of ``<w:p>``: set it
+    there, without python-docx's search for the schema's successor elements."""
+    pPr = p.find(_W + "pPr")
+    current = pPr.find(_W + "pStyle") if pPr is not None else None
+    if style_id is None:
+        if current is not None:
+            pPr.remove(current)
+        return
+    if current is None:
+        if pPr is None:
+            pPr = p.get_or_add_pPr()
+        current = OxmlElement("w:pStyle")
+        pPr.insert(0, current)
+    current.set(_W + "val", style_id)
+
+
 @dataclass
 class RenderContext:
     """Mutable state of one :meth:`DocxWriter.render` call."""
@@ -174,8 +195,10 @@ class RenderContext:
             style_id = None
         if hasattr(target, "_tbl"):
             target._tbl.tblStyle_val = style_id
+        elif hasattr(target, "_p"):
+            _set_paragraph_style(target._p, style_id)
         else:
-            (target._p if hasattr(target, "_p") else target._r).style = style_id
+            target._r.style = style_id
 
     def style_name_of(self, paragraph) -> str:
         """Name of a paragraph's style ("Normal" when it has none), without python-docx's scan."""

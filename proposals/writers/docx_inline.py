@@ -183,6 +183,9 @@ def _merge(segments: list) -> list:
 
 
 # ------------------------------------------------------------------- emitting
+_SPECIAL = re.compile(r"[\t\r\n]")
+
+
 def emit(ctx, paragraph, segments: list) -> None:
     """Append the segments to a python-docx paragraph as runs and hyperlinks."""
     for href, group in groupby(segments, key=lambda s: s.fmt.href):
@@ -195,7 +198,10 @@ def emit(ctx, paragraph, segments: list) -> None:
 
 def _fill(run, segment) -> None:
     if isinstance(segment, Text):
-        run.text = segment.text
+        if _SPECIAL.search(segment.text):
+            run.text = segment.text  # tabs and line breaks become their own elements
+        else:
+            run._r.add_t(segment.text)  # what run.text does, without its per-character loop
     elif isinstance(segment, Break):
         run.add_break()
     else:
