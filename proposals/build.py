@@ -428,7 +428,9 @@ def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
 def _preload(formats: tuple[str, ...]) -> None:
     """Import the writers' libraries once, before forking, so each child does not pay for it."""
     if "pdf" in formats:
-        import weasyprint  # noqa: F401
+        from .writers.pdf import load_weasyprint
+
+        load_weasyprint()
     if "docx" in formats:
         import docx  # noqa: F401
 

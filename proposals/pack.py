@@ -229,6 +229,8 @@ def _up_to_date(ws: Workspace, built: BuiltDeal, output: Path, formats: tuple[st
 
 
 def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit: float, report) -> tuple[list[BuiltDeal], list[DealResult]]:
+    if not todo:
+        return [], []  # an up-to-date pack does not even import the writers
     _preload(formats)
     done, failed = [], []
     for built, errors in render_prepared(ws, todo, formats, time_limit, jobs):

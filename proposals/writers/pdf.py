@@ -31,6 +31,52 @@ class _Collect(logging.Handler):
         self.messages.append((reason if found else message)[:200])
 
 
+def load_weasyprint():
+    """Import WeasyPrint, with one ``ldconfig -p`` to find its C libraries.
+
+    WeasyPrint tries several names per library (``libgobject-2.0-0``,
+    ``gobject-2.0-0``, ``gobject-2.0``...); cffi passes each to
+    ``ctypes.util.find_library``, which on Linux runs ldconfig, then gcc, then
+    ld for every name that does not exist: 0.15 s of every build's start. Only
+    during this import, names are looked up in one reading of the ldconfig
+    cache; where that cannot be read, the standard lookup runs.
+    """
+    import sys
+
+    if "weasyprint" in sys.modules:
+        return sys.modules["weasyprint"]
+    import ctypes.util
+
+    standard = ctypes.util.find_library
+    known = _ldconfig_libraries()
+    if known is not None:
+        ctypes.util.find_library = lambda name: next((so for so in known if so.startswith(f"lib{name}.")), None)
+    try:
+        import weasyprint
+    finally:
+        ctypes.util.find_library = standard
+    return weasyprint
+
+
+def _ldconfig_libraries() -> list[str] | None:
+    """Sonames in the ldconfig cache for this machine's ABI, in the cache's order (as ctypes reads it)."""
+    import os
+    import platform
+    import re
+    import struct
+    import subprocess
+
+    if platform.system() != "Linux":
+        return None
+    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
+    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit", "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
+    try:
+        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, env={"LC_ALL": "C", "LANG": "C"}, timeout=10, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return [so for so, flags in re.findall(r"^\s+(lib\S+)\s+\(([^)]*)\)", listing.decode(errors="replace"), re.M) if flags.startswith(abi)] or None
+
+
 def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -87,8 +133,7 @@ class PdfWriter:
 
         ``stamp`` fixes the attachment's dates so equal inputs give equal bytes.
         """
-        import weasyprint
-
+        weasyprint = load_weasyprint()
         html, problems = strip_attachment_links(html)
         collector = _Collect()
         logger = logging.getLogger("weasyprint")
