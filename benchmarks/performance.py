@@ -101,12 +101,13 @@ def single_build(temp: Path, repeat: int) -> None:
 
 
 # ---------------------------------------------------------------- 2. overhead
-def overhead(temp: Path, repeat: int) -> None:
-    import weasyprint
-
+def _overhead_in_worker(temp: Path, repeat: int, progress) -> tuple[list[float], list[float]]:
+    """In a pack worker: our whole work for the deal, then WeasyPrint alone on its final HTML, alternately."""
     from proposals import build as b
     from proposals.loading import load_workspace
+    from proposals.writers.pdf import load_weasyprint
 
+    weasyprint = load_weasyprint()
     captured: dict[str, str] = {}
     original = b._write_format
 
@@ -117,7 +118,7 @@ def overhead(temp: Path, repeat: int) -> None:
     def ours() -> float:
         started = time.perf_counter()
         ws = load_workspace(REPO, [REPO / EXAMPLE_DEAL])
-        b.build(ws, ws.deals, temp / "overhead", time_limit=None)
+        b.build(ws, ws.deals, temp / "overhead", time_limit=None)  # in this process: load, price, Jinja, PDF, DOCX, hashes, files
         return time.perf_counter() - started
 
     def alone() -> float:
@@ -136,8 +137,18 @@ def overhead(temp: Path, repeat: int) -> None:
     for _ in range(repeat):
         mine.append(ours())
         theirs.append(alone())
+    return mine, theirs
+
+
+def overhead(temp: Path, repeat: int) -> None:
+    from proposals.isolation import run_many
+
+    (_, result, error), = run_many(_overhead_in_worker, [(temp, repeat)], 3600.0, 1)
+    if error is not None:
+        raise error
+    mine, theirs = result
     ratio = median(mine) / median(theirs)
-    row("2. overhead in a warm worker (ours s / WeasyPrint alone s, per deal of 2 documents)", f"{median(mine):.2f} / {median(theirs):.2f} = {ratio:.2f}", "<= 1.10", ratio <= 1.10)
+    row("2. overhead in a warm pack worker (ours s / WeasyPrint alone s, for the deal's 2 documents)", f"{median(mine):.2f} / {median(theirs):.2f} = {ratio:.2f}", "<= 1.10", ratio <= 1.10)
 
 
 # ---------------------------------------------------------------- 3. light commands

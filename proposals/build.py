@@ -220,7 +220,26 @@ MAX_NESTING = 100
 
 
 def check_nesting(html: str, template: str) -> None:
-    """Refuse absurdly nested markup before a layout engine recurses into it."""
+    """Refuse absurdly nested markup before a layout engine recurses into it.
+
+    libxml2 measures the depth quickly; it stops nesting near 2,000 levels, so
+    a document past the limit is counted again exactly for the message.
+    """
+    import lxml.etree
+
+    depth = deepest = 0
+    parser = lxml.etree.HTMLPullParser(events=("start", "end"), huge_tree=True)
+    parser.feed(html)
+    parser.close()
+    for event, _ in parser.read_events():
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        deepest = _exact_depth(html)
+        raise TemplateError([Problem(Location(template), "", f"the document nests elements {deepest} levels deep (at most {MAX_NESTING})", "template.layout")])
+
+
+def _exact_depth(html: str) -> int:
     from html.parser import HTMLParser
 
     class Depth(HTMLParser):
@@ -241,8 +260,7 @@ def check_nesting(html: str, template: str) -> None:
 
     parser = Depth()
     parser.feed(html)
-    if parser.deepest > MAX_NESTING:
-        raise TemplateError([Problem(Location(template), "", f"the document nests elements {parser.deepest} levels deep (at most {MAX_NESTING})", "template.layout")])
+    return parser.deepest
 
 
 def _laid_out(template: str, fmt: str, write):

@@ -161,8 +161,20 @@ def known_ids(workspace_templates: Path | None) -> set[str]:
     return {path.stem for folder in folders if folder.is_dir() for path in folder.glob("*/*.md")}
 
 
+_READ: dict[tuple[str, str, str, bytes], ClauseSource] = {}
+
+
 def read_clause(path: Path, display: str, lang: str) -> ClauseSource:
+    """The parsed clause file; parsed once per content in a process (a pack worker reads
+    the library for every contract)."""
     raw = path.read_bytes()
+    key = (str(path), display, lang, hashlib.sha256(raw).digest())
+    if key not in _READ:
+        _READ[key] = _parse_clause(path, display, lang, raw)
+    return _READ[key]
+
+
+def _parse_clause(path: Path, display: str, lang: str, raw: bytes) -> ClauseSource:
     text = raw.decode("utf-8")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---" or "---" not in [l.strip() for l in lines[1:]]:

@@ -214,7 +214,7 @@ def _apply_widths(table, widths: list[int], fixed: bool) -> None:
     for column, width in zip(table.columns, widths):
         column.width = Emu(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths):
+        for cell, width in zip(_fresh_cells(row), widths):
             cell.width = Emu(width)
 
 
@@ -229,12 +229,20 @@ def _row_classes(ctx, row, tr, head: bool) -> list[str]:
     return class_list(tr)
 
 
+def _fresh_cells(row) -> list:
+    """The cells of a row nothing has merged yet: one per ``<w:tc>`` (python-docx's
+    ``row.cells`` works out spans and vertical merges for every call)."""
+    from docx.table import _Cell
+
+    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
+
+
 def _render_row(ctx, row, tr, head, cells, widths, scope, walk, sink_class) -> None:
     classes = _row_classes(ctx, row, tr, head)
     fmt = replace(scope.fmt, bold=scope.fmt.bold or head or bool({"total", "grand", "group"} & set(classes)),
                   muted=scope.fmt.muted or "muted" in classes)
     row_scope = Scope(style=CELL_STYLE, fmt=fmt, row_key=row._tr)
-    grid, column = row.cells, 0
+    grid, column = _fresh_cells(row), 0
     for element, span in cells:
         cell = grid[column].merge(grid[column + span - 1]) if span > 1 else grid[column]
         width = sum(widths[column:column + span]) - CELL_PADDING
