@@ -2,8 +2,9 @@
 
 * Every deal is validated and priced before anything renders; one bad deal
   stops the pack unless ``keep_going``, which builds the good ones.
-* Deals render in forked worker processes (``jobs`` at a time), each document
-  under the time limit.
+* Deals render in ``jobs`` forked worker processes that take deal after deal
+  (each document under the time limit); a pack of few deals is cut into
+  documents and formats so that every worker has work.
 * Incremental: a deal whose inputs, formats and tool version match its last
   manifest (and whose files are intact) is not rebuilt, unless ``force``.
 * ``shard=(k, n)`` takes the deals whose path hashes to k of n, so shards do
