@@ -1,8 +1,11 @@
 """One deal -> its files: offer and contract as PDF and DOCX, quote.json, manifest.json.
 
-Everything is rendered in memory first; only when every document of every
-requested deal rendered without error are the files written, each deal into
-a temporary folder inside ``output/`` that is then renamed into place.
+Deals are priced in this process, then rendered in forked workers (one task
+per document, or per document and format when there are fewer tasks than
+workers to fill), each step under a time limit. Everything is rendered in
+memory first; only when every document of every requested deal rendered
+without error are the files written, each deal into a temporary folder
+inside ``output/`` that is then renamed into place.
 """
 
 from __future__ import annotations
@@ -48,12 +51,6 @@ class BuiltDeal:
 
 
 DEFAULT_TIME_LIMIT = 60.0
-
-
-def render_deal(ws: Workspace, loaded: Loaded, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> BuiltDeal:
-    """Price one deal here, render its documents in workers with a time limit per document."""
-    built, = _render_or_raise(ws, [prepare_deal(ws, loaded)], formats, time_limit, default_jobs())
-    return built
 
 
 def default_jobs() -> int:
