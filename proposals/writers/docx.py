@@ -1,7 +1,7 @@
 """DOCX writer: semantic offer/contract HTML -> Word document.
 
-The same HTML that WeasyPrint turns into the PDF is parsed with ``lxml.html``
-and rebuilt with python-docx on top of ``templates/reference.docx`` (page
+The same HTML that WeasyPrint turns into the PDF is parsed with lxml's HTML
+parser and rebuilt on top of ``templates/reference.docx`` (page
 setup and every style come from there, so sales ops can restyle in Word).
 The output is byte-for-byte reproducible for the same HTML and metadata.
 
@@ -75,7 +75,10 @@ with python-docx equals what the browser shows.
 Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
 (runs, whitespace, links), :mod:`proposals.writers.docx_images`, and all raw
-OOXML in :mod:`proposals.writers.docx_oxml`.
+OOXML in :mod:`proposals.writers.docx_oxml`.  python-docx keeps the package
+(reference document, styles, numbering, headers and footers, images,
+relationships); the content is WordprocessingML built by ``docx_oxml``, several
+times faster than python-docx's object API.
 """
 
 from __future__ import annotations
@@ -86,9 +89,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-import lxml.html
 from docx import Document
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Inches, Mm, RGBColor
 from lxml import etree
 
@@ -129,49 +131,35 @@ class DocxWriter:
         human-readable string each like ``unsupported element <video> (line 12)``."""
         document = Document(io.BytesIO(self.reference_docx.read_bytes()))
         docx_oxml.clear_body(document)
-        _apply_branding(document, meta)
+        # All that is left of the reference's body is its section properties: nothing the
+        # writer adds carries revision ids, so they are stripped before the body grows.
+        docx_oxml.strip_revision_ids(document.element)
         ctx = RenderContext(document, self.asset_root)
+        _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
         if body is not None:
-            walk_children(ctx, body, Sink(document), Scope(width=text_width(document)))
+            walk_children(ctx, body, Sink(document.element.body, document.part),
+                          Scope(width=text_width(document.sections[0])))
         running, header = _running(body, "footer", "page-footer"), _running(body, "header", "page-header")
         for section in document.sections:
+            width = text_width(section)
             # The first page carries the letterhead; later pages the running header, as in the PDF.
             section.different_first_page_header_footer = header is not None
             stories = [section.footer, section.first_page_footer] if header is not None else [section.footer]
             for story in stories:
                 build_footer(section, meta.footer_text, meta.page_label, story)
                 if running is not None:
-                    _add_running_story(ctx, section, story, running)
+                    _add_running_story(ctx, story, running, width)
             if header is not None:
-                section.header.is_linked_to_previous = False
-                docx_oxml.clear_story(section.header)
-                _add_running_story(ctx, section, section.header, header)
+                story = section.header
+                story.is_linked_to_previous = False
+                docx_oxml.clear_story(story._element)
+                _add_running_story(ctx, story, header, width)
         _set_metadata(document, meta)
-        buffer = io.BytesIO()
-        document.save(buffer)
-        return docx_oxml.normalize_zip(buffer.getvalue(), meta.created), ctx.problems
+        return docx_oxml.package_bytes(document, meta.created), ctx.problems
 
 
 FOOTER_PT = 7
-
-
-class _FooterBlocks:
-    """Lets the block walker write into a page footer (whose tables need a width)."""
-
-    def __init__(self, footer, width: int):
-        self._footer, self._width = footer, width
-        self._element = footer._element
-
-    def add_paragraph(self):
-        return self._footer.add_paragraph()
-
-    def add_table(self, rows: int, cols: int):
-        return self._footer.add_table(rows, cols, self._width)
-
-    @property
-    def paragraphs(self):
-        return self._footer.paragraphs
 
 
 def _running(body, tag: str, css_class: str):
@@ -182,25 +170,25 @@ def _running(body, tag: str, css_class: str):
     return found[0] if found else None
 
 
-def _add_running_story(ctx: RenderContext, section, story, element) -> None:
+def _add_running_story(ctx: RenderContext, story, element, width: int) -> None:
     """Render a running header's or footer's content (the PDF's source) into a Word header/footer."""
-    width = section.page_width - section.left_margin - section.right_margin
+    story_element = story._element  # python-docx looks the part up again on every access
     start = len(ctx.paragraphs)
-    walk_children(ctx, element, Sink(_FooterBlocks(story, width)), Scope(width=width))
+    walk_children(ctx, element, Sink(story_element, story.part), Scope(width=width))
     del ctx.paragraphs[start:]  # these paragraphs take no part in body keep-with-next chains
-    docx_oxml.shrink_story_text(story, FOOTER_PT, "6B7280")
+    docx_oxml.shrink_story_text(story_element, FOOTER_PT, "6B7280")
 
 
 PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Inches(8.5), Inches(11))}
 BRANDED_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4")
 
 
-def _apply_branding(document, meta: DocxMeta) -> None:
-    """Seller branding over the reference document: paper size, heading colour, font."""
+def _apply_branding(document, meta: DocxMeta, names: set[str]) -> None:
+    """Seller branding over the reference document: paper size, heading colour, font
+    (``names``: the names of the document's styles)."""
     width, height = PAPER[meta.paper]
     for section in document.sections:
         section.page_width, section.page_height = width, height
-    names = {style.name for style in document.styles}
     if meta.primary_color:
         for name in BRANDED_STYLES:
             if name in names:
@@ -210,18 +198,24 @@ def _apply_branding(document, meta: DocxMeta) -> None:
 
 
 def _parse_body(html: str, ctx: RenderContext):
-    parser = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True)
+    """The HTML's ``<body>``, or None (an empty document is reported).
+
+    lxml's plain HTML parser rather than ``lxml.html``'s, which is the same parser with
+    element classes that cost a Python class look-up for every element the walk touches.
+    """
     try:
-        root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
-    except (etree.ParserError, ValueError):
+        root = etree.fromstring(html.encode("utf-8"),
+                                etree.HTMLParser(encoding="utf-8", remove_comments=True))
+    except ValueError:  # text that cannot be encoded (lone surrogates)
+        root = None
+    if root is None:
         ctx.report("empty HTML document")
         return None
-    return root.body
+    return next(root.iter("body"), None)
 
 
-def text_width(document) -> int:
-    """Width between the left and right page margins of the first section (EMU)."""
-    section = document.sections[0]
+def text_width(section) -> int:
+    """Width between the left and right page margins of a section (EMU)."""
     return section.page_width - section.left_margin - section.right_margin
 
 
@@ -230,16 +224,18 @@ def build_footer(section, footer_text: str, page_label: str, footer=None) -> Non
     page label with live PAGE / NUMPAGES fields right-aligned on a tab at the right margin."""
     footer = section.footer if footer is None else footer
     footer.is_linked_to_previous = False
-    docx_oxml.clear_story(footer)
-    paragraph = footer.add_paragraph(style="Footer")
-    width = section.page_width - section.left_margin - section.right_margin
-    paragraph.paragraph_format.tab_stops.add_tab_stop(width, WD_TAB_ALIGNMENT.RIGHT)
-    paragraph.add_run(footer_text)
-    paragraph.add_run().add_tab()
+    element = footer._element  # python-docx looks the part up again on every access
+    docx_oxml.clear_story(element)
+    style = footer.part.get_style_id("Footer", WD_STYLE_TYPE.PARAGRAPH)
+    paragraph = docx_oxml.add_tabbed_paragraph(element, style, docx_oxml.to_twips(text_width(section)))
+    # add_run gives python-docx's w:r element, whose text setter makes tabs and line breaks
+    # their own elements, as Paragraph.add_run(text) did
+    docx_oxml.add_run(paragraph).text = footer_text
+    docx_oxml.add_run(paragraph).add_tab()
     for index, part in enumerate(_PAGE_FIELDS.split(page_label)):
         if index % 2 == 0:
             if part:
-                paragraph.add_run(part)
+                docx_oxml.add_run(paragraph).text = part
         else:
             docx_oxml.add_field(paragraph, "PAGE" if part == "page" else "NUMPAGES")
 
@@ -253,4 +249,3 @@ def _set_metadata(document, meta: DocxMeta) -> None:
     props.keywords = props.comments = props.category = props.content_status = ""
     docx_oxml.set_default_language(document.styles.element, meta.language)
     docx_oxml.strip_revision_ids(document.settings.element)
-    docx_oxml.strip_revision_ids(document.element)

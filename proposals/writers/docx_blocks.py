@@ -8,9 +8,6 @@ dispatches on the tag.  Tables live in :mod:`proposals.writers.docx_tables`.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from proposals.writers import docx_oxml
@@ -18,7 +15,8 @@ from proposals.writers.docx_context import (BLOCK_CLASSES, BLOCK_TAGS, CONTAINER
                                             FOREIGN_BLOCK_TAGS, HEADING_TAGS, KNOWN_CLASSES,
                                             SILENT_CLASSES, ListItem, Scope, check_attributes,
                                             check_classes, class_list, where)
-from proposals.writers.docx_inline import Break, collect, emit
+from proposals.writers.docx_inline import WHITESPACE, Break, collect, emit
+from proposals.writers.docx_oxml import W
 from proposals.writers.docx_tables import render_table
 
 PARAGRAPH_STYLES = {"lead": "Lead", "small": "Small", "note": "Small", "address": "Address", "sender": "Small", "line": "Signature Line"}
@@ -27,37 +25,48 @@ MAX_LIST_LEVEL = 3
 SPACE_AFTER_TABLE = Pt(10)
 RULE_LINE = Pt(6)
 SIGNATURE_SPACE = Pt(24)
-ALIGNMENTS = {"right": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+ALIGN_CLASSES = ("right", "center")  # block classes named like their w:jc value
 
 
 class Sink:
-    """Where blocks go: the document body or one table cell.
+    """Where blocks go: the document body, a header or footer, or one table cell
+    (a ``w:body``, ``w:hdr``/``w:ftr`` or ``w:tc`` element of the package part ``part``,
+    which holds the relationships of its images and links).
 
     A new cell already holds an empty paragraph (Word requires one); it is used
     for the cell's first paragraph, or removed if the cell starts with a table.
+    After a table in a cell, a new spare paragraph (in ``filler_style``) ends the cell.
     """
 
-    def __init__(self, container, spare=None, filler_style=None):
-        self.container = container
+    def __init__(self, element, part, spare=None, filler_style: str | None = None):
+        self.element = element
+        self.part = part
+        self._end = element.find(W.sectPr) if element.tag == W.body else None
         self._spare = spare
-        self._filler_style = filler_style  # style of the empty paragraph after a cell's table
+        self._filler_style = filler_style  # style id of the empty paragraph after a cell's table
         self.after_table = False  # Word puts no space after a table; the next paragraph must
 
-    def add_paragraph(self):
+    def add_paragraph(self, style_id: str | None):
+        """Add a paragraph in the style ``style_id`` (None: the default style)."""
         if self._spare is not None:
             paragraph, self._spare = self._spare, None
+            docx_oxml.set_paragraph_style(paragraph, style_id)
             return paragraph
-        return self.container.add_paragraph()
+        return docx_oxml.add_paragraph(self.element, style_id, self._end)
 
-    def add_table(self, rows: int, cols: int):
+    def unused(self, paragraph) -> bool:
+        """True if ``paragraph`` is the spare and no block took it (an empty cell)."""
+        return self._spare is paragraph
+
+    def add_table(self):
+        """Add an empty ``w:tbl`` for :func:`docx_oxml.start_table` to fill."""
         if self._spare is not None:
-            docx_oxml.remove_paragraph(self._spare)
-        elif docx_oxml.body_ends_with_table(self.container):
-            self.container.add_paragraph()  # Word would glue two adjacent tables together
-        table = self.container.add_table(rows, cols)
-        if getattr(self.container, "_tc", None) is not None:  # a cell must end with a paragraph
-            self._spare = self.container.paragraphs[-1]
-            self._spare.style = self._filler_style
+            self.element.remove(self._spare)
+        elif docx_oxml.ends_with_table(self.element):
+            docx_oxml.add_paragraph(self.element, None, self._end)  # Word would glue two adjacent tables together
+        table = docx_oxml.add_block(self.element, W.tbl, self._end)
+        if self.element.tag == W.tc:  # a cell must end with a paragraph
+            self._spare = docx_oxml.add_paragraph(self.element, self._filler_style)
         self.after_table = True
         return table
 
@@ -85,6 +94,8 @@ def walk_children(ctx, element, sink: Sink, scope: Scope) -> None:
 
 
 def _flush(ctx, pending: list, sink: Sink, scope: Scope) -> None:
+    if all(isinstance(node, str) and WHITESPACE.fullmatch(node) for node in pending):
+        return  # whitespace between blocks: a browser shows nothing (the common case)
     pending, level, number_format = _clause_number(pending)
     segments = collect(ctx, pending, scope.fmt, scope.width)
     if segments:
@@ -93,7 +104,7 @@ def _flush(ctx, pending: list, sink: Sink, scope: Scope) -> None:
         paragraph = open_paragraph(ctx, sink, scope)
         if level is not None:
             docx_oxml.set_numbering(paragraph, ctx.clause_numbering(number_format), level)
-        emit(ctx, paragraph, segments)
+        emit(ctx, sink.part, paragraph, segments)
 
 
 def _clause_number(pending: list) -> tuple[list, int | None, str | None]:
@@ -113,32 +124,31 @@ def _clause_number(pending: list) -> tuple[list, int | None, str | None]:
 def open_paragraph(ctx, sink: Sink, scope: Scope):
     """Create a paragraph in ``scope.style`` (or the list style of the current
     ``<li>``), applying alignment, spacing after a table and a pending page break."""
-    paragraph = sink.add_paragraph()
-    ctx.apply_style(paragraph, ctx.style(_list_item_style(paragraph, scope.item) or scope.style))
+    item = scope.item
+    paragraph = sink.add_paragraph(ctx.style_id(_list_item_style(item) or scope.style))
+    if item is not None and not item.used:  # the item's first paragraph: bullet or number
+        item.used = True
+        if item.num_id is not None:  # an <ol>'s own, restarted list
+            docx_oxml.set_numbering(paragraph, item.num_id, item.ilvl)
     if sink.after_table:
         sink.after_table = False
         if ctx.space_before_of(paragraph) < SPACE_AFTER_TABLE:
-            paragraph.paragraph_format.space_before = SPACE_AFTER_TABLE
+            docx_oxml.set_space_before(paragraph, SPACE_AFTER_TABLE.twips)
     if scope.align is not None:
-        paragraph.alignment = scope.align
+        docx_oxml.set_alignment(paragraph, scope.align)
     if ctx.pending_page_break:
-        paragraph.paragraph_format.page_break_before = True
+        docx_oxml.paragraph_property(paragraph, W.pageBreakBefore)
         ctx.pending_page_break = False
     ctx.paragraphs.append((paragraph, scope.row_key))
     return paragraph
 
 
-def _list_item_style(paragraph, item: ListItem | None) -> str | None:
-    """The first paragraph of a list item gets the bullet/number (and, for ``ol``,
-    the restarted list); later ones are continuation paragraphs."""
+def _list_item_style(item: ListItem | None) -> str | None:
+    """The list style for the first paragraph of a list item, the continuation style
+    (indented, no bullet or number) for the later ones."""
     if item is None:
         return None
-    if item.used:
-        return item.continue_style
-    if item.num_id is not None:
-        docx_oxml.set_numbering(paragraph, item.num_id, item.ilvl)
-    item.used = True
-    return item.style
+    return item.continue_style if item.used else item.style
 
 
 # -------------------------------------------------------------------- blocks
@@ -160,10 +170,10 @@ def render_block(ctx, element, sink: Sink, scope: Scope) -> None:
 def block_scope(scope: Scope, classes: list[str]) -> Scope:
     """Scope for a block's content after its ``muted``/``right``/``center`` classes."""
     if "muted" in classes:
-        scope = scope.but(fmt=replace(scope.fmt, muted=True))
-    for name, alignment in ALIGNMENTS.items():
+        scope = scope.but(fmt=scope.fmt._replace(muted=True))
+    for name in ALIGN_CLASSES:
         if name in classes:
-            scope = scope.but(align=alignment)
+            scope = scope.but(align=name)
     return scope
 
 
@@ -182,9 +192,9 @@ def _apply_keeps(ctx, classes: list[str], created: list) -> None:
         # Every cell of a signature table's first row gets the room, so the parties' names line up.
         targets = [p for p, row in created if first_row is not None and row is first_row] or [created[0][0]]
         for paragraph in targets:
-            paragraph.paragraph_format.space_before = SIGNATURE_SPACE  # room to sign
+            docx_oxml.set_space_before(paragraph, SIGNATURE_SPACE.twips)  # room to sign
     if "clause" in classes:
-        created[0][0].paragraph_format.keep_with_next = True
+        docx_oxml.paragraph_property(created[0][0], W.keepNext)
 
 
 def keep_together(created: list) -> None:
@@ -192,10 +202,10 @@ def keep_together(created: list) -> None:
     on all but the last paragraph, or all but the last table row."""
     last_paragraph, last_row = created[-1]
     for paragraph, row_key in created:
-        paragraph.paragraph_format.keep_together = True
+        docx_oxml.paragraph_property(paragraph, W.keepLines)
         is_last = paragraph is last_paragraph or (row_key is not None and row_key is last_row)
         if not is_last:
-            paragraph.paragraph_format.keep_with_next = True
+            docx_oxml.paragraph_property(paragraph, W.keepNext)
 
 
 def _container(ctx, element, sink: Sink, scope: Scope) -> None:
@@ -224,7 +234,7 @@ def _caption(ctx, element, sink: Sink, scope: Scope) -> None:
 def _rule(ctx, element, sink: Sink, scope: Scope) -> None:
     check_classes(ctx, element, BLOCK_CLASSES)
     paragraph = open_paragraph(ctx, sink, scope.but(item=None))
-    paragraph.paragraph_format.line_spacing = RULE_LINE  # a thin line, not an empty text line
+    docx_oxml.set_exact_line_height(paragraph, RULE_LINE.twips)  # a thin line, not an empty text line
     docx_oxml.set_bottom_border(paragraph)
 
 

@@ -15,12 +15,12 @@ receives:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml.parser import OxmlElement
-from docx.shared import Pt
+from docx.shared import Pt, Twips
 
 from proposals.writers import docx_oxml
 
@@ -92,9 +92,13 @@ def check_classes(ctx, element, allowed) -> None:
             ctx.report(f"unsupported class '{name}' on <{element.tag}> {where(element)}")
 
 
-@dataclass(frozen=True)
-class Fmt:
-    """Inline formatting inherited from enclosing elements."""
+class Fmt(NamedTuple):
+    """Inline formatting inherited from enclosing elements.
+
+    Scopes and formats are named tuples rather than frozen dataclasses: the writer
+    derives thousands of them per document, and ``_replace`` and tuple comparison
+    cost a fraction of ``dataclasses.replace`` and a dataclass ``__eq__``.
+    """
 
     bold: bool = False
     italic: bool = False
@@ -105,6 +109,12 @@ class Fmt:
     muted: bool = False
     char_style: str | None = None
     href: str | None = None
+
+    def switched_on(self, **flags: bool) -> Fmt:
+        """This format with every flag given as True switched on; itself if that changes
+        nothing (as for most table cells)."""
+        on = {name: True for name, value in flags.items() if value and not getattr(self, name)}
+        return self._replace(**on) if on else self
 
 
 @dataclass
@@ -119,40 +129,19 @@ class ListItem:
     used: bool = False
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(NamedTuple):
     """Inherited, immutable rendering state for the element being walked."""
 
     style: str = "Normal"
     fmt: Fmt = Fmt()
-    align: object = None
+    align: str | None = None  # a w:jc value: "right", "center"
     width: int = 0
     list_level: int = 0
     item: ListItem | None = None
     row_key: object = None
 
     def but(self, **changes) -> Scope:
-        return replace(self, **changes)
-
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _set_paragraph_style(p, style_id: str | None) -> None:
-    """``<w:pStyle>`` is the first child of ``<w:pPr>``, the first child of ``<w:p>``: set it
-    there, without python-docx's search for the schema's successor elements."""
-    pPr = p.find(_W + "pPr")
-    current = pPr.find(_W + "pStyle") if pPr is not None else None
-    if style_id is None:
-        if current is not None:
-            pPr.remove(current)
-        return
-    if current is None:
-        if pPr is None:
-            pPr = p.get_or_add_pPr()
-        current = OxmlElement("w:pStyle")
-        pPr.insert(0, current)
-    current.set(_W + "val", style_id)
+        return self._replace(**changes)
 
 
 @dataclass
@@ -165,7 +154,10 @@ class RenderContext:
     paragraphs: list = field(default_factory=list)
     pending_page_break: bool = False
     _styles: dict = field(default_factory=dict)
+    _ids: dict = field(default_factory=dict)
     _defaults: dict = field(default_factory=dict)
+    _inherited_values: dict = field(default_factory=dict)
+    _catalog: list | None = None
     _names: dict | None = None
     _char_styles: set | None = None
     _clause_num_id: int | None = None
@@ -180,31 +172,37 @@ class RenderContext:
             self._styles[name] = self._find_style(name, kind)
         return self._styles[name]
 
-    def apply_style(self, target, style) -> None:
-        """Give a paragraph, run or table ``style`` (a style object or None for the default).
+    def style_id(self, name: str, kind=WD_STYLE_TYPE.PARAGRAPH) -> str | None:
+        """The id to write for the named style: None for the default style of its kind
+        (Word's way of naming it) and for a missing one (reported once, as :meth:`style`)."""
+        key = (name, kind)
+        if key not in self._ids:
+            style = self.style(name, kind)
+            if kind not in self._defaults:
+                # python-docx's Styles.default(): the last style of the kind marked default
+                defaults = [s for s, _, k, default in self.catalog() if k == kind and default]
+                self._defaults[kind] = defaults[-1] if defaults else None
+            style_id = style.style_id if style is not None else None
+            self._ids[key] = None if style_id == self._defaults[kind] else style_id
+        return self._ids[key]
 
-        Same XML as python-docx's ``.style = style``, which looks up the default
-        style among all styles on every call (half the writer's time in a long table).
+    def catalog(self) -> list[tuple[str, str, WD_STYLE_TYPE, bool]]:
+        """``(style_id, name, type, is_default)`` of every style of the document.
+
+        Read once and shared by the name, type and default look-ups: python-docx builds
+        a style object for every style on each pass over ``document.styles``.
         """
-        kind = style.type if style is not None else WD_STYLE_TYPE.PARAGRAPH
-        if kind not in self._defaults:
-            default = self.document.styles.default(kind)
-            self._defaults[kind] = default.style_id if default is not None else None
-        style_id = style.style_id if style is not None else None
-        if style_id == self._defaults[kind]:
-            style_id = None
-        if hasattr(target, "_tbl"):
-            target._tbl.tblStyle_val = style_id
-        elif hasattr(target, "_p"):
-            _set_paragraph_style(target._p, style_id)
-        else:
-            target._r.style = style_id
+        if self._catalog is None:
+            self._catalog = [(s.style_id, s.name, s.type,
+                              bool(s.element.default) and s.element.type is not None)
+                             for s in self.document.styles]
+        return self._catalog
 
-    def style_name_of(self, paragraph) -> str:
+    def style_name_of(self, p) -> str:
         """Name of a paragraph's style ("Normal" when it has none), without python-docx's scan."""
         if self._names is None:
-            self._names = {s.style_id: s.name for s in self.document.styles if s.type == WD_STYLE_TYPE.PARAGRAPH}
-        return self._names.get(paragraph._p.style, "Normal")
+            self._names = {s: name for s, name, kind, _ in self.catalog() if kind == WD_STYLE_TYPE.PARAGRAPH}
+        return self._names.get(docx_oxml.paragraph_style_id(p), "Normal")
 
     def _find_style(self, name: str, kind):
         try:
@@ -228,8 +226,8 @@ class RenderContext:
         """Name of the character style a ``span`` class maps to: the class itself or
         its title-cased form (``price-tag`` -> ``Price Tag``), if such a style exists."""
         if self._char_styles is None:
-            self._char_styles = {s.name for s in self.document.styles
-                                 if s.type == WD_STYLE_TYPE.CHARACTER}
+            self._char_styles = {name for _, name, kind, _ in self.catalog()
+                                 if kind == WD_STYLE_TYPE.CHARACTER}
         for name in (css_class, css_class.replace("-", " ").title()):
             if name in self._char_styles:
                 return name
@@ -237,27 +235,29 @@ class RenderContext:
 
     def font_size(self, style_name: str) -> Pt:
         """Effective font size of a paragraph style (following ``based on``)."""
-        size = self._inherited(style_name, lambda s: s.font.size)
+        size = self._inherited(style_name, "size", lambda s: s.font.size)
         if size is None:
             return Pt(docx_oxml.default_font_half_points(self.document.styles.element) / 2)
         return size
 
-    def space_before_of(self, paragraph) -> int:
+    def space_before_of(self, p) -> int:
         """Effective space before a paragraph: its own, else its style's (EMU)."""
-        own = paragraph.paragraph_format.space_before
+        own = docx_oxml.space_before(p)
         if own is not None:
-            return own
-        name = self.style_name_of(paragraph)
-        return self._inherited(name, lambda s: s.paragraph_format.space_before) or 0
+            return Twips(own)
+        name = self.style_name_of(p)
+        return self._inherited(name, "space_before", lambda s: s.paragraph_format.space_before) or 0
 
-    def _inherited(self, style_name: str, read):
-        style = self.style(style_name)
-        while style is not None:
-            value = read(style)
-            if value is not None:
-                return value
-            style = style.base_style
-        return None
+    def _inherited(self, style_name: str, what: str, read):
+        """A style property, else the one of the style it is based on..., kept per style."""
+        key = (style_name, what)
+        if key not in self._inherited_values:
+            style, value = self.style(style_name), None
+            while style is not None and value is None:
+                value = read(style)
+                style = style.base_style
+            self._inherited_values[key] = value
+        return self._inherited_values[key]
 
     def numbering(self):
         return self.document.part.numbering_part.element

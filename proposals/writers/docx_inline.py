@@ -4,19 +4,17 @@ Inline HTML is first flattened into a list of segments (:class:`Text`,
 :class:`Break`, :class:`Picture`), each carrying its :class:`Fmt`.  Whitespace
 is then collapsed the way a browser does it (runs of ASCII whitespace become
 one space, spaces at the start/end of a block and around ``<br>`` disappear,
-U+00A0 is kept), and finally the segments become python-docx runs, grouped
-into ``w:hyperlink`` elements where they belong to an ``<a href>``.
+U+00A0 is kept), and finally the segments become ``w:r`` runs, grouped into
+``w:hyperlink`` elements where they belong to an ``<a href>``.
 """
 
 from __future__ import annotations
 
-import io
 import re
-from dataclasses import dataclass, replace
 from itertools import groupby
+from typing import NamedTuple
 
 from docx.enum.style import WD_STYLE_TYPE
-from docx.shared import Pt, RGBColor
 
 from proposals.writers import docx_oxml
 from proposals.writers.docx_context import (BLOCK_TAGS, FOREIGN_BLOCK_TAGS, INLINE_FORMATS,
@@ -24,25 +22,23 @@ from proposals.writers.docx_context import (BLOCK_TAGS, FOREIGN_BLOCK_TAGS, INLI
                                             check_attributes, check_classes, class_list,
                                             where)
 from proposals.writers.docx_images import ImageRefused, LoadedImage, load_image, picture_size
+from proposals.writers.docx_oxml import W
 
 WHITESPACE = re.compile(r"[ \t\n\r\f]+")
 LINK_SCHEMES = ("http://", "https://", "mailto:", "tel:")
 SMALL_FACTOR = 0.83
 
 
-@dataclass(frozen=True)
-class Text:
+class Text(NamedTuple):
     text: str
     fmt: Fmt
 
 
-@dataclass(frozen=True)
-class Break:
+class Break(NamedTuple):
     fmt: Fmt
 
 
-@dataclass(frozen=True)
-class Picture:
+class Picture(NamedTuple):
     image: LoadedImage
     width: int
     height: int
@@ -95,9 +91,9 @@ def _inline_fmt(ctx, element, fmt: Fmt) -> Fmt:
         return _span_fmt(ctx, element, fmt)
     check_classes(ctx, element, {"muted"})
     if "muted" in class_list(element):
-        fmt = replace(fmt, muted=True)
+        fmt = fmt._replace(muted=True)
     if tag in INLINE_FORMATS:
-        return replace(fmt, **{INLINE_FORMATS[tag]: True})
+        return fmt._replace(**{INLINE_FORMATS[tag]: True})
     if tag == "a":
         return _link_fmt(ctx, element, fmt)
     if tag in BLOCK_TAGS or tag in FOREIGN_BLOCK_TAGS:
@@ -111,7 +107,7 @@ def _inline_fmt(ctx, element, fmt: Fmt) -> Fmt:
 def _link_fmt(ctx, element, fmt: Fmt) -> Fmt:
     href = (element.get("href") or "").strip()
     if href.lower().startswith(LINK_SCHEMES):
-        return replace(fmt, href=href, char_style="Hyperlink")
+        return fmt._replace(href=href, char_style="Hyperlink")
     if href:
         ctx.report(f"link target '{href[:80]}' not supported {where(element)}, "
                    "text kept without link")
@@ -121,11 +117,11 @@ def _link_fmt(ctx, element, fmt: Fmt) -> Fmt:
 def _span_fmt(ctx, element, fmt: Fmt) -> Fmt:
     for name in class_list(element):
         if name == "muted":
-            fmt = replace(fmt, muted=True)
+            fmt = fmt._replace(muted=True)
         elif name == "small":
-            fmt = replace(fmt, small=True)
+            fmt = fmt._replace(small=True)
         elif ctx.char_style_for_class(name):
-            fmt = replace(fmt, char_style=ctx.char_style_for_class(name))
+            fmt = fmt._replace(char_style=ctx.char_style_for_class(name))
     return fmt
 
 
@@ -183,44 +179,43 @@ def _merge(segments: list) -> list:
 
 
 # ------------------------------------------------------------------- emitting
-_SPECIAL = re.compile(r"[\t\r\n]")
+def emit(ctx, part, paragraph, segments: list) -> None:
+    """Append the segments to a ``w:p`` as runs and hyperlinks (related from ``part``).
 
-
-def emit(ctx, paragraph, segments: list) -> None:
-    """Append the segments to a python-docx paragraph as runs and hyperlinks."""
+    Text never holds a tab or line break here: :func:`normalize` collapsed them.
+    """
     for href, group in groupby(segments, key=lambda s: s.fmt.href):
-        link = docx_oxml.add_hyperlink(paragraph, href) if href else None
+        parent = docx_oxml.add_hyperlink(paragraph, part, href) if href else paragraph
         for segment in group:
-            run = paragraph.add_run() if link is None else docx_oxml.add_run_to(link, paragraph)
-            _fill(run, segment)
-            _format(ctx, run, segment.fmt, paragraph)
+            run = docx_oxml.add_run(parent, _run_properties(ctx, segment.fmt, paragraph))
+            if isinstance(segment, Text):
+                docx_oxml.add_text(run, segment.text)
+            elif isinstance(segment, Break):
+                docx_oxml.add_break(run)
+            else:
+                docx_oxml.add_picture(run, part, segment.image.blob, segment.width,
+                                      segment.height, segment.alt)
 
 
-def _fill(run, segment) -> None:
-    if isinstance(segment, Text):
-        if _SPECIAL.search(segment.text):
-            run.text = segment.text  # tabs and line breaks become their own elements
-        else:
-            run._r.add_t(segment.text)  # what run.text does, without its per-character loop
-    elif isinstance(segment, Break):
-        run.add_break()
-    else:
-        shape = run.add_picture(io.BytesIO(segment.image.blob), segment.width, segment.height)
-        docx_oxml.set_picture_description(shape, segment.alt)
-
-
-def _format(ctx, run, fmt: Fmt, paragraph) -> None:
-    for flag in ("bold", "italic", "underline"):
-        if getattr(fmt, flag):
-            setattr(run, flag, True)
-    if fmt.sup:  # both map to w:vertAlign: set only the one that applies
-        run.font.superscript = True
-    elif fmt.sub:
-        run.font.subscript = True
-    if fmt.small:
-        size = ctx.font_size(ctx.style_name_of(paragraph))
-        run.font.size = Pt(round(size.pt * SMALL_FACTOR * 2) / 2)
+def _run_properties(ctx, fmt: Fmt, paragraph) -> tuple:
+    """``w:rPr`` content for ``fmt``: ``(tag, value)`` pairs in schema order."""
+    size = ctx.font_size(ctx.style_name_of(paragraph)) if fmt.small else None
+    style_id = ctx.style_id(fmt.char_style, WD_STYLE_TYPE.CHARACTER) if fmt.char_style else None
+    props = []
+    if style_id is not None:
+        props.append((W.rStyle, style_id))
+    if fmt.bold:
+        props.append((W.b, None))
+    if fmt.italic:
+        props.append((W.i, None))
     if fmt.muted:
-        run.font.color.rgb = RGBColor.from_string(MUTED_RGB)
-    if fmt.char_style and ctx.style(fmt.char_style, WD_STYLE_TYPE.CHARACTER) is not None:
-        ctx.apply_style(run, ctx.style(fmt.char_style, WD_STYLE_TYPE.CHARACTER))
+        props.append((W.color, MUTED_RGB))
+    if size is not None:
+        props.append((W.sz, str(round(size.pt * SMALL_FACTOR * 2))))  # half points
+    if fmt.underline:
+        props.append((W.u, "single"))
+    if fmt.sup:  # both map to w:vertAlign: only the one that applies
+        props.append((W.vertAlign, "superscript"))
+    elif fmt.sub:
+        props.append((W.vertAlign, "subscript"))
+    return tuple(props)

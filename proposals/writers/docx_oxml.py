@@ -1,20 +1,29 @@
-"""Raw OOXML helpers for the DOCX writer and the reference-document generator.
+"""Raw OOXML for the DOCX writer and the reference-document generator.
 
-python-docx covers paragraphs, runs, styles, tables and pictures, but not
-everything a professional offer needs.  Every piece of hand-built WordprocessingML
-lives here, one small documented function per feature, so the rest of the writer
-speaks python-docx's object API only:
+python-docx opens the reference document and keeps the package (styles,
+numbering, headers and footers, images and relationships, saving).  The body
+content -- paragraphs, runs, tables, rows, cells and their properties -- is
+WordprocessingML built here directly with lxml: python-docx's object API
+searches the schema's successor lists on every property it sets, which made
+it most of the writer's time.  Every piece of hand-built XML lives in this
+module, one small documented function per feature:
 
+* paragraphs, runs, text, line breaks, pictures and external hyperlinks,
+* paragraph and run properties in schema order (:func:`child`),
+* tables: grid, 100 % width, layout, table look, rows that never split
+  (``w:cantSplit``) or repeat as header rows (``w:tblHeader``), cells with
+  width, span, top rule, shading and margins; table borders and cell margins
+  of table styles,
+* paragraph borders (``<hr>``, signature lines),
+* list numbering that restarts for every ``<ol>``, multi-level clause numbering,
 * fields (PAGE / NUMPAGES) for "Page x of y" footers,
-* table row flags: repeat as header row (``w:tblHeader``), never split
-  (``w:cantSplit``), table look, table width,
-* cell shading, cell borders, table borders and cell margins,
-* paragraph bottom border (``<hr>``),
-* list numbering that restarts for every ``<ol>``,
-* external hyperlinks,
-* document defaults (language, font size),
+* document defaults (language, font, font size),
 * reproducibility: removal of revision ids and a zip container with fixed
   timestamps and a stable entry order.
+
+Elements are created in place (``etree.SubElement`` with Clark names from
+:data:`W`), so they get python-docx's element classes from the document's
+parser and serialize exactly as python-docx's own would.
 """
 
 from __future__ import annotations
@@ -22,35 +31,104 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime, timezone
+from types import SimpleNamespace
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
-from docx.text.run import Run
+from docx.oxml.ns import nsmap, qn
+from lxml import etree
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 _RSID_ATTRS = ("w:rsidR", "w:rsidRPr", "w:rsidRDefault", "w:rsidP", "w:rsidSect",
                "w:rsidTr", "w:rsidDel")
 
+_SubElement = etree.SubElement
+
+
+def _clark(tag: str) -> str:
+    return f"{{{nsmap['w']}}}{tag}"
+
+
+def _names(tags: str) -> SimpleNamespace:
+    return SimpleNamespace(**{tag: _clark(tag) for tag in tags.split()})
+
+
+def _ranks(tags: str) -> dict[str, int]:
+    return {_clark(tag): rank for rank, tag in enumerate(tags.split())}
+
+
+#: Clark names (``{namespace}local``) of the WordprocessingML elements and attributes
+#: built here, computed once: ``qn("w:p")`` splits and looks up a prefix on every call.
+W = _names("""
+    after b before body br cantSplit color docDefaults drawing fill fldChar fldCharType
+    gridCol gridSpan history hyperlink i ilvl instrText jc keepLines keepNext line
+    lineRule numId numPr p pageBreakBefore pBdr pos pPr pStyle r right rPr rPrDefault
+    rStyle sectPr shd spacing styles sz t tab tabs tbl tblGrid tblHeader tblLayout
+    tblLook tblPr tblStyle tblW tc tcBorders tcMar tcPr tcW tr trPr type u val vertAlign
+    w""")
+XML_SPACE = qn("xml:space")
+R_ID = qn("r:id")
+
+
+#: Child order the OOXML schema prescribes, per parent element (as python-docx keeps it).
+SCHEMA_ORDER = {
+    W.pPr: _ranks("""pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr
+        suppressLineNumbers pBdr shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct
+        topLinePunct autoSpaceDE autoSpaceDN bidi adjustRightInd snapToGrid spacing ind
+        contextualSpacing mirrorIndents suppressOverlap jc textDirection textAlignment
+        textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"""),
+    W.rPr: _ranks("""rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow
+        emboss imprint noProof snapToGrid vanish webHidden color spacing w kern position sz
+        szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout
+        specVanish oMath"""),
+    W.tcPr: _ranks("""cnfStyle tcW gridSpan hMerge vMerge tcBorders shd noWrap tcMar
+        textDirection tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange"""),
+    W.pBdr: _ranks("top left bottom right between bar"),
+    W.numPr: _ranks("ilvl numId numberingChange ins"),
+    W.styles: _ranks("docDefaults latentStyles style"),
+    W.docDefaults: _ranks("rPrDefault pPrDefault"),
+}
+
 
 # --------------------------------------------------------------------- helpers
-def _child(parent, tag: str, before: tuple[str, ...] = ()):
-    """Return the first ``tag`` child of ``parent``, creating it if missing.
+def to_twips(emu: int) -> int:
+    """EMU to whole twips (1/20 pt), rounded as python-docx's ``Length.twips``."""
+    return round(emu / 635)
 
-    A new element is inserted before the first existing child named in
-    ``before`` (schema order), else appended.
+
+def child(parent, tag: str):
+    """Return the ``tag`` child of ``parent``, adding it in schema order if missing.
+
+    The same place python-docx's ``get_or_add_*`` finds, but with one pass over
+    the (few) existing children instead of a search per possible successor.
     """
-    found = parent.find(qn(tag))
+    found = parent.find(tag)
     if found is not None:
         return found
-    element = OxmlElement(tag)
-    for name in before:
-        successor = parent.find(qn(name))
-        if successor is not None:
-            successor.addprevious(element)
-            return element
-    parent.append(element)
+    element = _SubElement(parent, tag)
+    ranks = SCHEMA_ORDER.get(parent.tag)
+    if ranks is not None:
+        rank = ranks[tag]
+        for sibling in parent:
+            if ranks.get(sibling.tag, -1) > rank:
+                sibling.addprevious(element)
+                break
+    return element
+
+
+def properties(element, tag: str):
+    """Return the property element of a ``w:p`` or ``w:r`` (``w:pPr``/``w:rPr``),
+    which the schema puts first, creating it if missing."""
+    found = element.find(tag)
+    return _first_child(element, tag) if found is None else found
+
+
+def _first_child(parent, tag: str):
+    """Create ``tag`` as the first child of ``parent``."""
+    element = _SubElement(parent, tag)
+    first = parent[0]
+    if first is not element:
+        first.addprevious(element)
     return element
 
 
@@ -78,61 +156,198 @@ def _replace(parent, element) -> None:
         parent.append(element)
 
 
-# ---------------------------------------------------------------------- fields
-def add_field(paragraph: Paragraph, instruction: str, placeholder: str = "1") -> None:
-    """Append a complex field (e.g. ``PAGE`` or ``NUMPAGES``) to ``paragraph``.
-
-    Word and LibreOffice compute the value when laying out the page; the
-    placeholder is only what a reader without layout (python-docx) sees.
-    """
-    for kind in ("begin", "instr", "separate", "text", "end"):
-        run = paragraph.add_run()
-        if kind == "instr":
-            instr = OxmlElement("w:instrText")
-            instr.set(qn("xml:space"), "preserve")
-            instr.text = f" {instruction} "
-            run._r.append(instr)
-        elif kind == "text":
-            run.text = placeholder
-        else:
-            char = OxmlElement("w:fldChar")
-            char.set(qn("w:fldCharType"), kind)
-            run._r.append(char)
+# ----------------------------------------------------------- paragraphs, runs
+def add_block(parent, tag: str, end=None):
+    """Append a new ``w:p`` or ``w:tbl`` to a body, cell, header or footer element;
+    ``end`` is the body's final ``w:sectPr``, which must stay last."""
+    if end is None:
+        return _SubElement(parent, tag)
+    block = end.makeelement(tag)
+    end.addprevious(block)
+    return block
 
 
-def field_instructions(element) -> list[str]:
-    """Return the stripped ``w:instrText`` strings found below ``element``."""
-    return [(t.text or "").strip() for t in element.iter(qn("w:instrText"))]
+def add_paragraph(parent, style_id: str | None, end=None):
+    """Append a ``w:p`` in the style ``style_id`` (None: the default style), see :func:`add_block`."""
+    p = add_block(parent, W.p, end)
+    if style_id is not None:
+        _SubElement(_SubElement(p, W.pPr), W.pStyle).set(W.val, style_id)
+    return p
+
+
+def set_paragraph_style(p, style_id: str | None) -> None:
+    """Set (or with None remove) ``w:pStyle``, the first child of ``w:pPr``."""
+    p_pr = p.find(W.pPr)
+    current = p_pr.find(W.pStyle) if p_pr is not None else None
+    if style_id is None:
+        if current is not None:
+            p_pr.remove(current)
+        return
+    if current is None:
+        if p_pr is None:
+            p_pr = _first_child(p, W.pPr)
+        current = _first_child(p_pr, W.pStyle)
+    current.set(W.val, style_id)
+
+
+def paragraph_style_id(p) -> str | None:
+    """The ``w:pStyle`` value of a paragraph, or None (the default style)."""
+    style = p.find(f"{W.pPr}/{W.pStyle}")
+    return None if style is None else style.get(W.val)
+
+
+def paragraph_property(p, tag: str):
+    """Return (adding if missing, in schema order) a child of the paragraph's ``w:pPr``,
+    e.g. ``paragraph_property(p, W.keepNext)`` for keep-with-next."""
+    return child(properties(p, W.pPr), tag)
+
+
+def set_space_before(p, twips: int) -> None:
+    """Give the paragraph its own space before (``w:spacing/@w:before``)."""
+    paragraph_property(p, W.spacing).set(W.before, str(twips))
+
+
+def space_before(p) -> int | None:
+    """The paragraph's own space before (twips), None if it has none."""
+    spacing = p.find(f"{W.pPr}/{W.spacing}")
+    value = None if spacing is None else spacing.get(W.before)
+    return None if value is None else int(value)
+
+
+def set_exact_line_height(p, twips: int) -> None:
+    """Give the paragraph's lines an exact height (``w:spacing/@w:line``, rule "exact")."""
+    spacing = paragraph_property(p, W.spacing)
+    spacing.set(W.line, str(twips))
+    spacing.set(W.lineRule, "exact")
+
+
+def set_alignment(p, value: str) -> None:
+    """``value`` is a ``w:jc`` value: ``"right"``, ``"center"``..."""
+    paragraph_property(p, W.jc).set(W.val, value)
+
+
+def set_bottom_border(p, size: int = 6, color: str = "9AA5B1") -> None:
+    """Draw a horizontal rule under a paragraph (``w:pBdr/w:bottom``), for ``<hr>``."""
+    _replace(paragraph_property(p, W.pBdr), border("w:bottom", size, color))
+
+
+def set_style_top_border(style, size: int = 4, color: str = "374151") -> None:
+    """Give a paragraph style a rule above its text (``w:pBdr/w:top``), e.g. a signature line."""
+    _replace(child(style.element.get_or_add_pPr(), W.pBdr), border("w:top", size, color))
+
+
+def add_run(parent, props: tuple = ()):
+    """Append a ``w:r`` to a paragraph or hyperlink.  ``props`` are its run properties,
+    ``(tag, value)`` pairs in schema order, value None for an on/off property."""
+    r = _SubElement(parent, W.r)
+    if props:
+        r_pr = _SubElement(r, W.rPr)
+        for tag, value in props:
+            if value is None:
+                _SubElement(r_pr, tag)
+            else:
+                _SubElement(r_pr, tag).set(W.val, value)
+    return r
+
+
+def add_text(r, text: str) -> None:
+    """Append ``w:t``; leading or trailing whitespace is kept with ``xml:space``
+    (tested as python-docx's ``add_t`` does)."""
+    t = _SubElement(r, W.t)
+    t.text = text
+    if len(text.strip()) < len(text):
+        t.set(XML_SPACE, "preserve")
+
+
+def add_break(r) -> None:
+    _SubElement(r, W.br)
+
+
+def add_picture(r, part, blob: bytes, width: int, height: int, description: str) -> None:
+    """Append an inline picture to a run; ``part`` (document, header or footer part)
+    stores the image and names it; the alt text becomes the drawing's description."""
+    inline = part.new_pic_inline(io.BytesIO(blob), width, height)
+    inline.docPr.set("descr", description)
+    _SubElement(r, W.drawing).append(inline)
+
+
+def add_hyperlink(p, part, url: str):
+    """Append an external ``w:hyperlink`` (target related from ``part``) and return it."""
+    link = _SubElement(p, W.hyperlink)
+    link.set(R_ID, part.relate_to(url, RT.HYPERLINK, is_external=True))
+    link.set(W.history, "1")
+    return link
+
+
+def ends_with_table(container) -> bool:
+    """True if the last block in a body, cell or story element is a table."""
+    for block in reversed(container):
+        if block.tag == W.p or block.tag == W.tbl:
+            return block.tag == W.tbl
+    return False
 
 
 # ---------------------------------------------------------------------- tables
-def set_repeat_header(row) -> None:
-    """Mark a table row as header row that Word repeats on every page (``w:tblHeader``)."""
-    _child(row._tr.get_or_add_trPr(), "w:tblHeader").set(qn("w:val"), "true")
+def start_table(tbl, style_id: str | None, columns: list[int], fixed: bool,
+                header_row: bool) -> None:
+    """Give a new ``w:tbl`` its properties -- style, 100 % of the available width,
+    fixed or automatic layout, a table look that applies the style's header-row
+    format only (no banding) -- and its grid, ``columns`` in twips."""
+    tbl_pr = _SubElement(tbl, W.tblPr)
+    if style_id is not None:
+        _SubElement(tbl_pr, W.tblStyle).set(W.val, style_id)
+    width = _SubElement(tbl_pr, W.tblW)
+    width.set(W.type, "pct")
+    width.set(W.w, "5000")
+    _SubElement(tbl_pr, W.tblLayout).set(W.type, "fixed" if fixed else "autofit")
+    look = _SubElement(tbl_pr, W.tblLook)
+    look.set(W.val, "0620" if header_row else "0600")
+    for name, on in (("firstRow", header_row), ("lastRow", False), ("firstColumn", False),
+                     ("lastColumn", False), ("noHBand", True), ("noVBand", True)):
+        look.set(_clark(name), "1" if on else "0")
+    grid = _SubElement(tbl, W.tblGrid)
+    for twips in columns:
+        _SubElement(grid, W.gridCol).set(W.w, str(twips))
 
 
-def set_cant_split(row) -> None:
-    """Forbid a page break inside a table row (``w:cantSplit``)."""
-    _child(row._tr.get_or_add_trPr(), "w:cantSplit", before=("w:tblHeader",)).set(
-        qn("w:val"), "true")
+def add_row(tbl, header: bool):
+    """Append a ``w:tr`` that never splits across pages and, as a header row, repeats
+    on every page."""
+    tr = _SubElement(tbl, W.tr)
+    tr_pr = _SubElement(tr, W.trPr)
+    _SubElement(tr_pr, W.cantSplit).set(W.val, "true")
+    if header:
+        _SubElement(tr_pr, W.tblHeader).set(W.val, "true")
+    return tr
 
 
-def set_table_width_pct(table, percent: int = 100) -> None:
-    """Make the table as wide as ``percent`` of the available width (``w:tblW`` pct)."""
-    tbl_w = _child(table._tbl.tblPr, "w:tblW")
-    tbl_w.set(qn("w:type"), "pct")
-    tbl_w.set(qn("w:w"), str(percent * 50))
+def add_cell(tr, twips: int, span: int = 1, top_rule: tuple[int, str] | None = None,
+             fill: str | None = None, no_right_margin: bool = False):
+    """Append a ``w:tc`` with its (required) empty paragraph; return both.
 
-
-def set_table_look(table, first_row: bool) -> None:
-    """Say which conditional table-style formats apply: header row only, no banding."""
-    look = OxmlElement("w:tblLook")
-    flags = {"firstRow": first_row, "lastRow": False, "firstColumn": False,
-             "lastColumn": False, "noHBand": True, "noVBand": True}
-    look.set(qn("w:val"), "0620" if first_row else "0600")
-    for name, on in flags.items():
-        look.set(qn(f"w:{name}"), "1" if on else "0")
-    _replace(table._tbl.tblPr, look)
+    ``twips`` is the cell width, ``span`` the grid columns it covers, ``top_rule``
+    ``(size, color)`` of a line above it, ``fill`` a background colour such as
+    ``"E9EEF4"``, ``no_right_margin`` sets the right cell margin to 0.
+    """
+    tc = _SubElement(tr, W.tc)
+    tc_pr = _SubElement(tc, W.tcPr)
+    width = _SubElement(tc_pr, W.tcW)
+    width.set(W.type, "dxa")
+    width.set(W.w, str(twips))
+    if span > 1:
+        _SubElement(tc_pr, W.gridSpan).set(W.val, str(span))
+    if top_rule is not None:
+        _SubElement(tc_pr, W.tcBorders).append(border("w:top", *top_rule))
+    if fill is not None:
+        shd = _SubElement(tc_pr, W.shd)
+        shd.set(W.val, "clear")
+        shd.set(W.color, "auto")
+        shd.set(W.fill, fill)
+    if no_right_margin:
+        margin = _SubElement(_SubElement(tc_pr, W.tcMar), W.right)
+        margin.set(W.w, "0")
+        margin.set(W.type, "dxa")
+    return tc, _SubElement(tc, W.p)
 
 
 def set_table_borders(tbl_pr, **edges) -> None:
@@ -156,92 +371,67 @@ def set_cell_margins(tbl_pr, top: int, left: int, bottom: int, right: int) -> No
     _replace(tbl_pr, margins)
 
 
-def set_cell_shading(tc_pr, fill: str) -> None:
-    """Give a cell (``w:tcPr``) a solid background colour such as ``"E9EEF4"``."""
-    shd = OxmlElement("w:shd")
-    shd.set(qn("w:val"), "clear")
-    shd.set(qn("w:color"), "auto")
-    shd.set(qn("w:fill"), fill)
-    _replace(tc_pr, shd)
+# ---------------------------------------------------------------------- fields
+def add_field(p, instruction: str, placeholder: str = "1") -> None:
+    """Append a complex field (e.g. ``PAGE`` or ``NUMPAGES``) to the paragraph ``p``.
+
+    Word and LibreOffice compute the value when laying out the page; the
+    placeholder is only what a reader without layout (python-docx) sees.
+    """
+    for kind in ("begin", "instr", "separate", "text", "end"):
+        run = add_run(p)
+        if kind == "instr":
+            instr = _SubElement(run, W.instrText)
+            instr.set(XML_SPACE, "preserve")
+            instr.text = f" {instruction} "
+        elif kind == "text":
+            add_text(run, placeholder)
+        else:
+            _SubElement(run, W.fldChar).set(W.fldCharType, kind)
 
 
-def set_cell_margin(cell, edge: str, twips: int) -> None:
-    """Override one margin (``left``/``right``/``top``/``bottom``) of a single cell (``w:tcMar``)."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    margins = _child(tc_pr, "w:tcMar", before=("w:textDirection", "w:tcFitText", "w:vAlign",
-                                               "w:hideMark"))
-    margin = OxmlElement(f"w:{edge}")
-    margin.set(qn("w:w"), str(twips))
-    margin.set(qn("w:type"), "dxa")
-    _replace(margins, margin)
+def add_tabbed_paragraph(story_element, style_id: str | None, tab_twips: int):
+    """Append a paragraph in ``style_id`` with one right-aligned tab stop (a footer line)."""
+    p = _SubElement(story_element, W.p)
+    p_pr = _SubElement(p, W.pPr)
+    if style_id is not None:
+        _SubElement(p_pr, W.pStyle).set(W.val, style_id)
+    tab = _SubElement(_SubElement(p_pr, W.tabs), W.tab)
+    tab.set(W.pos, str(tab_twips))
+    tab.set(W.val, "right")
+    return p
 
 
-def set_cell_top_border(cell, size: int, color: str) -> None:
-    """Draw a line above one cell (used for total and subtotal rows)."""
-    tc_pr = cell._tc.get_or_add_tcPr()
-    borders = _child(tc_pr, "w:tcBorders", before=("w:shd", "w:noWrap", "w:tcMar",
-                                                   "w:vAlign", "w:hideMark"))
-    _replace(borders, border("w:top", size, color))
+def field_instructions(element) -> list[str]:
+    """Return the stripped ``w:instrText`` strings found below ``element``."""
+    return [(t.text or "").strip() for t in element.iter(qn("w:instrText"))]
 
 
-def body_ends_with_table(container) -> bool:
-    """True if the last block in ``container`` (document or cell) is a table."""
-    element = getattr(container, "_body", container)._element
-    blocks = [c for c in element if c.tag in (qn("w:p"), qn("w:tbl"))]
-    return bool(blocks) and blocks[-1].tag == qn("w:tbl")
+# --------------------------------------------------------------- header/footer
+def shrink_story_text(story_element, size_pt: float, color: str) -> None:
+    """Give the paragraphs of a header/footer story (and of its tables' cells) no
+    space after, and their runs a small grey font."""
+    half_points = str(round(size_pt * 2))
+    for p in _story_paragraphs(story_element):
+        paragraph_property(p, W.spacing).set(W.after, "0")
+        for r in p.iterchildren(W.r):
+            r_pr = properties(r, W.rPr)
+            child(r_pr, W.sz).set(W.val, half_points)
+            old = r_pr.find(W.color)
+            if old is not None:  # a new w:color: a theme colour must not stay
+                r_pr.remove(old)
+            child(r_pr, W.color).set(W.val, color)
 
 
-def remove_paragraph(paragraph: Paragraph) -> None:
-    """Delete a paragraph (e.g. the empty one a new table cell starts with)."""
-    element = paragraph._p
-    element.getparent().remove(element)
+def _story_paragraphs(story_element):
+    yield from story_element.iterchildren(W.p)
+    for tbl in story_element.iterchildren(W.tbl):
+        for tr in tbl.iterchildren(W.tr):
+            for tc in tr.iterchildren(W.tc):
+                yield from tc.iterchildren(W.p)
 
 
-# ------------------------------------------------------------------ paragraphs
-def set_bottom_border(paragraph: Paragraph, size: int = 6, color: str = "9AA5B1") -> None:
-    """Draw a horizontal rule under a paragraph (``w:pBdr/w:bottom``), for ``<hr>``."""
-    p_pr = paragraph._p.get_or_add_pPr()
-    p_bdr = _child(p_pr, "w:pBdr", before=("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc"))
-    _replace(p_bdr, border("w:bottom", size, color))
-
-
-def set_style_top_border(style, size: int = 4, color: str = "374151") -> None:
-    """Give a paragraph style a rule above its text (``w:pBdr/w:top``), e.g. a signature line."""
-    p_pr = style.element.get_or_add_pPr()
-    p_bdr = _child(p_pr, "w:pBdr", before=("w:shd", "w:tabs", "w:spacing", "w:ind", "w:jc"))
-    _replace(p_bdr, border("w:top", size, color))
-
-
-def set_default_font(styles_element, family: str) -> None:
-    """Set the document's default font (``w:docDefaults/w:rPrDefault/w:rPr/w:rFonts``)."""
-    fonts = styles_element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:rFonts"))
-    if fonts is None:
-        return
-    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-        fonts.set(qn(attribute), family)
-    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
-        fonts.attrib.pop(qn(attribute), None)
-
-
-def shrink_story_text(story, size_pt: float, color: str) -> None:
-    """Set every run of a header/footer story (tables included) to a small grey font."""
-    from docx.shared import Pt, RGBColor
-
-    for paragraph in _story_paragraphs(story):
-        paragraph.paragraph_format.space_after = Pt(0)
-        for run in paragraph.runs:
-            run.font.size = Pt(size_pt)
-            run.font.color.rgb = RGBColor.from_string(color)
-
-
-def _story_paragraphs(story):
-    yield from story.paragraphs
-    for table in story.tables:
-        for row in table.rows:
-            for cell in row.cells:
-                yield from cell.paragraphs
-
-
+# ------------------------------------------------------------------- numbering
 def style_numbering(style) -> tuple[int, int] | None:
     """Return ``(numId, ilvl)`` a paragraph style's ``w:numPr`` links to, or None."""
     p_pr = style.element.pPr
@@ -294,9 +484,9 @@ def add_clause_numbering(document, level0_text: str) -> int:
     return numbering.add_num(abstract_id).numId
 
 
-def set_numbering(paragraph: Paragraph, num_id: int, ilvl: int) -> None:
+def set_numbering(p, num_id: int, ilvl: int) -> None:
     """Attach a paragraph to list ``num_id`` on level ``ilvl`` (``w:numPr``)."""
-    _set_num_pr(paragraph._p.get_or_add_pPr(), num_id, ilvl)
+    _set_num_pr(properties(p, W.pPr), num_id, ilvl)
 
 
 def set_style_numbering(style, num_id: int, ilvl: int) -> None:
@@ -305,32 +495,9 @@ def set_style_numbering(style, num_id: int, ilvl: int) -> None:
 
 
 def _set_num_pr(p_pr, num_id: int, ilvl: int) -> None:
-    num_pr = p_pr.get_or_add_numPr()
-    num_pr.get_or_add_ilvl().val = ilvl
-    num_pr.get_or_add_numId().val = num_id
-
-
-# ------------------------------------------------------------------ hyperlinks
-def add_hyperlink(paragraph: Paragraph, url: str):
-    """Append an external ``w:hyperlink`` to ``paragraph`` and return the element."""
-    r_id = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
-    link = OxmlElement("w:hyperlink")
-    link.set(qn("r:id"), r_id)
-    link.set(qn("w:history"), "1")
-    paragraph._p.append(link)
-    return link
-
-
-def add_run_to(link, paragraph: Paragraph) -> Run:
-    """Append a new run inside a hyperlink element and return it as a python-docx Run."""
-    r = OxmlElement("w:r")
-    link.append(r)
-    return Run(r, paragraph)
-
-
-def set_picture_description(inline_shape, text: str) -> None:
-    """Store the image's alt text as the drawing's description (accessibility)."""
-    inline_shape._inline.docPr.set("descr", text)
+    num_pr = child(p_pr, W.numPr)
+    child(num_pr, W.ilvl).set(W.val, str(ilvl))
+    child(num_pr, W.numId).set(W.val, str(num_id))
 
 
 # ------------------------------------------------------------ document parts
@@ -342,16 +509,25 @@ def clear_body(document) -> None:
             body.remove(child)
 
 
-def clear_story(story) -> None:
-    """Remove all content of a header or footer."""
-    for child in list(story._element):
-        story._element.remove(child)
+def clear_story(story_element) -> None:
+    """Remove all content of a header or footer (its ``w:hdr``/``w:ftr``)."""
+    for block in list(story_element):
+        story_element.remove(block)
 
 
 def _doc_defaults_rpr(styles_element):
-    defaults = _child(styles_element, "w:docDefaults", before=("w:latentStyles", "w:style"))
-    rpr_default = _child(defaults, "w:rPrDefault", before=("w:pPrDefault",))
-    return _child(rpr_default, "w:rPr")
+    return child(child(child(styles_element, W.docDefaults), W.rPrDefault), W.rPr)
+
+
+def set_default_font(styles_element, family: str) -> None:
+    """Set the document's default font (``w:docDefaults/w:rPrDefault/w:rPr/w:rFonts``)."""
+    fonts = styles_element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:rFonts"))
+    if fonts is None:
+        return
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), family)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attribute), None)
 
 
 def set_default_language(styles_element, language: str) -> None:
@@ -392,12 +568,45 @@ def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
     return max(stamp, ZIP_EPOCH)
 
 
+def package_bytes(document, moment: datetime) -> bytes:
+    """The .docx bytes of ``document`` in the reproducible container of :func:`normalize_zip`.
+
+    The parts are serialized by python-docx's own package writer steps -- the same
+    bytes ``document.save()`` stores -- and compressed once: ``save()`` would deflate
+    every part into a zip that :func:`normalize_zip` then inflates and deflates again
+    (a tenth of the writer's time).
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    PackageWriter._write_content_types_stream(entries, parts)
+    PackageWriter._write_pkg_rels(entries, package.rels)
+    PackageWriter._write_parts(entries, parts)
+    return _reproducible_zip(entries, moment)
+
+
+class _Entries(dict):
+    """Zip entry bytes by name, collected in place of python-docx's zip writer."""
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self[pack_uri.membername] = blob
+
+
 def normalize_zip(blob: bytes, moment: datetime) -> bytes:
-    """Rewrite a .docx container byte-for-byte reproducibly: fixed timestamps,
-    fixed permissions, ``[Content_Types].xml`` first, then entries sorted by name."""
-    stamp = zip_timestamp(moment)
+    """Rewrite a .docx container byte-for-byte reproducibly (see :func:`_reproducible_zip`)."""
     source = zipfile.ZipFile(io.BytesIO(blob))
-    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    return _reproducible_zip({name: source.read(name) for name in source.namelist()}, moment)
+
+
+def _reproducible_zip(entries: dict[str, bytes], moment: datetime) -> bytes:
+    """Zip ``entries`` with fixed timestamps and permissions, ``[Content_Types].xml``
+    first, then the other entries sorted by name."""
+    stamp = zip_timestamp(moment)
+    names = sorted(entries, key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for name in names:
@@ -405,5 +614,5 @@ def normalize_zip(blob: bytes, moment: datetime) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name), compresslevel=6)
+            target.writestr(info, entries[name], compresslevel=6)
     return out.getvalue()

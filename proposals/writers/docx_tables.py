@@ -15,22 +15,19 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Emu, Mm
-from docx.table import Table
+from docx.shared import Mm
 
 from proposals.writers import docx_oxml
 from proposals.writers.docx_context import (KNOWN_CLASSES, OPAQUE_TAGS, Scope,
                                             check_attributes, check_classes, class_list, where)
 from proposals.writers.docx_images import css_length, style_property
 from proposals.writers.docx_inline import WHITESPACE
+from proposals.writers.docx_oxml import W
 
 CELL_STYLE = "Table Text"
-CELL_ALIGN = {"num": WD_ALIGN_PARAGRAPH.RIGHT, "right": WD_ALIGN_PARAGRAPH.RIGHT,
-              "logo-cell": WD_ALIGN_PARAGRAPH.RIGHT, "center": WD_ALIGN_PARAGRAPH.CENTER}
+CELL_ALIGN = {"num": "right", "right": "right", "logo-cell": "right", "center": "center"}  # w:jc
 GROUP_SHADING = "F7F9FB"
 ROW_RULES = {"total": (6, "1F3A5F"), "subtotal": (3, "D9DEE5")}
 CELL_PADDING = Mm(4)  # left + right cell margin of "Proposals Table"
@@ -51,30 +48,27 @@ def render_table(ctx, element, sink, scope: Scope, walk, sink_class) -> None:
     widths = fit_min_widths(resolve_widths(declared, columns, scope.width),
                             _min_widths(ctx, rows, columns))
     plain = "plain" in class_list(element)
-    table = _new_table(ctx, sink, rows, widths, plain, any(w is not None for w in declared))
+    grid = [docx_oxml.to_twips(width) for width in widths]
+    tbl = _new_table(ctx, sink, rows, grid, plain, any(w is not None for w in declared))
     page_break, ctx.pending_page_break = ctx.pending_page_break, False
-    for row, (tr, head, cells) in zip(table.rows, rows):
-        _render_row(ctx, row, tr, head, cells, widths, scope, walk, sink_class)
-        if plain:  # right-aligned text in the last column ends exactly at the margin
-            docx_oxml.set_cell_margin(row.cells[-1], "right", 0)
+    for tr, head, cells in rows:
+        _render_row(ctx, tbl, tr, head, cells, widths, grid, plain, scope, walk, sink_class,
+                    sink.part)
     if page_break:
-        _first_paragraph(table).paragraph_format.page_break_before = True
+        docx_oxml.paragraph_property(_first_paragraph(tbl), W.pageBreakBefore)
 
 
-def _new_table(ctx, sink, rows, widths: list[int], plain: bool, fixed: bool):
-    table = sink.add_table(len(rows), len(widths))
-    ctx.apply_style(table, ctx.style("Proposals Plain Table" if plain else "Proposals Table",
-                                     WD_STYLE_TYPE.TABLE))
-    _apply_widths(table, widths, fixed)
-    docx_oxml.set_table_width_pct(table, 100)
-    docx_oxml.set_table_look(table, first_row=any(head for _, head, _ in rows))
-    return table
+def _new_table(ctx, sink, rows, grid: list[int], plain: bool, fixed: bool):
+    tbl = sink.add_table()
+    style = ctx.style_id("Proposals Plain Table" if plain else "Proposals Table", WD_STYLE_TYPE.TABLE)
+    docx_oxml.start_table(tbl, style, grid, fixed, header_row=any(head for _, head, _ in rows))
+    return tbl
 
 
-def _first_paragraph(table):
+def _first_paragraph(tbl):
     """The table's first paragraph: where a page break before the table goes."""
-    first = next(table.rows[0].cells[0].iter_inner_content())
-    return _first_paragraph(first) if isinstance(first, Table) else first
+    first = tbl.find(W.tr).find(W.tc)[1]  # the block after the cell's w:tcPr
+    return _first_paragraph(first) if first.tag == W.tbl else first
 
 
 def _captions(ctx, element, sink, scope: Scope, walk) -> None:
@@ -209,73 +203,59 @@ def _text_with_breaks(element):
         yield child.tail or ""
 
 
-def _apply_widths(table, widths: list[int], fixed: bool) -> None:
-    table.autofit = not fixed
-    for column, width in zip(table.columns, widths):
-        column.width = Emu(width)
-    for row in table.rows:
-        for cell, width in zip(_fresh_cells(row), widths):
-            cell.width = Emu(width)
-
-
 # ---------------------------------------------------------------------- rows
-def _row_classes(ctx, row, tr, head: bool) -> list[str]:
-    """Check the ``<tr>`` and set the row flags: never split, repeat if in thead."""
+def _render_row(ctx, tbl, tr, head, cells, widths, grid, plain, scope, walk, sink_class,
+                part) -> None:
+    """One ``<tr>``: a ``w:tr`` with a cell per ``<td>``/``<th>`` (spanning its colspan),
+    then empty cells up to the table's column count."""
     check_attributes(ctx, tr)
     check_classes(ctx, tr, KNOWN_CLASSES["tr"])
-    docx_oxml.set_cant_split(row)
-    if head:
-        docx_oxml.set_repeat_header(row)
-    return class_list(tr)
-
-
-def _fresh_cells(row) -> list:
-    """The cells of a row nothing has merged yet: one per ``<w:tc>`` (python-docx's
-    ``row.cells`` works out spans and vertical merges for every call)."""
-    from docx.table import _Cell
-
-    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
-
-
-def _render_row(ctx, row, tr, head, cells, widths, scope, walk, sink_class) -> None:
-    classes = _row_classes(ctx, row, tr, head)
-    fmt = replace(scope.fmt, bold=scope.fmt.bold or head or bool({"total", "grand", "group"} & set(classes)),
-                  muted=scope.fmt.muted or "muted" in classes)
-    row_scope = Scope(style=CELL_STYLE, fmt=fmt, row_key=row._tr)
-    grid, column = _fresh_cells(row), 0
+    classes = class_list(tr)
+    row = docx_oxml.add_row(tbl, head)
+    fmt = scope.fmt.switched_on(bold=head or bool({"total", "grand", "group"} & set(classes)),
+                                muted="muted" in classes)
+    # a row both total and subtotal gets the subtotal rule (the last one set used to replace the first)
+    rule = next((ROW_RULES[name] for name in reversed(ROW_RULES) if name in classes), None)
+    fill = GROUP_SHADING if "group" in classes else None
+    column = 0
     for element, span in cells:
-        cell = grid[column].merge(grid[column + span - 1]) if span > 1 else grid[column]
-        width = sum(widths[column:column + span]) - CELL_PADDING
-        _render_cell(ctx, element, cell, row_scope.but(width=max(width, MIN_COLUMN)), walk,
-                     sink_class)
-        _rule_above(cell, classes)
-        if "group" in classes:
-            docx_oxml.set_cell_shading(cell._tc.get_or_add_tcPr(), GROUP_SHADING)
-        column += span
-    for cell in grid[column:]:
-        ctx.apply_style(cell.paragraphs[0], ctx.style(CELL_STYLE))
-        _rule_above(cell, classes)
+        end = column + span
+        tc, spare = docx_oxml.add_cell(row, _merged_width(grid[column:end]), span, rule, fill,
+                                       no_right_margin=plain and end == len(grid))
+        width = max(sum(widths[column:end]) - CELL_PADDING, MIN_COLUMN)
+        _render_cell(ctx, element, tc, spare, Scope(style=CELL_STYLE, fmt=fmt, width=width, row_key=row),
+                     walk, sink_class, part)
+        column = end
+    for index in range(column, len(grid)):
+        _, spare = docx_oxml.add_cell(row, grid[index], top_rule=rule,
+                                      no_right_margin=plain and index == len(grid) - 1)
+        docx_oxml.set_paragraph_style(spare, ctx.style_id(CELL_STYLE))
     if "group" in classes:  # a group heading never stands alone at the foot of a page
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
+        for tc in row.iterchildren(W.tc):
+            for paragraph in tc.iterchildren(W.p):
+                docx_oxml.paragraph_property(paragraph, W.keepNext)
 
 
-def _render_cell(ctx, element, cell, scope: Scope, walk, sink_class) -> None:
+def _merged_width(spanned: list[int]) -> int:
+    """Width (twips) of a cell spanning grid columns of these widths: their sum, added
+    up as python-docx's cell merge did (a 0 width adds nothing)."""
+    total = spanned[0]
+    for width in spanned[1:]:
+        if total and width:
+            total += width
+    return total
+
+
+def _render_cell(ctx, element, tc, spare, scope: Scope, walk, sink_class, part) -> None:
     check_attributes(ctx, element)
     check_classes(ctx, element, KNOWN_CLASSES["cell"])
     classes = class_list(element)
     align = next((CELL_ALIGN[c] for c in classes if c in CELL_ALIGN), None)
-    fmt = replace(scope.fmt, bold=scope.fmt.bold or element.tag == "th",
-                  muted=scope.fmt.muted or "muted" in classes)
-    spare = cell.paragraphs[0]
-    ctx.apply_style(spare, ctx.style(CELL_STYLE))
-    spare.alignment = align
-    walk(ctx, element, sink_class(cell, spare, ctx.style(CELL_STYLE)),
-         scope.but(fmt=fmt, align=align))
-
-
-def _rule_above(cell, classes: list[str]) -> None:
-    for name, (size, color) in ROW_RULES.items():
-        if name in classes:
-            docx_oxml.set_cell_top_border(cell, size, color)
+    fmt = scope.fmt.switched_on(bold=element.tag == "th", muted="muted" in classes)
+    style = ctx.style_id(CELL_STYLE)
+    sink = sink_class(tc, part, spare, style)
+    walk(ctx, element, sink, scope.but(fmt=fmt, align=align))
+    if sink.unused(spare):  # an empty cell: its paragraph is formatted as the cell's text would be
+        docx_oxml.set_paragraph_style(spare, style)
+        if align is not None:
+            docx_oxml.set_alignment(spare, align)
