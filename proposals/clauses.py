@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -254,7 +255,13 @@ def select(available: dict[str, ClauseSource], deal: Deal, quote: Quote, seller:
 
 
 def _evaluate(expression: str, namespace: dict[str, Any]) -> Any:
-    return _CONDITIONS.compile_expression(expression, undefined_to_none=False)(**namespace)
+    return _condition(expression)(**namespace)
+
+
+@lru_cache(maxsize=1024)
+def _condition(expression: str):
+    """A clause condition compiled once per process (every contract evaluates every condition)."""
+    return _CONDITIONS.compile_expression(expression, undefined_to_none=False)
 
 
 _CONDITIONS = ImmutableSandboxedEnvironment(undefined=StrictUndefined)  # a misspelt name is an error, not false
