@@ -61,16 +61,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def work_units(deals: int, formats: tuple[str, ...], jobs: int) -> list[tuple[int, str, tuple[str, ...]]]:
-    """How the rendering of ``deals`` deals is cut into tasks: ``(deal, document, formats)``.
+def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int) -> list[tuple[int, str, tuple[str, ...]]]:
+    """How the rendering of deals (``sizes``: a rough measure of each deal's length) is cut
+    into tasks: ``(deal, document, formats)``.
 
     One task per document, so offer and contract lay out side by side; when that
     leaves workers idle (a single deal), one task per document and format. The
-    longest tasks go first: PDF before DOCX, offer before contract.
+    longest tasks go first (PDF before DOCX, bigger deals before smaller, offer
+    before contract), so the last tasks are short and the workers finish together.
     """
-    units = [(i, document, formats) for i in range(deals) for document in DOCUMENTS]
+    order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
+    units = [(i, document, formats) for i in order for document in DOCUMENTS]
     if len(units) < 2 * jobs and len(formats) > 1:
-        units = [(i, document, (fmt,)) for fmt in formats for i in range(deals) for document in DOCUMENTS]
+        units = [(i, document, (fmt,)) for fmt in formats for i in order for document in DOCUMENTS]
     return units
 
 
@@ -85,7 +88,7 @@ def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str
 
     from .isolation import run_many
 
-    units = work_units(len(prepared), formats, jobs)
+    units = work_units([_size(built) for built in prepared], formats, jobs)
     tasks = [(ws, prepared[i].deal, prepared[i].quote, fmts, (document,)) for i, document, fmts in units]
     left = Counter(i for i, _, _ in units)
     files: dict[int, dict[str, bytes]] = {i: {} for i in left}
@@ -107,6 +110,11 @@ def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str
                 complete_deal(ws, built, files[i], list(dict.fromkeys(warnings[i])))
                 built.seconds = seconds[i]
             yield built, errors[i]
+
+
+def _size(built: BuiltDeal) -> int:
+    """A deal's length for scheduling: its lines and the text of the deal (criteria, stakeholders, notes)."""
+    return 400 * len(built.quote.lines) + len(built.deal.model.model_dump_json())
 
 
 def timed_render(ws, loaded, quote, formats, documents, progress):
