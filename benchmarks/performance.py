@@ -97,7 +97,7 @@ def single_build(temp: Path, repeat: int) -> None:
         shutil.rmtree(temp / "lo", ignore_errors=True)
         theirs.append(run(convert))
     ratio = median(theirs) / median(ours)
-    row("1. single build, cold (LibreOffice s / ours s)", f"{median(theirs):.2f} / {median(ours):.2f} = {ratio:.2f}", ">= 1.0", ratio >= 1.0)
+    row("1. single build, cold (LibreOffice s / ours s)", f"{median(theirs):.2f} / {median(ours):.2f} = {ratio:.3f}", ">= 1.0", ratio >= 1.0)
 
 
 # ---------------------------------------------------------------- 2. overhead
@@ -152,7 +152,7 @@ def overhead(temp: Path, repeat: int) -> None:
         raise error
     mine, theirs = result
     ratio = median([m / t for m, t in zip(mine, theirs)])  # paired: each round's ratio, so drift cancels
-    row(f"2. overhead in a warm pack worker (ours s / WeasyPrint alone s, per deal of 2 documents; {OVERHEAD_DEALS} copies of the example deal)", f"{median(mine):.2f} / {median(theirs):.2f} = {ratio:.2f}", "<= 1.10", ratio <= 1.10)
+    row(f"2. overhead in a warm pack worker (ours s / WeasyPrint alone s, per deal of 2 documents; {OVERHEAD_DEALS} copies of the example deal)", f"{median(mine):.2f} / {median(theirs):.2f} = {ratio:.3f}", "<= 1.10", ratio <= 1.10)
 
 
 # ---------------------------------------------------------------- 3. light commands
@@ -202,7 +202,7 @@ def packs(temp: Path, deals: int, noop_deals: int, repeat: int) -> None:
         shutil.rmtree(ws / "out2", ignore_errors=True)
         two.append(run(PROPOSALS + ["pack", "-o", str(ws / "out2"), "--jobs", "2"], cwd=ws))
     speedup = median(one) / median(two)
-    row(f"4a. pack throughput, 2 workers / 1 ({deals} deals)", f"{deals / median(two):.2f} / {deals / median(one):.2f} deals/s = {speedup:.2f}", ">= 1.9", speedup >= 1.9)
+    row(f"4a. pack throughput, 2 workers / 1 ({deals} deals)", f"{deals / median(two):.2f} / {deals / median(one):.2f} deals/s = {speedup:.3f}", ">= 1.9", speedup >= 1.9)
     forks, count = forks_of_a_pack(ws, 2)
     row("4b. workers reused across deals", f"{forks} worker processes for {count} deals", "<= 2 (one per worker)", forks <= 2)
     big = pack_workspace(temp / "noop", noop_deals)
@@ -298,7 +298,7 @@ def subsetting(repeat: int) -> None:
             logger.disabled = False
     used = "HarfBuzz (libharfbuzz-subset, >= 4.1)" if harfbuzz else "fontTools (libharfbuzz-subset0 missing)"
     ratio = median(without) / median(with_hb)
-    row("6. font subsetter", f"{used}; PDF writing fontTools / HarfBuzz = {median(without):.2f} / {median(with_hb):.2f} s = {ratio:.2f}", "HarfBuzz", harfbuzz)
+    row("6. font subsetter", f"{used}; PDF writing fontTools / HarfBuzz = {median(without):.2f} / {median(with_hb):.2f} s = {ratio:.3f}", "HarfBuzz", harfbuzz)
 
 
 def machine() -> str:
