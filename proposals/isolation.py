@@ -86,9 +86,9 @@ def _worker(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
             return  # its state is suspect: the parent starts a fresh worker
 
 
-def run_limited(target: Callable[..., Any], args: tuple, limit: float) -> Any:
+def run_limited(target: Callable[..., Any], args: tuple, limit: float, long_running: bool = False) -> Any:
     """``target(*args, progress=...)`` in one forked child; each reported step gets ``limit`` seconds."""
-    for _, result, error in run_many(target, [args], limit, 1):
+    for _, result, error in run_many(target, [args], limit, 1, long_running):
         if error is not None:
             raise error
         return result
@@ -101,14 +101,22 @@ def can_fork() -> bool:
 class _Worker:
     """One forked worker and the task it is on (``index`` None while idle)."""
 
-    def __init__(self, target: Callable[..., Any], tasks: list[tuple]):
+    def __init__(self, target: Callable[..., Any], tasks: list[tuple], long_running: bool):
         import gc
 
-        gc.freeze()  # the workspace and imports are shared, never scanned by the workers' collector
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe(duplex=True)
         self.process = context.Process(target=_worker, args=(theirs, target, tasks), daemon=True)
-        self.process.start()
+        # Frozen, the workspace and imports are never scanned by the worker's collector. A
+        # command's parent stays frozen too (its collector would compete with the workers
+        # for the cores: 0.1 s of a build); a long-running parent (the preview) is unfrozen
+        # again, or the garbage of each render would be kept for good.
+        gc.freeze()
+        try:
+            self.process.start()
+        finally:
+            if long_running:
+                gc.unfreeze()
         theirs.close()
         self.index: int | None = None
         self.step: str | None = None
@@ -135,13 +143,14 @@ class _Worker:
         self.stop()
 
 
-def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int):
+def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int, long_running: bool = False):
     """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked workers.
 
     Workers are forked once and take task after task. Yields ``(index, result,
     error)`` as tasks finish; ``error`` is a StepTimeout, a ChildCrashed or the
     ProposalsError the task raised. Each reported step of a task gets ``limit``
-    seconds; an overrunning worker is killed and replaced.
+    seconds; an overrunning worker is killed and replaced. ``long_running``: the
+    caller lives on after the tasks (see :class:`_Worker`).
     """
     from multiprocessing.connection import wait
 
@@ -152,7 +161,7 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
     try:
         while pending or busy:
             while pending and len(busy) < count:
-                worker = idle.pop() if idle else _Worker(target, tasks)
+                worker = idle.pop() if idle else _Worker(target, tasks, long_running)
                 worker.assign(pending.pop(0), limit)
                 busy[worker.conn] = worker
             timeout = max(0.0, min(w.deadline for w in busy.values()) - monotonic())

@@ -93,7 +93,7 @@ class Preview:
 
     def _render(self, document: str) -> dict:
         try:
-            return run_limited(render_preview, (self.root, self.deal, document), self.time_limit)
+            return run_limited(render_preview, (self.root, self.deal, document), self.time_limit, long_running=True)
         except ProposalsError as exc:
             return {"error": self._panel(exc.problems)}
         except StepTimeout as exc:

@@ -36,3 +36,16 @@ def test_a_stuck_or_dying_worker_fails_its_task_only_and_is_replaced():
     assert isinstance(outcome[1][1], StepTimeout) and outcome[1][1].step == "task 1"
     assert isinstance(outcome[2][1], ChildCrashed)
     assert {i: outcome[i][0] for i in (0, 3, 4)} == {0: 0, 3: 9, 4: 16}
+
+
+def test_a_long_running_parent_is_not_left_frozen():
+    import gc
+
+    from proposals.isolation import run_limited
+
+    gc.unfreeze()
+    assert run_limited(_sometimes_slow, (3,), 10.0, long_running=True) == 9
+    assert gc.get_freeze_count() == 0  # the preview server keeps collecting its garbage
+    assert run_limited(_sometimes_slow, (4,), 10.0) == 16
+    assert gc.get_freeze_count() > 0  # a command's parent stays frozen until it exits
+    gc.unfreeze()
