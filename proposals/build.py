@@ -340,8 +340,9 @@ def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limi
     from .records import manifest_inputs
 
     found: dict[int, list[Problem]] = {}
+    assets = cache.workspace_files(ws.root)
     keys = [cache.key("lint", _template_sources(ws.root))]
-    keys += [cache.key("render", ws.relative(loaded.path), manifest_inputs(ws, loaded)) for loaded, _ in priced]
+    keys += [cache.key("render", ws.relative(loaded.path), manifest_inputs(ws, loaded), _deal_bytes(ws, loaded), assets) for loaded, _ in priced]
     tasks = [("lint", ws, None, None)] + [("render", ws, loaded, quote) for loaded, quote in priced]
     for index, name in enumerate(keys):
         kept = cache.load_problems("check", name)
@@ -363,6 +364,15 @@ def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limi
             raise RenderCrash(str(error))
         cache.store_problems("check", keys[index], found[index])
     return list(dict.fromkeys(p for i in sorted(found) for p in found[i]))
+
+
+def _deal_bytes(ws: Workspace, loaded: Loaded) -> list[str]:
+    """The deal file and its previous revision byte for byte: a finding's line moves with the
+    text, and the status the manifest leaves out can change what a template prints."""
+    import hashlib
+
+    previous = ws.previous_of(loaded)
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in [loaded.path] + ([previous.path] if previous else [])]
 
 
 def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | None, progress) -> list[Problem]:

@@ -54,9 +54,40 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries whose behaviour shapes the findings."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {}
+    for name in ("jinja2", "markupsafe", "lxml", "python-docx", "pydantic", "babel", "pyyaml", "markdown-it-py"):
+        try:
+            found[name] = version(name)
+        except PackageNotFoundError:
+            found[name] = "-"
+    return found
+
+
+def workspace_files(root: Path) -> list[tuple[str, int, int]]:
+    """Every file of the workspace a document could show (an image anywhere in it), by path,
+    size and modification time; version control, environments and output are left out."""
+    skip = {".git", ".venv", "venv", "output", "__pycache__", "node_modules", ".pytest_cache", ".hypothesis"}
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(d for d in subfolders if d not in skip and not d.endswith(".egg-info"))
+        for name in sorted(files):
+            path = Path(folder) / name
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            found.append((path.relative_to(root).as_posix(), info.st_size, info.st_mtime_ns))
+    return found
+
+
 def key(*parts: Any) -> str:
-    """A cache key from JSON-able parts and the package's code."""
-    return hashlib.sha256(json.dumps([code_digest(), *parts], sort_keys=True, default=str).encode()).hexdigest()
+    """A cache key from JSON-able parts, the package's code and the libraries' versions."""
+    return hashlib.sha256(json.dumps([code_digest(), library_versions(), *parts], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def load_problems(kind: str, name: str) -> list[Problem] | None:

@@ -162,7 +162,12 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
         while pending or busy:
             while pending and len(busy) < count:
                 worker = idle.pop() if idle else _Worker(target, tasks, long_running)
-                worker.assign(pending.pop(0), limit)
+                try:
+                    worker.assign(pending[0], limit)
+                except OSError:  # an idle worker that died: a fresh one takes the task
+                    worker.stop()
+                    continue
+                pending.pop(0)
                 busy[worker.conn] = worker
             timeout = max(0.0, min(w.deadline for w in busy.values()) - monotonic())
             for conn in wait(list(busy), timeout=timeout):
@@ -178,7 +183,7 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
                     idle.append(worker)
                 yield (index, *outcome)
             for conn, worker in list(busy.items()):
-                if monotonic() >= worker.deadline:
+                if monotonic() >= worker.deadline and not conn.poll():  # a waiting message is read first
                     del busy[conn]
                     worker.stop()
                     yield worker.index, None, StepTimeout(worker.step, worker.limit)

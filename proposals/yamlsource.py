@@ -142,7 +142,9 @@ else:  # pragma: no cover - PyYAML built without libyaml
 
 def _compose(text: str) -> Node | None:
     """The document's node graph: libyaml when it parses the text, else (or to explain a fault) PyYAML."""
-    if _FastLoader is not None:
+    if _FastLoader is not None and "\t" not in text and "\ufeff" not in text[1:]:
+        # libyaml accepts tabs where PyYAML refuses them, and counts columns after an
+        # inner BOM differently: such files take PyYAML's way, so the rules stay one.
         loader = _FastLoader(text)
         try:
             return loader.get_single_node()

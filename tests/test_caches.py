@@ -64,3 +64,27 @@ def test_check_keeps_findings_per_deal_and_renders_again_what_changed(tmp_path, 
     (ws / "templates" / "offer.html.j2").write_text(builtin.replace("{% block greeting %}", '{% block greeting %}<p class="sparkle">Hello</p>', 1), encoding="utf-8")
     code, out, err = cli("check", "-w", str(ws))
     assert code == 0 and "unsupported class 'sparkle' on <p>" in out + err
+
+
+def test_check_findings_follow_the_deal_text_and_status(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
+    ws = copy_example(tmp_path / "ws")
+    builtin = (templating.BUILTIN_TEMPLATES / "offer.html.j2").read_text(encoding="utf-8")
+    greeting = '{% block greeting %}{% if deal.status != "draft" %}<p class="sparkle">Issued</p>{% endif %}'
+    (ws / "templates" / "offer.html.j2").write_text(builtin.replace("{% block greeting %}", greeting, 1), encoding="utf-8")
+    deal = ws / "deals" / "kessler-pumpen.yaml"
+    assert "status:" not in deal.read_text(encoding="utf-8")
+    first = cli("check", "-w", str(ws))
+    assert first[0] == 0 and "sparkle" not in first[1] + first[2]
+    deal.write_text(deal.read_text(encoding="utf-8") + "status: issued\nissued_on: 2026-11-20\n", encoding="utf-8")
+    code, out, err = cli("check", "-w", str(ws))
+    assert "unsupported class 'sparkle'" in out + err, "a status change must not be answered from the cache"
+
+    acme = ws / "deals" / "acme-maschinenbau.yaml"
+    acme.write_text(acme.read_text(encoding="utf-8").replace("clause: liability", "clause: liabilty", 1), encoding="utf-8")
+    before = cli("check", "-w", str(ws))[1:]
+    line = next(l for l in "".join(before).splitlines() if "liabilty" in l)
+    acme.write_text("# one\n# two\n# three\n" + acme.read_text(encoding="utf-8"), encoding="utf-8")
+    after = "".join(cli("check", "-w", str(ws))[1:])
+    number = int(line.split(":")[1])
+    assert f"acme-maschinenbau.yaml:{number + 3}:" in after, "a finding's line must move with the deal text"

@@ -49,3 +49,18 @@ def test_a_long_running_parent_is_not_left_frozen():
     assert run_limited(_sometimes_slow, (4,), 10.0) == 16
     assert gc.get_freeze_count() > 0  # a command's parent stays frozen until it exits
     gc.unfreeze()
+
+
+def _quick(n, progress):
+    progress(f"task {n}")
+    time.sleep(0.3 if n == 1 else 0)
+    return n
+
+
+def test_a_slow_consumer_does_not_turn_finished_tasks_into_timeouts():
+    outcome = {}
+    for index, result, error in run_many(_quick, [(0,), (1,)], 1.0, 2):
+        outcome[index] = (result, error)
+        if index == 0:
+            time.sleep(1.5)  # meanwhile task 1 finished; its result waits in the pipe
+    assert outcome == {0: (0, None), 1: (1, None)}

@@ -310,3 +310,12 @@ def test_uncovered_should_requirement_is_a_warning(minimal, cli):
     write(minimal, "deals/basic.yaml", deal_with("title: Test offer", "title: Test offer\nrequirements:\n  - id: R1\n    text: Nice to have\n    priority: should"))
     code, _, err = cli("check", "-w", minimal)
     assert (code, err.splitlines()) == (0, ["deals/basic.yaml:5:9: WARNING: requirements[0]: should-have requirement R1 is covered by no item; the offer says so [offer.requirement-uncovered]"])
+
+
+def test_tabs_are_refused_the_same_way_with_or_without_libyaml():
+    from proposals.yamlsource import YamlProblem, parse
+
+    for text, where in (("a:\t1\n", "f:1:3"), ("name: Acme\t# note\n", "f:1:11")):
+        with pytest.raises(YamlProblem) as caught:
+            parse(text, "f")
+        assert str(caught.value.problem).startswith(f"{where}: YAML syntax error: found character '\\t'")
