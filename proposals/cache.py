@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from functools import lru_cache
 from pathlib import Path
@@ -37,8 +38,8 @@ def folder(name: str) -> Path | None:
     path = base / name
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = path.stat()
-        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+        info = path.lstat()  # a symbolic link could be swapped for someone else's folder
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o077:
             return None  # someone else could plant results or compiled code here
     except (OSError, AttributeError):
         return None
