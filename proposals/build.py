@@ -369,10 +369,10 @@ def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limi
 def _deal_bytes(ws: Workspace, loaded: Loaded) -> list[str]:
     """The deal file and its previous revision byte for byte: a finding's line moves with the
     text, and the status the manifest leaves out can change what a template prints."""
-    import hashlib
+    from .records import sha256
 
     previous = ws.previous_of(loaded)
-    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in [loaded.path] + ([previous.path] if previous else [])]
+    return [sha256(p.read_bytes()) for p in [loaded.path] + ([previous.path] if previous else [])]
 
 
 def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | None, progress) -> list[Problem]:
@@ -386,11 +386,11 @@ def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | 
 
 def _template_sources(root: Path) -> list[tuple[str, str]]:
     """Every workspace template, clause and translation file with the hash of its content."""
-    import hashlib
+    from .records import sha256
 
     templates = root / "templates"
     files = sorted(p for p in templates.rglob("*") if p.is_file()) if templates.is_dir() else []
-    return [(p.relative_to(root).as_posix(), hashlib.sha256(p.read_bytes()).hexdigest()) for p in files]
+    return [(p.relative_to(root).as_posix(), sha256(p.read_bytes())) for p in files]
 
 
 def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):

@@ -273,8 +273,8 @@ def _merge(manifests, output) -> None:
 
 def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict) -> None:
     import json
-    import os
 
+    from .build import default_jobs
     from .errors import UsageError
     from .loading import relative_name
     from .pack import deal_paths, in_shard, load_valid, pack as build_pack
@@ -287,7 +287,7 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
     ws, invalid = load_valid(workspace, paths, keep_going)
     _report(ws.warnings, strict=False)
     show = _progress(as_json, len(paths))
-    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or os.cpu_count() or 1, keep_going=keep_going, force=force,
+    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
                         time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show)
     if as_json:
         click.echo(json.dumps(_summary(result), indent=2))

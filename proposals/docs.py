@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .model import CatalogFile, Deal, SellerProfile
-from .model.common import field_descriptions
+from .model.common import attribute_docstrings, field_descriptions
 
 BEGIN = "<!-- BEGIN GENERATED FIELD REFERENCE: python -m proposals.docs --write -->"
 END = "<!-- END GENERATED FIELD REFERENCE -->"
@@ -96,7 +96,7 @@ def template_reference() -> str:
     from .templating import filters
 
     hints = typing.get_type_hints(TemplateContext)
-    docs = _attribute_docs(TemplateContext)
+    docs = {name: " ".join(text.split()).replace("|", "\\|") for name, text in attribute_docstrings(TemplateContext).items()}
     rows = [TEMPLATE_BEGIN, "", "| variable | type | meaning |", "|---|---|---|"]
     for f in dataclasses.fields(TemplateContext):
         kind = getattr(hints[f.name], "__name__", None) or str(hints[f.name]).replace("typing.", "")
@@ -115,19 +115,6 @@ def undocumented_filters() -> list[str]:
     return sorted(name for name, function in filters("en_GB", "EUR").items() if not (function.__doc__ or "").strip())
 
 
-def _attribute_docs(cls) -> dict[str, str]:
-    """Docstrings written under dataclass fields (as the models do)."""
-    import ast
-    import inspect
-
-    body = ast.parse(inspect.getsource(cls)).body[0].body
-    found = {}
-    for node, following in zip(body, body[1:]):
-        if isinstance(node, ast.AnnAssign) and isinstance(following, ast.Expr) and isinstance(following.value, ast.Constant):
-            found[node.target.id] = " ".join(str(following.value.value).split()).replace("|", "\\|")
-    return found
-
-
 def reference() -> str:
     parts = [BEGIN, ""]
     for where, root in ROOTS:
@@ -143,7 +130,7 @@ def reference() -> str:
 def undocumented() -> list[str]:
     """Every model field without a docstring (a test keeps this empty)."""
     models = {m for _, root in ROOTS for m in nested_models(root)}
-    return sorted(f"{m.__name__}.{n}" for m in models for n in m.model_fields if not field_descriptions(m).get(n))
+    return sorted(f"{m.__name__}.{n}" for m in models for documented in [field_descriptions(m)] for n in m.model_fields if not documented.get(n))
 
 
 def update_readme(readme: Path) -> bool:

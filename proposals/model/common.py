@@ -31,25 +31,32 @@ class Model(BaseModel):
     )
 
 
+def attribute_docstrings(cls: type) -> dict[str, str]:
+    """The docstrings written under the annotated attributes of one class body
+    (model fields, dataclass fields), by attribute name."""
+    import ast
+    import inspect
+
+    body = ast.parse(inspect.getsource(cls)).body[0].body
+    return {
+        node.target.id: inspect.cleandoc(following.value.value)
+        for node, following in zip(body, body[1:])
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(following, ast.Expr)
+        and isinstance(following.value, ast.Constant) and isinstance(following.value.value, str)
+    }
+
+
 def field_descriptions(model: type[BaseModel]) -> dict[str, str]:
-    """Each field's docstring (the string under it in the class body), own and inherited.
+    """Each field's docstring, own and inherited.
 
     Read on demand for the README and the JSON Schema: pydantic's
     ``use_attribute_docstrings`` would parse every model's source at import,
     a tenth of the start-up of every command.
     """
-    import ast
-    import inspect
-
     found: dict[str, str] = {}
     for cls in reversed(model.__mro__):
-        if not (isinstance(cls, type) and issubclass(cls, BaseModel)) or cls in (BaseModel, Model):
-            continue
-        body = ast.parse(inspect.getsource(cls)).body[0].body
-        for node, following in zip(body, body[1:]):
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and isinstance(following, ast.Expr) \
-                    and isinstance(following.value, ast.Constant) and isinstance(following.value.value, str):
-                found[node.target.id] = inspect.cleandoc(following.value.value)
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and cls not in (BaseModel, Model):
+            found.update(attribute_docstrings(cls))
     return {name: text for name, text in found.items() if name in model.model_fields}
 
 
