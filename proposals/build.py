@@ -363,7 +363,8 @@ def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limi
         else:
             raise RenderCrash(str(error))
         cache.store_problems("check", keys[index], found[index])
-    return list(dict.fromkeys(p for i in sorted(found) for p in found[i]))
+    unique = {str(p): p for i in sorted(found) for p in found[i]}  # lint and rendering can report one fault alike
+    return list(unique.values())
 
 
 def _deal_bytes(ws: Workspace, loaded: Loaded) -> list[str]:
