@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .context import build_context
 from .labels import load_labels
-from .isolation import StepTimeout, can_fork
+from .isolation import StepTimeout, can_fork, collect_task_garbage
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -144,6 +144,7 @@ def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[st
     if time_limit is None or not can_fork():
         for built in prepared:
             complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
+            collect_task_garbage()  # as a worker does after each task
         return prepared
     problems = ProblemList()
     for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs):

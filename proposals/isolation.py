@@ -60,6 +60,22 @@ def _collect_less() -> None:
     gc.set_threshold(*GC_THRESHOLD)
 
 
+def collect_task_garbage() -> None:
+    """Collect the young generations once a task (a deal's documents) is done.
+
+    A laid-out document is one big reference cycle (about 78,000 objects for the
+    example offer), so it is freed by the collector, not by reference counts. Left
+    to the thresholds above, the survivors of about 50 young collections pile up
+    and are scanned in one go: a 0.8 s pause every 20 or so deals, and a worker of
+    350 MiB. Collected after each task, the pause is gone and a worker stays near
+    135 MiB, for about 20 ms per deal.
+    """
+    import gc
+
+    if gc.isenabled():
+        gc.collect(1)
+
+
 def _worker(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
     """A forked worker: runs the tasks whose indexes it receives until told to stop (None).
 
@@ -84,6 +100,8 @@ def _worker(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
         except BaseException:  # noqa: BLE001 - reported to the parent as an internal error
             conn.send(("crash", traceback.format_exc()))
             return  # its state is suspect: the parent starts a fresh worker
+        result = None
+        collect_task_garbage()  # while the parent reads the result
 
 
 def run_limited(target: Callable[..., Any], args: tuple, limit: float, long_running: bool = False) -> Any:

@@ -64,3 +64,27 @@ def test_a_slow_consumer_does_not_turn_finished_tasks_into_timeouts():
         if index == 0:
             time.sleep(1.5)  # meanwhile task 1 finished; its result waits in the pipe
     assert outcome == {0: (0, None), 1: (1, None)}
+
+
+class _Node:
+    pass
+
+
+_LEFT_BEHIND: list = []
+
+
+def _cycle_then_look(kind, progress):
+    """``make``: leave a reference cycle behind (as a laid-out document does); ``look``: is it gone?"""
+    import weakref
+
+    if kind == "make":
+        a, b = _Node(), _Node()
+        a.other, b.other = b, a
+        _LEFT_BEHIND.append(weakref.ref(a))
+        return None
+    return _LEFT_BEHIND[0]() is None
+
+
+def test_a_worker_frees_the_cyclic_garbage_of_a_task_before_the_next():
+    outcome = {index: (result, error) for index, result, error in run_many(_cycle_then_look, [("make",), ("look",)], 10.0, 1)}
+    assert outcome[1] == (True, None)
