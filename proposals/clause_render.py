@@ -54,14 +54,43 @@ class StruckReference(Exception):
 
 
 class _ClauseLoader(BaseLoader):
-    def __init__(self, selection: Selection):
-        self.sources = {c.source.file: c.source for c in selection.clauses}
+    """Serves the clauses of the contract being rendered (``sources``, set per contract).
+
+    A compiled clause stays in its environment's cache while the text of its file
+    is unchanged, so a worker compiles (or reads from the bytecode cache) each
+    clause once, not once per contract.
+    """
+
+    def __init__(self) -> None:
+        self.sources: dict[str, Any] = {}
 
     def get_source(self, environment, template):
         source = self.sources.get(template)
         if source is None:
             raise TemplateNotFound(template)
-        return source.body, source.file, lambda: True
+        body = source.body
+
+        def uptodate() -> bool:
+            current = self.sources.get(template)
+            return current is not None and current.body == body
+
+        return body, source.file, uptodate
+
+
+_ENVIRONMENTS: dict[tuple[str, str], ImmutableSandboxedEnvironment] = {}
+
+
+def _environment(selection: Selection, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
+    """The clause environment for this locale and currency in this process, serving ``selection``'s clauses."""
+    env = _ENVIRONMENTS.get((locale, currency))
+    if env is None:
+        env = _ENVIRONMENTS[locale, currency] = ImmutableSandboxedEnvironment(
+            loader=_ClauseLoader(), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True,
+            bytecode_cache=bytecode_cache("clauses"),
+        )
+        env.filters.update(filters(locale, currency))
+    env.loader.sources = {c.source.file: c.source for c in selection.clauses}
+    return env
 
 
 def _escape_markdown(value: Any) -> Any:
@@ -78,11 +107,7 @@ class ClauseRenderer:
 
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
-        self.env = ImmutableSandboxedEnvironment(
-            loader=_ClauseLoader(selection), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True,
-            bytecode_cache=bytecode_cache("clauses"),
-        )
-        self.env.filters.update(filters(locale, currency))
+        self.env = _environment(selection, locale, currency)
         self.numbers = selection.numbers
 
     def ref(self, clause_id: str) -> str:

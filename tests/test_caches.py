@@ -86,3 +86,30 @@ def test_check_findings_follow_the_deal_text_and_status(tmp_path, cli, monkeypat
     after = "".join(cli("check", "-w", str(ws))[1:])
     number = int(line.split(":")[1])
     assert f"acme-maschinenbau.yaml:{number + 3}:" in after, "a finding's line must move with the deal text"
+
+
+def test_edited_clause_is_rendered_anew_by_a_process_that_rendered_it_before(tmp_path):
+    """A worker keeps compiled clauses between contracts; an edited clause file is compiled again."""
+    from proposals import build
+    from proposals.context import build_context
+    from proposals.labels import load_labels
+    from proposals.loading import load_workspace
+
+    ws_root = copy_example(tmp_path / "ws")
+    builtin = (templating.BUILTIN_TEMPLATES.parent / "clauses" / "en" / "acceptance.md").read_text(encoding="utf-8")
+    own = ws_root / "templates" / "clauses" / "en" / "acceptance.md"
+    own.parent.mkdir(parents=True, exist_ok=True)
+
+    def acceptance_clause(marker: str) -> str:
+        own.write_text(builtin.replace("Acceptance may not be refused", f"{marker}: acceptance may not be refused", 1), encoding="utf-8")
+        ws = load_workspace(ws_root)
+        loaded = next(d for d in ws.deals if d.model.offer_number == "NW-2026-038")
+        quote = build.price_deal(ws, loaded)
+        labels, _ = load_labels(quote.locale, ws_root / "templates")
+        context = build_context("contract", loaded.model, ws.seller.model, quote, labels)
+        context, _ = build.contract_clauses(ws, loaded, quote, context, labels)
+        return next(str(c.html) for c in context.clauses if c.id == "acceptance")
+
+    assert "Marker one" in acceptance_clause("Marker one")
+    second = acceptance_clause("Marker two")
+    assert "Marker two" in second and "Marker one" not in second
