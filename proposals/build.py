@@ -142,9 +142,10 @@ def render_errors(ws: Workspace, errors: list[Exception]) -> list[Problem]:
 def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float | None, jobs: int) -> list[BuiltDeal]:
     """Render every prepared deal; raise with every deal's problems if any failed."""
     if time_limit is None or not can_fork():
-        for built in prepared:
+        for n, built in enumerate(prepared):
+            if n:
+                collect_task_garbage()  # as a worker does between tasks
             complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
-            collect_task_garbage()  # as a worker does after each task
         return prepared
     problems = ProblemList()
     for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs):
