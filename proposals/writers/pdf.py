@@ -12,6 +12,7 @@ import io
 import logging
 from datetime import datetime, timezone
 import mimetypes
+import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -106,7 +107,14 @@ def strip_attachment_links(html: str) -> tuple[str, list[str]]:
     """Remove ``rel=attachment`` from links: WeasyPrint would embed the linked files."""
     import lxml.html
 
-    tree = lxml.html.document_fromstring(html)
+    html, _, problems = _prepare(html, lxml.html.document_fromstring(html))
+    return html, problems
+
+
+def _prepare(html: str, tree) -> tuple[str, object, list[str]]:
+    """``html`` without attachment links, the tree it was read from, and the problems."""
+    import lxml.html
+
     problems = []
     for element in tree.xpath("//*[@rel]"):
         rels = element.get("rel", "").split()
@@ -114,8 +122,130 @@ def strip_attachment_links(html: str) -> tuple[str, list[str]]:
             problems.append(f"attachment link to {element.get('href', '')[:60]!r} removed: documents embed no files")
             element.set("rel", " ".join(r for r in rels if r != "attachment"))
     if not problems:
-        return html, []
-    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"), problems
+        return html, tree, []
+    html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
+    return html, lxml.html.document_fromstring(html), problems
+
+
+# ---------------------------------------------------------------- stylesheets parsed once per process
+#
+# WeasyPrint parses a document's <style> elements anew for every document: 8 ms
+# for the built-in stylesheet, which is the same text for every document of a
+# workspace. A worker keeps the parsed stylesheet and passes it to WeasyPrint
+# as a user stylesheet, with the <style> elements cut from the HTML. That
+# changes only the origin of the rules (author -> user), which decides nothing
+# as long as every document stylesheet moves (their order is kept), none
+# has an !important declaration or an ID selector (WeasyPrint weighs a style
+# attribute like one ID selector), sets -weasy-lang, imports, declares fonts,
+# counter styles, layers, colour profiles or namespaces, and the document has
+# no <link> stylesheet and no <base>. Anything else renders the usual way.
+
+_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+_HEAD_END = re.compile(r"</head\s*>", re.I)
+_UNPORTABLE_AT_RULES = {"import", "font-face", "counter-style", "layer", "color-profile", "namespace"}
+_CACHED_FROM = 2000  # characters: shorter sheets (the per-deal footer rule) are parsed each time
+_SEEN: set[str] = set()  # large sheets met once: the second sighting parses them for keeps
+_SHEETS: dict[str, tuple[object, tuple[str, ...]]] = {}  # text -> (weasyprint.CSS, warnings while parsing)
+_UNPORTABLE: set[str] = set()
+
+
+def _style_blocks(html: str, tree) -> list[re.Match] | None:
+    """The document's stylesheets as spans of ``html`` if all may move out of it, else None."""
+    styles = tree.xpath("//style")
+    if not styles or tree.xpath("//base") or any("stylesheet" in (link.get("rel") or "").lower() for link in tree.xpath("//link")):
+        return None
+    if any(style.attrib or style.getparent().tag != "head" or len(style) for style in styles):
+        return None
+    head_end = _HEAD_END.search(html)
+    blocks = list(_STYLE_BLOCK.finditer(html, 0, head_end.start() if head_end else 0))
+    if [block.group(1) for block in blocks] != [style.text or "" for style in styles]:
+        return None  # written in a way the pattern does not follow exactly: leave it to WeasyPrint
+    return blocks
+
+
+def _portable(text: str) -> bool:
+    """True if moving this sheet from author to user origin changes no computed value (see above)."""
+    import tinycss2
+
+    def prelude_has_id(tokens) -> bool:  # also inside :not(), :is() and [...]
+        return any(token.type == "hash" or prelude_has_id(getattr(token, "arguments", None) or getattr(token, "content", None) or ()) for token in tokens)
+
+    def block_ok(content) -> bool:
+        for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+            if item.type == "declaration" and (item.important or item.lower_name == "-weasy-lang"):
+                return False
+            if item.type == "at-rule" and not at_rule_ok(item):
+                return False
+            if item.type == "qualified-rule" and (prelude_has_id(item.prelude) or not block_ok(item.content)):
+                return False
+        return True
+
+    def at_rule_ok(rule) -> bool:
+        if rule.lower_at_keyword in _UNPORTABLE_AT_RULES:
+            return False
+        if rule.content is None:
+            return True
+        if rule.lower_at_keyword in ("media", "supports"):
+            return rules_ok(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
+        return block_ok(rule.content)
+
+    def rules_ok(rules) -> bool:
+        for rule in rules:
+            if rule.type == "at-rule" and not at_rule_ok(rule):
+                return False
+            if rule.type == "qualified-rule" and (prelude_has_id(rule.prelude) or not block_ok(rule.content)):
+                return False
+        return True
+
+    return rules_ok(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
+
+
+def _parsed_sheet(weasyprint, text: str, base_url: str, fetcher) -> tuple[object, tuple[str, ...]]:
+    collector = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(collector)
+    try:
+        sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=fetcher, media_type="print")
+    finally:
+        logger.removeHandler(collector)
+    return sheet, tuple(collector.messages)
+
+
+def _moved_stylesheets(weasyprint, html: str, tree, base_url: str, fetcher) -> tuple[str, list, list[str]] | None:
+    """``html`` without its <style> elements, their parsed sheets and parsing warnings; None to render as usual."""
+    blocks = _style_blocks(html, tree)
+    if blocks is None:
+        return None
+    texts = [block.group(1) for block in blocks]
+    large = [text for text in texts if len(text) >= _CACHED_FROM]
+    if not large or any(text in _UNPORTABLE or (text not in _SHEETS and text not in _SEEN) for text in large):
+        if len(_SEEN) > 64:  # a long-running process (the preview) meets every edit of the stylesheet
+            _SEEN.clear()
+        _SEEN.update(large)  # a single build renders each document once: parse the usual way
+        return None
+    sheets, warnings = [], []
+    for text in texts:
+        found = _SHEETS.get(text)
+        if found is None:
+            if not _portable(text):
+                if len(text) >= _CACHED_FROM:
+                    if len(_UNPORTABLE) > 64:
+                        _UNPORTABLE.clear()
+                    _UNPORTABLE.add(text)
+                return None
+            found = _parsed_sheet(weasyprint, text, base_url, fetcher)
+            if len(text) >= _CACHED_FROM:
+                if len(_SHEETS) >= 8:
+                    _SHEETS.pop(next(iter(_SHEETS)))
+                _SHEETS[text] = found
+        sheets.append(found[0])
+        warnings += found[1]
+    cut, start = [], 0
+    for block in blocks:
+        cut.append(html[start:block.start()])
+        start = block.end()
+    cut.append(html[start:])
+    return "".join(cut), sheets, warnings
 
 
 class PdfWriter:
@@ -125,27 +255,37 @@ class PdfWriter:
     suffix = ".pdf"
     variant = "pdf/a-3b"
 
-    def __init__(self, asset_root: Path):
+    def __init__(self, asset_root: Path, reuse_stylesheets: bool = True):
         self.asset_root = asset_root
+        self.reuse_stylesheets = reuse_stylesheets  # see _moved_stylesheets
 
     def render(self, html: str, identifier: str, attachment: tuple[str, bytes] | None = None, stamp: datetime | None = None) -> tuple[bytes, list[str]]:
         """Return the PDF and the problems WeasyPrint reported (refused or missing resources).
 
         ``stamp`` fixes the attachment's dates so equal inputs give equal bytes.
         """
+        import lxml.html
+
         weasyprint = load_weasyprint()
-        html, problems = strip_attachment_links(html)
+        html, tree, problems = _prepare(html, lxml.html.document_fromstring(html))
+        base_url = "file://" + VIRTUAL_ROOT  # fixed: the PDF must not depend on where the workspace lies on disk
+        fetcher = _fetcher_class()(self.asset_root)
+        moved = _moved_stylesheets(weasyprint, html, tree, base_url, fetcher) if self.reuse_stylesheets else None
+        sheets: list = []
+        if moved is not None:
+            html, sheets, warnings = moved
+            problems += warnings  # as WeasyPrint would report them while reading the <style> elements
         collector = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(collector)
         try:
-            # A fixed virtual root: the PDF must not depend on where the workspace lies on disk.
-            document = weasyprint.HTML(string=html, base_url="file://" + VIRTUAL_ROOT, url_fetcher=_fetcher_class()(self.asset_root))
+            document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             files = [self._attachment(weasyprint, *attachment, stamp)] if attachment else []
             data = document.write_pdf(
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
                 pdf_variant=self.variant,
                 attachments=files,
+                stylesheets=sheets,
             )
         finally:
             logger.removeHandler(collector)
