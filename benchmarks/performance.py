@@ -321,6 +321,19 @@ def machine() -> str:
             f"Python {platform.python_version()}; WeasyPrint {weasyprint.__version__}; {lo}; {time.strftime('%Y-%m-%d')}")
 
 
+def calibration() -> float:
+    """Milliseconds for a fixed pure-Python loop (median of 5): how fast this machine is right
+    now. Measured before and after the rows; on a shared virtual machine it can drift by a
+    quarter within one run, and the rows' ratios with it."""
+    def loop() -> float:
+        started = time.perf_counter()
+        total = 0
+        for i in range(1_000_000):
+            total += i * i % 7
+        return (time.perf_counter() - started) * 1000
+    return median([loop() for _ in range(5)])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", action="store_true", help="measure every target and print the table of ratios against targets")
@@ -333,6 +346,8 @@ def main() -> None:
     repeat = 3 if args.quick else 7
     chosen = set(args.only or range(1, 7))
     print(f"machine: {machine()}", file=sys.stderr)
+    before = calibration()
+    print(f"  calibration loop: {before:.0f} ms", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="proposals-bench-") as name:
         temp = Path(name)
         if 1 in chosen:
@@ -347,7 +362,9 @@ def main() -> None:
             growth(temp, [10, 100, 1000] if args.quick else [10, 100, 250, 500, 1000], 1 if args.quick else 3)
         if 6 in chosen:
             subsetting(repeat)
-    print(f"Machine: {machine()}. Medians of {repeat} runs{' (--quick)' if args.quick else ''}.\n")
+    after = calibration()
+    print(f"Machine: {machine()}. Medians of {repeat} runs{' (--quick)' if args.quick else ''}. "
+          f"Calibration loop (machine speed) {before:.0f} ms before the rows, {after:.0f} ms after.\n")
     print("| target | measured | wanted | verdict |")
     print("|---|---|---|---|")
     for target, measured, wanted, verdict in ROWS:
