@@ -80,8 +80,8 @@ class _ClauseLoader(BaseLoader):
 _ENVIRONMENTS: dict[tuple[str, str], ImmutableSandboxedEnvironment] = {}
 
 
-def _environment(selection: Selection, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
-    """The clause environment for this locale and currency in this process, serving ``selection``'s clauses."""
+def _environment(locale: str, currency: str) -> ImmutableSandboxedEnvironment:
+    """The clause environment for this locale and currency in this process."""
     env = _ENVIRONMENTS.get((locale, currency))
     if env is None:
         env = _ENVIRONMENTS[locale, currency] = ImmutableSandboxedEnvironment(
@@ -89,7 +89,6 @@ def _environment(selection: Selection, locale: str, currency: str) -> ImmutableS
             bytecode_cache=bytecode_cache("clauses"),
         )
         env.filters.update(filters(locale, currency))
-    env.loader.sources = {c.source.file: c.source for c in selection.clauses}
     return env
 
 
@@ -107,7 +106,8 @@ class ClauseRenderer:
 
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
-        self.env = _environment(selection, locale, currency)
+        self.env = _environment(locale, currency)
+        self.sources = {c.source.file: c.source for c in selection.clauses}
         self.numbers = selection.numbers
 
     def ref(self, clause_id: str) -> str:
@@ -138,6 +138,7 @@ class ClauseRenderer:
         if deviation is not None and deviation.action == "replace":
             body_html = _DEAL_MARKDOWN.render(deviation.text or "")
         else:
+            self.env.loader.sources = self.sources  # the environment is shared: serve this contract's clauses
             template = self.env.get_template(clause.source.file)
             brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
             text = template.render({**self.context, "clause": clause, "ref": self.ref, "brought_by": brought_by})

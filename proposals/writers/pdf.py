@@ -133,16 +133,26 @@ def _prepare(html: str, tree) -> tuple[str, object, list[str]]:
 # for the built-in stylesheet, which is the same text for every document of a
 # workspace. A worker keeps the parsed stylesheet and passes it to WeasyPrint
 # as a user stylesheet, with the <style> elements cut from the HTML. That
-# changes only the origin of the rules (author -> user), which decides nothing
-# as long as every document stylesheet moves (their order is kept), none
-# has an !important declaration or an ID selector (WeasyPrint weighs a style
-# attribute like one ID selector), sets -weasy-lang, imports, declares fonts,
-# counter styles, layers, colour profiles or namespaces, and the document has
-# no <link> stylesheet and no <base>. Anything else renders the usual way.
+# changes the origin of the rules (author -> user) and removes elements from
+# <head>, which decides nothing as long as:
+# - every document stylesheet moves, in order, and the document has no <link>
+#   stylesheet, no <base> and no <svg> sized by attributes;
+# - no sheet has an !important declaration or an ID selector (WeasyPrint weighs
+#   a style attribute like one ID selector);
+# - no sheet sets what WeasyPrint derives from attributes as author rules
+#   (lang from lang=, anchor from id= and name=);
+# - no sheet can display <head> (a rule setting display whose subject is not a
+#   named element other than head), so the cut elements were never rendered;
+# - no sheet imports, declares fonts, counter styles, layers, colour profiles or
+#   namespaces, or uses var() (a parsed var() remembers having warned, so a
+#   reused sheet would stop reporting it).
+# Anything else renders the usual way.
 
-_STYLE_BLOCK = re.compile(r"<style>(.*?)</style>", re.S)
+_STYLE_BLOCK = re.compile(r"<style\s*>(.*?)</style\s*>", re.S | re.I)
 _HEAD_END = re.compile(r"</head\s*>", re.I)
 _UNPORTABLE_AT_RULES = {"import", "font-face", "counter-style", "layer", "color-profile", "namespace"}
+_FROM_ATTRIBUTES = {"lang", "-weasy-lang", "anchor", "-weasy-anchor"}
+_DISPLAYING = {"display", "all"}
 _CACHED_FROM = 2000  # characters: shorter sheets (the per-deal footer rule) are parsed each time
 _SEEN: set[str] = set()  # large sheets met once: the second sighting parses them for keeps
 _SHEETS: dict[str, tuple[object, tuple[str, ...]]] = {}  # text -> (weasyprint.CSS, warnings while parsing)
@@ -154,12 +164,18 @@ def _style_blocks(html: str, tree) -> list[re.Match] | None:
     styles = tree.xpath("//style")
     if not styles or tree.xpath("//base") or any("stylesheet" in (link.get("rel") or "").lower() for link in tree.xpath("//link")):
         return None
+    if any(svg.get("width") or svg.get("height") for svg in tree.xpath("//svg")):
+        return None
     if any(style.attrib or style.getparent().tag != "head" or len(style) for style in styles):
         return None
     head_end = _HEAD_END.search(html)
     blocks = list(_STYLE_BLOCK.finditer(html, 0, head_end.start() if head_end else 0))
-    if [block.group(1) for block in blocks] != [style.text or "" for style in styles]:
-        return None  # written in a way the pattern does not follow exactly: leave it to WeasyPrint
+    # Every real <style> start tag matches the pattern; a match elsewhere (in a comment,
+    # a title, an attribute) adds a block, or changes a text, or a line: then the counts,
+    # texts or lines differ, and WeasyPrint reads the document as usual.
+    found = [(html.count("\n", 0, block.start()) + 1, block.group(1)) for block in blocks]
+    if found != [(style.sourceline, style.text or "") for style in styles]:
+        return None
     return blocks
 
 
@@ -167,18 +183,39 @@ def _portable(text: str) -> bool:
     """True if moving this sheet from author to user origin changes no computed value (see above)."""
     import tinycss2
 
-    def prelude_has_id(tokens) -> bool:  # also inside :not(), :is() and [...]
-        return any(token.type == "hash" or prelude_has_id(getattr(token, "arguments", None) or getattr(token, "content", None) or ()) for token in tokens)
+    def nested(token):
+        return getattr(token, "arguments", None) or getattr(token, "content", None) or ()
 
-    def block_ok(content) -> bool:
-        for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
-            if item.type == "declaration" and (item.important or item.lower_name == "-weasy-lang"):
-                return False
-            if item.type == "at-rule" and not at_rule_ok(item):
-                return False
-            if item.type == "qualified-rule" and (prelude_has_id(item.prelude) or not block_ok(item.content)):
+    def prelude_has_id(tokens) -> bool:  # also inside :not(), :is() and [...]; :has() counts too
+        return any(token.type == "hash" or (token.type == "function" and token.lower_name == "has") or prelude_has_id(nested(token)) for token in tokens)
+
+    def uses_var(tokens) -> bool:
+        return any((token.type == "function" and token.lower_name == "var") or uses_var(nested(token)) for token in tokens)
+
+    def names_its_subject(prelude) -> bool:
+        """Every selector's subject is a named element other than head (so head keeps display: none)."""
+        for selector in tinycss2.serialize(prelude).split(","):  # commas inside :is() only make this stricter
+            subject = re.split(r"[\s>+~]+", selector.strip())[-1]
+            name = re.match(r"[A-Za-z][A-Za-z0-9-]*", subject)
+            if name is None or name.group().lower() == "head":
                 return False
         return True
+
+    def block_ok(content, prelude=None) -> bool:
+        for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
+            if item.type == "declaration":
+                if item.important or item.lower_name in _FROM_ATTRIBUTES or uses_var(item.value):
+                    return False
+                if item.lower_name in _DISPLAYING and (prelude is None or not names_its_subject(prelude)):
+                    return False
+            if item.type == "at-rule" and not at_rule_ok(item):
+                return False
+            if item.type == "qualified-rule" and not rule_ok(item):
+                return False
+        return True
+
+    def rule_ok(rule) -> bool:
+        return not prelude_has_id(rule.prelude) and block_ok(rule.content, rule.prelude)
 
     def at_rule_ok(rule) -> bool:
         if rule.lower_at_keyword in _UNPORTABLE_AT_RULES:
@@ -193,7 +230,7 @@ def _portable(text: str) -> bool:
         for rule in rules:
             if rule.type == "at-rule" and not at_rule_ok(rule):
                 return False
-            if rule.type == "qualified-rule" and (prelude_has_id(rule.prelude) or not block_ok(rule.content)):
+            if rule.type == "qualified-rule" and not rule_ok(rule):
                 return False
         return True
 
@@ -219,7 +256,7 @@ def _moved_stylesheets(weasyprint, html: str, tree, base_url: str, fetcher) -> t
     texts = [block.group(1) for block in blocks]
     large = [text for text in texts if len(text) >= _CACHED_FROM]
     if not large or any(text in _UNPORTABLE or (text not in _SHEETS and text not in _SEEN) for text in large):
-        if len(_SEEN) > 64:  # a long-running process (the preview) meets every edit of the stylesheet
+        if len(_SEEN) > 64:  # a long-running process may meet many versions of the stylesheet
             _SEEN.clear()
         _SEEN.update(large)  # a single build renders each document once: parse the usual way
         return None

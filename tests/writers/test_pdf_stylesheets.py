@@ -71,6 +71,14 @@ def test_a_single_rendering_parses_the_usual_way(tmp_path, fresh):
     "@import url(more.css);",
     "@layer base { p { color: red; } }",
     "p { -weasy-lang: 'de'; }",
+    "html { lang: 'tr'; } p { text-transform: uppercase; }",  # lang= is an author rule of specificity 0
+    "h1 { anchor: 'other'; }",  # so are id= and name= (anchors)
+    "p { -weasy-anchor: 'other'; }",
+    ":root { --w: red; } p { width: var(--w); }",  # a parsed var() warns only once
+    "head, style { display: block; }",  # the cut <style> elements would have been shown
+    "* { display: block; }",
+    ".c3 { display: block; }",
+    "body:has(p) { color: red; }",
 ])
 def test_a_stylesheet_whose_cascade_would_change_stays_in_the_document(css, tmp_path, fresh):
     for _ in range(3):
@@ -82,15 +90,20 @@ def test_a_stylesheet_whose_cascade_would_change_stays_in_the_document(css, tmp_
     ('<link rel="stylesheet" href="more.css">', "<p>Text</p>"),
     ('<base href="file:///workspace/assets/">', "<p>Text</p>"),
     ("", "<p>Text</p><style>p { color: red; }</style>"),
+    ("", '<p>Text</p><svg width="10px" height="10px"><rect width="5" height="5"/></svg>'),  # svg sizes are author rules too
+    ("<title>&lt;x&gt;<style>p.c0 { color: red; }</style></title>", "<p>Text</p>"),  # a "<style>" that is title text
 ])
 def test_a_document_with_other_style_sources_renders_the_usual_way(head, body, tmp_path, fresh):
-    for _ in range(3):
-        pdf.PdfWriter(tmp_path).render(_page("", body, head), "doc")
+    html = _page("", body, head)
+    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
+    outputs = [pdf.PdfWriter(tmp_path).render(html, "doc") for _ in range(3)]
     assert fresh == [False, False, False]
+    assert outputs == [usual] * 3
 
 
 def test_portable_stylesheets_move_and_keep_their_order(tmp_path, fresh):
-    html = _page("", '<p class="c3">Text</p>').replace("</style>", "</style><style>p.c3 { margin-left: 9mm; }</style>")
+    css = "thead { display: table-header-group; } p.c3::before { display: block; content: 'x'; }"  # display on named elements may move
+    html = _page(css, '<p class="c3">Text</p>').replace("</style>", "</style><style>p.c3 { margin-left: 9mm; }</style>")
     usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
     pdf.PdfWriter(tmp_path).render(html, "doc")
     assert pdf.PdfWriter(tmp_path).render(html, "doc") == usual
@@ -104,3 +117,11 @@ def test_warnings_of_a_reused_stylesheet_are_reported_every_time(tmp_path, fresh
     reports = [pdf.PdfWriter(tmp_path).render(html, "doc")[1] for _ in range(3)]
     assert fresh == [False, True, True]
     assert reports == [usual] * 3
+
+
+def test_style_text_inside_the_title_is_not_taken_for_the_stylesheet(tmp_path, fresh):
+    html = f"<!DOCTYPE html><html><head><title>&lt;x&gt;<style>{FILLER}</style></title><STYLE>{FILLER}</STYLE></head><body><p class='c3'>Text</p></body></html>"
+    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
+    outputs = [pdf.PdfWriter(tmp_path).render(html, "doc") for _ in range(3)]
+    assert fresh == [False, False, False]
+    assert outputs == [usual] * 3
