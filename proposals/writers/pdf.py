@@ -7,6 +7,7 @@ refused and reported as a problem instead of being fetched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -103,16 +104,9 @@ def _fetcher_class():
     return WorkspaceFetcher
 
 
-def strip_attachment_links(html: str) -> tuple[str, list[str]]:
-    """Remove ``rel=attachment`` from links: WeasyPrint would embed the linked files."""
-    import lxml.html
-
-    html, _, problems = _prepare(html, lxml.html.document_fromstring(html))
-    return html, problems
-
-
-def _prepare(html: str, tree) -> tuple[str, object, list[str]]:
-    """``html`` without attachment links, the tree it was read from, and the problems."""
+def _strip_attachment_links(html: str, tree) -> tuple[str, object, list[str]]:
+    """Remove ``rel=attachment`` from links (WeasyPrint would embed the linked files):
+    ``html`` without them, the tree it was read from, and the problems."""
     import lxml.html
 
     problems = []
@@ -237,15 +231,22 @@ def _portable(text: str) -> bool:
     return rules_ok(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
 
 
-def _parsed_sheet(weasyprint, text: str, base_url: str, fetcher) -> tuple[object, tuple[str, ...]]:
+@contextlib.contextmanager
+def _weasyprint_messages():
+    """The warnings WeasyPrint logs meanwhile, as a list filled in place."""
     collector = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(collector)
     try:
-        sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=fetcher, media_type="print")
+        yield collector.messages
     finally:
         logger.removeHandler(collector)
-    return sheet, tuple(collector.messages)
+
+
+def _parsed_sheet(weasyprint, text: str, base_url: str, fetcher) -> tuple[object, tuple[str, ...]]:
+    with _weasyprint_messages() as messages:
+        sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=fetcher, media_type="print")
+    return sheet, tuple(messages)
 
 
 def _moved_stylesheets(weasyprint, html: str, tree, base_url: str, fetcher) -> tuple[str, list, list[str]] | None:
@@ -304,7 +305,7 @@ class PdfWriter:
         import lxml.html
 
         weasyprint = load_weasyprint()
-        html, tree, problems = _prepare(html, lxml.html.document_fromstring(html))
+        html, tree, problems = _strip_attachment_links(html, lxml.html.document_fromstring(html))
         base_url = "file://" + VIRTUAL_ROOT  # fixed: the PDF must not depend on where the workspace lies on disk
         fetcher = _fetcher_class()(self.asset_root)
         moved = _moved_stylesheets(weasyprint, html, tree, base_url, fetcher) if self.reuse_stylesheets else None
@@ -312,10 +313,7 @@ class PdfWriter:
         if moved is not None:
             html, sheets, warnings = moved
             problems += warnings  # as WeasyPrint would report them while reading the <style> elements
-        collector = _Collect()
-        logger = logging.getLogger("weasyprint")
-        logger.addHandler(collector)
-        try:
+        with _weasyprint_messages() as messages:
             document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             files = [self._attachment(weasyprint, *attachment, stamp)] if attachment else []
             data = document.write_pdf(
@@ -324,9 +322,7 @@ class PdfWriter:
                 attachments=files,
                 stylesheets=sheets,
             )
-        finally:
-            logger.removeHandler(collector)
-        return data, problems + collector.messages
+        return data, problems + messages
 
     @staticmethod
     def _attachment(weasyprint, name: str, data: bytes, stamp: datetime | None):
