@@ -47,7 +47,7 @@ def test_the_example_documents_come_out_byte_identical_with_the_stylesheet_reuse
     build.render_all(ws, [deal], ("pdf",), time_limit=None)
     assert [name for _, name in captured] == ["NW-2026-041/offer", "NW-2026-041/contract"]
     for html, name in captured:
-        usual = pdf.PdfWriter(ws.root, reuse_stylesheets=False).render(html, name)
+        usual = pdf.PdfWriter(ws.root, reuse=False).render(html, name)
         pdf.PdfWriter(ws.root).render(html, name)  # met once: parsed the usual way, remembered
         reused = pdf.PdfWriter(ws.root).render(html, name)
         assert fresh[-1] is True, "the second rendering did not reuse the stylesheet"
@@ -95,7 +95,7 @@ def test_a_stylesheet_whose_cascade_would_change_stays_in_the_document(css, tmp_
 ])
 def test_a_document_with_other_style_sources_renders_the_usual_way(head, body, tmp_path, fresh):
     html = _page("", body, head)
-    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(html, "doc")
     outputs = [pdf.PdfWriter(tmp_path).render(html, "doc") for _ in range(3)]
     assert fresh == [False, False, False]
     assert outputs == [usual] * 3
@@ -104,7 +104,7 @@ def test_a_document_with_other_style_sources_renders_the_usual_way(head, body, t
 def test_portable_stylesheets_move_and_keep_their_order(tmp_path, fresh):
     css = "thead { display: table-header-group; } p.c3::before { display: block; content: 'x'; }"  # display on named elements may move
     html = _page(css, '<p class="c3">Text</p>').replace("</style>", "</style><style>p.c3 { margin-left: 9mm; }</style>")
-    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(html, "doc")
     pdf.PdfWriter(tmp_path).render(html, "doc")
     assert pdf.PdfWriter(tmp_path).render(html, "doc") == usual
     assert fresh == [False, True]
@@ -112,7 +112,7 @@ def test_portable_stylesheets_move_and_keep_their_order(tmp_path, fresh):
 
 def test_warnings_of_a_reused_stylesheet_are_reported_every_time(tmp_path, fresh):
     html = _page("p { colr: red; }")
-    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")[1]
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(html, "doc")[1]
     assert any("colr" in message for message in usual), usual
     reports = [pdf.PdfWriter(tmp_path).render(html, "doc")[1] for _ in range(3)]
     assert fresh == [False, True, True]
@@ -121,7 +121,7 @@ def test_warnings_of_a_reused_stylesheet_are_reported_every_time(tmp_path, fresh
 
 def test_style_text_inside_the_title_is_not_taken_for_the_stylesheet(tmp_path, fresh):
     html = f"<!DOCTYPE html><html><head><title>&lt;x&gt;<style>{FILLER}</style></title><STYLE>{FILLER}</STYLE></head><body><p class='c3'>Text</p></body></html>"
-    usual = pdf.PdfWriter(tmp_path, reuse_stylesheets=False).render(html, "doc")
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(html, "doc")
     outputs = [pdf.PdfWriter(tmp_path).render(html, "doc") for _ in range(3)]
     assert fresh == [False, False, False]
     assert outputs == [usual] * 3

@@ -1,0 +1,85 @@
+"""The PDF writer keeps one font configuration per process, so Pango's caches stay warm
+from one document to the next, and drops it after a document added a font face to it;
+the documents must come out exactly as with WeasyPrint's fresh configuration per document."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from proposals import build
+from proposals.loading import load_workspace
+from proposals.writers import pdf
+
+from ..conftest import copy_example
+
+CARLITO_ITALIC = Path("/usr/share/fonts/truetype/crosextra/Carlito-Italic.ttf")  # installed by scripts/setup
+
+
+@pytest.fixture
+def kept(monkeypatch):
+    """No font configuration kept yet; the list that holds the one in use."""
+    fonts: list = []
+    monkeypatch.setattr(pdf, "_FONTS", fonts)
+    return fonts
+
+
+def _fonts_of(data: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    return names
+
+
+def _page(css: str) -> str:
+    return f"<!DOCTYPE html><html><head><meta charset='utf-8'><style>{css}</style></head><body><p>Kept fonts</p></body></html>"
+
+
+def test_every_example_document_comes_out_byte_identical_with_one_configuration_kept_across_them(tmp_path, monkeypatch, kept):
+    ws = load_workspace(copy_example(tmp_path / "ws"))
+    captured = []
+    monkeypatch.setattr(build, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
+    build.render_all(ws, ws.deals, ("pdf",), time_limit=None)
+    assert len(captured) == 2 * len(ws.deals) >= 8
+    usual = [pdf.PdfWriter(ws.root, reuse=False).render(html, name) for html, name in captured]
+    assert kept == []  # the usual way makes its own configuration per document
+    configurations, outputs = [], []
+    for html, name in captured:
+        outputs.append(pdf.PdfWriter(ws.root).render(html, name))
+        configurations.append(kept[0])
+    assert all(c is configurations[0] for c in configurations) and configurations[0].documents == len(captured)
+    assert outputs == usual
+    assert {"Carlito"} <= _fonts_of(outputs[0][0])
+
+
+def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(tmp_path, kept):
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(CARLITO_ITALIC, tmp_path / "fonts" / "House.ttf")
+    with_face = _page("@font-face { font-family: House; src: url(fonts/House.ttf); } p { font-family: House; }")
+    without = _page("p { font-family: House, Carlito; }")  # House is known only where the face was added
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(without, "b")
+    assert _fonts_of(usual[0]) == {"Carlito"}
+
+    pdf.PdfWriter(tmp_path).render(_page("p { color: red; }"), "first")
+    first = kept[0]
+    data, problems = pdf.PdfWriter(tmp_path).render(with_face, "a")
+    assert _fonts_of(data) == {"House-Italic"} and problems == []  # the face, under its family name
+    assert first.faces_added and kept == []  # dropped: the next document gets a new one
+    assert pdf.PdfWriter(tmp_path).render(without, "b") == usual
+    assert kept[0] is not first
+
+
+def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeypatch):
+    monkeypatch.setattr(pdf, "_FONTS_RENEWED_AFTER", 2)
+    html = _page("p { color: red; }")
+    seen = []
+    for _ in range(4):
+        pdf.PdfWriter(tmp_path).render(html, "doc")
+        seen.append(kept[0] if kept else None)
+    assert seen[1] is None and seen[3] is None  # dropped after its second document
+    assert seen[0] is not None and seen[2] is not None and seen[0] is not seen[2]
