@@ -21,8 +21,9 @@ from datetime import datetime, time, timezone
 from pathlib import Path
 
 from .context import build_context
+from .engine import LayoutFailed, render_pdf
 from .labels import load_labels
-from .isolation import StepTimeout, can_fork, collect_task_garbage
+from .isolation import StepTimeout, can_fork, collect_task_garbage, default_jobs
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -53,14 +54,6 @@ class BuiltDeal:
 DEFAULT_TIME_LIMIT = 60.0
 
 
-def default_jobs() -> int:
-    """Worker processes when none are asked for: the cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0)) or 1
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int) -> list[tuple[int, str, tuple[str, ...]]]:
     """How the rendering of deals (``sizes``: a rough measure of each deal's length) is cut
     into tasks: ``(deal, document, formats)``.
@@ -77,12 +70,13 @@ def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int) -> list[tu
     return units
 
 
-def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float, jobs: int):
+def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float, jobs: int, engines=None):
     """Render priced deals in forked workers; yield ``(deal, errors)`` as each deal completes.
 
     A deal without errors has its files, warnings and seconds (summed over its
     tasks) filled in; otherwise ``errors`` holds what its tasks raised
-    (StepTimeout, ChildCrashed or a ProposalsError).
+    (StepTimeout, ChildCrashed or a ProposalsError). ``engines``: the command's
+    PDF engines, if it started any (engine.py).
     """
     from collections import Counter
 
@@ -95,7 +89,7 @@ def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str
     warnings: dict[int, list[Problem]] = {i: [] for i in left}
     errors: dict[int, list[Exception]] = {i: [] for i in left}
     seconds: dict[int, float] = dict.fromkeys(left, 0.0)
-    for n, result, error in run_many(timed_render, tasks, time_limit, jobs):
+    for n, result, error in run_many(timed_render, tasks, time_limit, jobs, engines=engines):
         i = units[n][0]
         if error is None:
             files[i].update(result[0])
@@ -139,7 +133,7 @@ def render_errors(ws: Workspace, errors: list[Exception]) -> list[Problem]:
     return list(dict.fromkeys(problems))
 
 
-def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float | None, jobs: int) -> list[BuiltDeal]:
+def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float | None, jobs: int, engines=None) -> list[BuiltDeal]:
     """Render every prepared deal; raise with every deal's problems if any failed."""
     if time_limit is None or not can_fork():
         for n, built in enumerate(prepared):
@@ -148,7 +142,7 @@ def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[st
             complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
         return prepared
     problems = ProblemList()
-    for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs):
+    for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs, engines):
         problems.extend(render_errors(ws, errors))
     problems.raise_if_errors(TemplateError)
     return prepared
@@ -276,8 +270,9 @@ def _laid_out(template: str, fmt: str, write):
         return write()
     except Exception as exc:  # noqa: BLE001 - only failures raised inside WeasyPrint are re-labelled
         frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
-        if fmt == "pdf" and frames and "weasyprint" in frames[-1]:
-            message = f"the PDF could not be laid out ({type(exc).__name__}); look for absurd sizes or runaway markup"
+        if fmt == "pdf" and (isinstance(exc, LayoutFailed) or frames and "weasyprint" in frames[-1]):
+            kind = exc.kind if isinstance(exc, LayoutFailed) else type(exc).__name__
+            message = f"the PDF could not be laid out ({kind}); look for absurd sizes or runaway markup"
             raise TemplateError([Problem(Location(template), "", message, "template.layout")]) from None
         raise
 
@@ -461,9 +456,10 @@ def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
     return findings + stale_approvals(loaded, quote)
 
 
-def _preload(formats: tuple[str, ...]) -> None:
-    """Import the writers' libraries once, before forking, so each child does not pay for it."""
-    if "pdf" in formats:
+def _preload(formats: tuple[str, ...], engines=None) -> None:
+    """Import the writers' libraries once, before forking, so each child does not pay for it
+    (WeasyPrint not where engines lay the PDFs out: they have imported it meanwhile)."""
+    if "pdf" in formats and engines is None:
         from .writers.pdf import load_weasyprint
 
         load_weasyprint()
@@ -484,9 +480,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
     stamp = document_stamp(quote)
     if fmt == "pdf":
-        from .writers.pdf import PdfWriter
-
-        return PdfWriter(ws.root).render(html, identifier, ("quote.json", quote_json), stamp)
+        return render_pdf(ws.root, html, identifier, ("quote.json", quote_json), stamp)  # in the worker's engine, if it has one
     if fmt == "docx":
         from .writers.docx import DocxMeta, DocxWriter
 
@@ -543,9 +537,10 @@ def _replace_dir(staging: Path, target: Path) -> None:
         os.replace(staging, target)
 
 
-def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT, jobs: int | None = None) -> tuple[list[BuiltDeal], list[Problem]]:
-    """Price every deal, then render them all in workers; raise with every deal's problems if any failed."""
-    _preload(formats)
+def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT, jobs: int | None = None, engines=None) -> tuple[list[BuiltDeal], list[Problem]]:
+    """Price every deal, then render them all in workers; raise with every deal's problems if any failed.
+    ``engines``: PDF engines the command started (engine.py); the workers send them their HTML."""
+    _preload(formats, engines)
     problems = ProblemList()
     prepared = []
     for loaded in deals:
@@ -554,7 +549,7 @@ def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("
         except PricingError as exc:
             problems.extend(exc.problems)
     try:
-        rendered = _render_or_raise(ws, prepared, formats, time_limit, jobs or default_jobs())
+        rendered = _render_or_raise(ws, prepared, formats, time_limit, jobs or default_jobs(), engines)
     except TemplateError as exc:
         problems.extend(exc.problems)
     if any(p.kind.startswith(("pricing", "offer.")) for p in problems.errors):

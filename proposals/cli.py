@@ -120,6 +120,20 @@ def _check(workspace: Path, time_limit: float):
     return ws, warnings
 
 
+def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
+    """PDF engines for a build (engine.py), one per worker it will use; None where processes cannot be forked."""
+    from .engine import Engines, engine_count
+    from .isolation import can_fork, default_jobs
+
+    if "pdf" not in formats or not can_fork():
+        return None
+    deals = len(paths) if paths is not None else len(list((workspace / "deals").glob("*.yaml")))
+    try:
+        return Engines(engine_count(jobs or default_jobs(), deals))
+    except OSError:  # no pipes or shared memory here: the workers lay the PDFs out themselves
+        return None
+
+
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("deals", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @_workspace_option
@@ -138,18 +152,25 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
       proposals build deals/acme-maschinenbau.yaml
       proposals build --format pdf
     """
-    from .build import render_all, write_built
-    from .errors import InputError
-    from .records import verify_records
-    from .errors import UsageError
-    from .loading import load_workspace
-
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
-    ws = load_workspace(workspace, paths)
-    if not ws.deals:
-        raise UsageError(f"no deals found in {workspace / 'deals'}")
-    rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs)
+    engines = _start_engines(workspace, paths, chosen, jobs)  # first: they import WeasyPrint while this process imports and loads
+    try:
+        from .build import render_all, write_built
+        from .errors import InputError, UsageError
+        from .loading import load_workspace
+        from .records import verify_records
+
+        ws = load_workspace(workspace, paths)
+        if not ws.deals:
+            raise UsageError(f"no deals found in {workspace / 'deals'}")
+        rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs, engines)
+    except BaseException:
+        if engines is not None:
+            engines.close(at_once=True)
+        raise
+    if engines is not None:
+        engines.close()
     # Under --strict, warnings fail the run before anything is written.
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
     target = output or workspace / "output"

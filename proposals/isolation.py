@@ -77,15 +77,20 @@ def collect_task_garbage() -> None:
         gc.collect(1)
 
 
-def _worker(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
+def _worker(conn, target: Callable[..., Any], tasks: list[tuple], engine=None) -> None:
     """A forked worker: runs the tasks whose indexes it receives until told to stop (None).
 
     It inherits ``tasks`` and everything the parent loaded (workspace, imported
     writers, compiled templates), so a task is sent as its index only; and it
-    keeps its own caches warm from one task to the next.
+    keeps its own caches warm from one task to the next. ``engine``: the
+    connection to its PDF engine, if the command started engines (see engine.py).
     """
     _die_with_parent()
     _collect_less()
+    if engine is not None:
+        from .engine import attach
+
+        attach(engine)
     first = True
     while True:
         try:
@@ -120,15 +125,25 @@ def can_fork() -> bool:
     return hasattr(os, "fork")
 
 
+def default_jobs() -> int:
+    """Worker processes when none are asked for: the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
 class _Worker:
     """One forked worker and the task it is on (``index`` None while idle)."""
 
-    def __init__(self, target: Callable[..., Any], tasks: list[tuple], long_running: bool):
+    def __init__(self, target: Callable[..., Any], tasks: list[tuple], long_running: bool, engines=None):
         import gc
 
         context = multiprocessing.get_context("fork")
         self.conn, theirs = context.Pipe(duplex=True)
-        self.process = context.Process(target=_worker, args=(theirs, target, tasks), daemon=True)
+        self.engines = engines
+        self.engine = engines.take() if engines is not None else None  # (index, connection) or None
+        self.process = context.Process(target=_worker, args=(theirs, target, tasks, self.engine and self.engine[1]), daemon=True)
         # Frozen, the workspace and imports are never scanned by the worker's collector. A
         # command's parent stays frozen too (its collector would compete with the workers
         # for the cores: 0.1 s of a build); a long-running parent (the preview) is unfrozen
@@ -150,29 +165,36 @@ class _Worker:
         self.conn.send(index)
 
     def stop(self) -> None:
+        """End the worker at once, and its engine: after a timeout or a crash either may be the culprit."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
         self.conn.close()
+        if self.engine is not None:
+            self.engines.kill(self.engine[0])
 
     def finish(self) -> None:
-        """Let an idle worker end on its own."""
+        """Let an idle worker end on its own (its engine is ended with the others)."""
         try:
             self.conn.send(None)
         except OSError:
             pass
         self.process.join(timeout=5)
-        self.stop()
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
 
 
-def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int, long_running: bool = False):
+def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs: int, long_running: bool = False, engines=None):
     """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked workers.
 
     Workers are forked once and take task after task. Yields ``(index, result,
     error)`` as tasks finish; ``error`` is a StepTimeout, a ChildCrashed or the
     ProposalsError the task raised. Each reported step of a task gets ``limit``
     seconds; an overrunning worker is killed and replaced. ``long_running``: the
-    caller lives on after the tasks (see :class:`_Worker`).
+    caller lives on after the tasks (see :class:`_Worker`). ``engines``: PDF
+    engines started by the command, one per worker while they last (engine.py).
     """
     from multiprocessing.connection import wait
 
@@ -183,7 +205,7 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
     try:
         while pending or busy:
             while pending and len(busy) < count:
-                worker = idle.pop() if idle else _Worker(target, tasks, long_running)
+                worker = idle.pop() if idle else _Worker(target, tasks, long_running, engines)
                 try:
                     worker.assign(pending[0], limit)
                 except OSError:  # an idle worker that died: a fresh one takes the task

@@ -1,0 +1,190 @@
+"""PDF engines: processes that import WeasyPrint while a build loads its workspace.
+
+A cold ``proposals build`` of one deal spent a quarter of a second importing
+WeasyPrint after it had loaded and priced the deal, and only then started to
+lay out the first page. ``build`` now forks the engines first: the first engine
+imports WeasyPrint while the command imports the rest of ``proposals``, loads
+and prices, then forks one sibling per further worker. Each rendering worker
+(forked later, after loading, as before) renders the templates under its time
+limit, sends the HTML to its own engine and waits for the PDF; DOCX and
+everything else stay in the worker.
+
+- A worker past its time limit is killed with its engine: the engine may be the
+  one that runs away.
+- A worker whose engine is gone (killed, crashed, never started) lays the
+  document out itself, the usual way; a document that crashes the engine then
+  crashes the worker, and is reported as before.
+- Packs keep the usual layout: there the import is paid once per pack, and the
+  workers are forked after it.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import traceback
+from datetime import datetime
+from pathlib import Path
+
+_ATTACHED: list = []  # in a worker: the connection to its engine, while it answers
+
+
+class LayoutFailed(Exception):
+    """WeasyPrint raised while laying out a document in the engine; ``kind`` is the exception's type name."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        super().__init__(kind)
+
+
+class Engines:
+    """The PDF engines of one command, started before the workspace is loaded (in the parent)."""
+
+    def __init__(self, count: int):
+        context = multiprocessing.get_context("fork")
+        pairs = [context.Pipe(duplex=True) for _ in range(count)]
+        self.connections = [ours for ours, _ in pairs]
+        theirs = [engine_end for _, engine_end in pairs]
+        self._pids = context.RawArray("q", count)  # siblings write their pid; the first engine is self.process
+        self.served = context.RawArray("q", count)  # documents each engine has laid out
+        self.process = context.Process(target=_first_engine, args=(theirs, self.connections, self._pids, self.served), daemon=True)
+        self.process.start()
+        for end in theirs:
+            end.close()
+        self._free = list(range(count))
+        self._dead: set[int] = set()
+
+    def take(self) -> tuple[int, object] | None:
+        """An engine for a new worker: ``(index, connection)``, or None when none is left."""
+        while self._free:
+            index = self._free.pop(0)
+            if index not in self._dead:
+                return index, self.connections[index]
+        return None
+
+    def kill(self, index: int) -> None:
+        """Stop an engine at once (its worker ran past its time limit or crashed)."""
+        self._dead.add(index)
+        pid = self.process.pid if index == 0 else self._pids[index]
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        if index == 0:
+            self.process.join()
+
+    def close(self, at_once: bool = False) -> None:
+        """Let every engine end (they leave when told so or their connection closes);
+        ``at_once``: kill them (the command failed, maybe before they finished importing)."""
+        for index, connection in enumerate(self.connections):
+            if at_once:
+                self.kill(index)
+            elif index not in self._dead:
+                try:
+                    connection.send(None)
+                except OSError:
+                    pass
+            connection.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def engine_count(jobs: int, deals: int) -> int:
+    """Engines a build needs: one per worker it will use (a deal's two documents render side by side)."""
+    return max(1, min(jobs, 2 * max(1, deals)))
+
+
+def _first_engine(theirs: list, ours: list, pids, served) -> None:
+    """Import WeasyPrint, fork one sibling per further engine, then serve the first connection."""
+    from .isolation import _die_with_parent
+
+    _die_with_parent()
+    for connection in ours:
+        connection.close()  # the command's ends: an engine must see end-of-file when the command goes
+    from .writers.pdf import load_weasyprint
+
+    load_weasyprint()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # siblings are reaped by the system
+    for index in range(1, len(theirs)):
+        if os.fork() == 0:
+            code = 0
+            try:
+                for other, end in enumerate(theirs):
+                    if other != index:
+                        end.close()
+                pids[index] = os.getpid()
+                _serve(theirs[index], served, index)
+            except BaseException:  # noqa: BLE001 - a sibling ends here, whatever happened
+                code = 1
+            finally:
+                os._exit(code)
+        theirs[index].close()
+    _serve(theirs[0], served, 0)
+    while True:  # the siblings end when their connections do; wait for them, so none is left behind
+        try:
+            os.wait()
+        except ChildProcessError:
+            return
+
+
+def _serve(connection, served, index: int) -> None:
+    """Answer PDF requests until the connection closes or says None."""
+    from .isolation import _collect_less, collect_task_garbage
+    from .writers.pdf import PdfWriter
+
+    _collect_less()
+    first = True
+    while True:
+        try:
+            request = connection.recv()
+        except (EOFError, OSError):
+            return
+        if request is None:
+            return
+        if not first:
+            collect_task_garbage()
+        first = False
+        html, asset_root, identifier, attachment, stamp = request
+        try:
+            reply = ("ok", PdfWriter(asset_root).render(html, identifier, attachment, stamp))
+        except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
+            frames = [frame.filename for frame in traceback.extract_tb(exc.__traceback__)]
+            if frames and "weasyprint" in frames[-1]:
+                reply = ("layout", type(exc).__name__)
+            else:
+                reply = ("crash", traceback.format_exc())
+        request = html = None
+        try:
+            connection.send(reply)
+        except OSError:
+            return
+        served[index] += 1
+
+
+def attach(connection) -> None:
+    """In a worker: send PDF layout to this engine."""
+    _ATTACHED[:] = [connection]
+
+
+def render_pdf(asset_root: Path, html: str, identifier: str, attachment: tuple[str, bytes] | None, stamp: datetime | None) -> tuple[bytes, list[str]]:
+    """The PDF and WeasyPrint's problems: from the attached engine, else laid out here."""
+    if _ATTACHED:
+        connection = _ATTACHED[0]
+        try:
+            connection.send((html, asset_root, identifier, attachment, stamp))
+            kind, payload = connection.recv()
+        except (EOFError, OSError):
+            _ATTACHED.clear()  # the engine is gone: this worker lays out from now on
+        else:
+            if kind == "ok":
+                return payload
+            if kind == "layout":
+                raise LayoutFailed(payload)
+            raise RuntimeError(f"the PDF engine failed:\n{payload}")
+    from .writers.pdf import PdfWriter
+
+    return PdfWriter(asset_root).render(html, identifier, attachment, stamp)

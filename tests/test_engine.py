@@ -1,0 +1,119 @@
+"""PDF engines: ``proposals build`` forks processes that import WeasyPrint while it loads the
+workspace; workers send them their HTML. The documents must be the same as laid out in the
+worker, a runaway layout is stopped with its engine, and no engine outlives the command."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from proposals import build, engine
+from proposals.loading import load_workspace
+
+from .conftest import copy_example
+from .test_build import copy_minimal
+
+
+def _gone(pid: int) -> bool:
+    """No such process, or only its exit status is left (a zombie)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+    return state == "Z"
+
+
+def _pids(engines: engine.Engines) -> list[int]:
+    return [engines.process.pid] + [engines._pids[i] for i in range(1, len(engines.connections))]
+
+
+@pytest.fixture
+def started(monkeypatch):
+    """The engines each command starts, for a look at their processes afterwards."""
+    made: list[engine.Engines] = []
+    original, close = engine.Engines.__init__, engine.Engines.close
+
+    def spy(self, count):
+        original(self, count)
+        made.append(self)
+
+    def closing(self, at_once=False):
+        self.dead_before_close = set(self._dead)
+        close(self, at_once)
+
+    monkeypatch.setattr(engine.Engines, "__init__", spy)
+    monkeypatch.setattr(engine.Engines, "close", closing)
+    return made
+
+
+def _files(ws, deal, **kw) -> dict[str, bytes]:
+    rendered, _ = build.render_all(ws, [deal], ("pdf", "docx"), **kw)
+    return rendered[0].files
+
+
+def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
+    ws = load_workspace(copy_example(tmp_path / "ws"))
+    deal = next(d for d in ws.deals if d.model.offer_number == "NW-2026-041")
+    engines = engine.Engines(2)
+    try:
+        by_engines = _files(ws, deal, time_limit=60, jobs=2, engines=engines)
+        pids = _pids(engines)
+    finally:
+        engines.close()
+    assert list(engines.served) == [1, 1]  # offer and contract, one by each engine
+    in_process = _files(ws, deal, time_limit=None)
+    assert sorted(by_engines) == sorted(in_process) == ["contract.docx", "contract.json", "contract.pdf", "offer.docx", "offer.pdf", "quote.json"]
+    assert by_engines == in_process
+    assert all(pid > 0 for pid in pids), pids
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in pids)
+
+
+def test_a_build_whose_engines_died_lays_out_in_its_workers(tmp_path):
+    ws = load_workspace(copy_minimal(tmp_path))
+    expected = _files(ws, ws.deals[0], time_limit=None)
+    engines = engine.Engines(2)
+    try:
+        os.kill(engines.process.pid, signal.SIGKILL)  # gone before it could answer (or fork its sibling)
+        engines.process.join()
+        assert _files(ws, ws.deals[0], time_limit=60, jobs=2, engines=engines) == expected
+        assert list(engines.served) == [0, 0]
+    finally:
+        engines.close()
+
+
+def test_a_runaway_layout_is_stopped_with_its_engine(tmp_path, cli, started):
+    ws = copy_minimal(tmp_path)
+    (ws / "templates").mkdir()
+    many = "".join(f"<table><tr><td>{n}</td><td>row {n}</td></tr></table>" for n in range(40_000))  # several seconds of layout
+    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}' + many + "{% endblock %}\n")
+    begun = time.monotonic()
+    code, _, err = cli("build", "-w", ws, "--format", "pdf", "--time-limit", "1")
+    assert time.monotonic() - begun < 30
+    assert code == 1
+    assert err.splitlines()[0] == "templates/offer.html.j2: rendering took longer than 1 s and was stopped; does a template loop or compute huge values?"
+    assert not (ws / "output").exists()
+    (engines,) = started
+    assert len(engines.dead_before_close) == 1  # the offer's engine was killed with its worker, not left running to the end
+    assert engines._dead == {0, 1}  # a failed build kills the rest at once
+    pids = _pids(engines)
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in pids if pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in pids if pid)
+
+
+def test_a_build_of_docx_only_starts_no_engine(minimal, cli, started):
+    code, _, err = cli("build", "-w", minimal, "--format", "docx")
+    assert code == 0, err
+    assert started == []
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf", "-o", minimal / "pdf-only")
+    assert code == 0, err
+    assert [len(e.connections) for e in started] == [2]  # one deal: offer and contract side by side
+    assert list(started[0].served) == [1, 1]
