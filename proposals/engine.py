@@ -2,12 +2,16 @@
 
 A cold ``proposals build`` of one deal spent a quarter of a second importing
 WeasyPrint after it had loaded and priced the deal, and only then started to
-lay out the first page. ``build`` now forks the engines first: the first engine
-imports WeasyPrint while the command imports the rest of ``proposals``, loads
-and prices, then forks one sibling per further worker. Each rendering worker
+lay out the first page. ``build`` now forks a starter process first: it imports
+WeasyPrint while the command imports the rest of ``proposals``, loads and
+prices, then forks one engine per worker and waits. Each rendering worker
 (forked later, after loading, as before) renders the templates under its time
 limit, sends the HTML to its own engine and waits for the PDF; DOCX and
 everything else stay in the worker.
+
+- Every process dies with its parent (command -> starter -> engines), so
+  nothing outlives a killed command; Ctrl-C is left to the command, which
+  stops the engines itself.
 
 - A worker past its time limit is killed with its engine: the engine may be the
   one that runs away.
@@ -46,9 +50,9 @@ class Engines:
         pairs = [context.Pipe(duplex=True) for _ in range(count)]
         self.connections = [ours for ours, _ in pairs]
         theirs = [engine_end for _, engine_end in pairs]
-        self._pids = context.RawArray("q", count)  # siblings write their pid; the first engine is self.process
+        self._pids = context.RawArray("q", count)  # each engine writes its pid; self.process is the starter
         self.served = context.RawArray("q", count)  # documents each engine has laid out
-        self.process = context.Process(target=_first_engine, args=(theirs, self.connections, self._pids, self.served), daemon=True)
+        self.process = context.Process(target=_starter, args=(theirs, self.connections, self._pids, self.served), daemon=True)
         self.process.start()
         for end in theirs:
             end.close()
@@ -64,16 +68,21 @@ class Engines:
         return None
 
     def kill(self, index: int) -> None:
-        """Stop an engine at once (its worker ran past its time limit or crashed)."""
+        """Stop an engine at once (its worker ran past its time limit or crashed). An engine
+        not started yet is stopped with the starter, and every other engine with it."""
+        if index in self._dead:
+            return
         self._dead.add(index)
-        pid = self.process.pid if index == 0 else self._pids[index]
-        if pid:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        if index == 0:
+        pid = self._pids[index]
+        if not pid:
+            self._dead.update(range(len(self.connections)))
+            self.process.kill()
             self.process.join()
+            return
+        try:
+            os.kill(pid, signal.SIGKILL)  # the starter, alive until its engines end, reaps it
+        except ProcessLookupError:
+            pass
 
     def close(self, at_once: bool = False) -> None:
         """Let every engine end (they leave when told so or their connection closes);
@@ -98,37 +107,51 @@ def engine_count(jobs: int, deals: int) -> int:
     return max(1, min(jobs, 2 * max(1, deals)))
 
 
-def _first_engine(theirs: list, ours: list, pids, served) -> None:
-    """Import WeasyPrint, fork one sibling per further engine, then serve the first connection."""
-    from .isolation import _die_with_parent
+def _starter(theirs: list, ours: list, pids, served) -> None:
+    """Import WeasyPrint, fork one engine per connection, and wait for them to end."""
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the command stops its engines itself, without tracebacks here
+        from .isolation import _die_with_parent
 
-    _die_with_parent()
-    for connection in ours:
-        connection.close()  # the command's ends: an engine must see end-of-file when the command goes
-    from .writers.pdf import load_weasyprint
+        _die_with_parent()
+        for connection in ours:
+            connection.close()  # the command's ends: an engine must see end-of-file when the command goes
+        from .writers.pdf import load_weasyprint
 
-    load_weasyprint()
-    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # siblings are reaped by the system
-    for index in range(1, len(theirs)):
-        if os.fork() == 0:
-            code = 0
+        load_weasyprint()
+        starter = os.getpid()
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # engines are reaped by the system
+        for index, end in enumerate(theirs):
+            if os.fork() == 0:
+                _engine(theirs, index, starter, pids, served)
+            end.close()
+        while True:
             try:
-                for other, end in enumerate(theirs):
-                    if other != index:
-                        end.close()
-                pids[index] = os.getpid()
-                _serve(theirs[index], served, index)
-            except BaseException:  # noqa: BLE001 - a sibling ends here, whatever happened
-                code = 1
-            finally:
-                os._exit(code)
-        theirs[index].close()
-    _serve(theirs[0], served, 0)
-    while True:  # the siblings end when their connections do; wait for them, so none is left behind
-        try:
-            os.wait()
-        except ChildProcessError:
-            return
+                os.wait()  # returns when every engine has ended
+            except ChildProcessError:
+                break
+    except BaseException:  # noqa: BLE001 - e.g. WeasyPrint cannot be imported: the workers lay out themselves and report it
+        os._exit(1)
+
+
+def _engine(theirs: list, index: int, starter: int, pids, served) -> None:
+    """A forked engine: dies with the starter, serves its connection, never returns."""
+    code = 0
+    try:
+        from .isolation import _die_with_parent
+
+        _die_with_parent()
+        if os.getppid() != starter:  # the starter died before the line above
+            os._exit(0)
+        for other, end in enumerate(theirs):
+            if other != index:
+                end.close()
+        pids[index] = os.getpid()
+        _serve(theirs[index], served, index)
+    except BaseException:  # noqa: BLE001 - an engine ends here, whatever happened
+        code = 1
+    finally:
+        os._exit(code)
 
 
 def _serve(connection, served, index: int) -> None:

@@ -28,7 +28,8 @@ def _gone(pid: int) -> bool:
 
 
 def _pids(engines: engine.Engines) -> list[int]:
-    return [engines.process.pid] + [engines._pids[i] for i in range(1, len(engines.connections))]
+    """The starter's and every engine's."""
+    return [engines.process.pid, *engines._pids]
 
 
 @pytest.fixture
@@ -117,3 +118,51 @@ def test_a_build_of_docx_only_starts_no_engine(minimal, cli, started):
     assert code == 0, err
     assert [len(e.connections) for e in started] == [2]  # one deal: offer and contract side by side
     assert list(started[0].served) == [1, 1]
+
+
+def _descendants(pid: int) -> list[int]:
+    children = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def test_no_engine_outlives_a_killed_command(tmp_path):
+    import subprocess
+    import sys
+
+    ws = copy_minimal(tmp_path)
+    (ws / "templates").mkdir()
+    many = "".join(f"<table><tr><td>{n}</td><td>row {n}</td></tr></table>" for n in range(40_000))
+    for document in ("offer", "contract"):  # both engines busy
+        (ws / "templates" / f"{document}.html.j2").write_text(f'{{% extends "builtin/{document}.html.j2" %}}\n{{% block letterhead %}}' + many + "{% endblock %}\n")
+    command = subprocess.Popen([sys.executable, "-m", "proposals", "build", "-w", str(ws), "--format", "pdf", "--time-limit", "300"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        tree: list[int] = []
+        while time.monotonic() < deadline:  # engines and workers: at least two of each
+            tree = _descendants(command.pid)
+            if len(tree) >= 4:
+                break
+            time.sleep(0.05)
+        assert len(tree) >= 4, tree
+        time.sleep(0.5)  # the offer's engine is laying out
+        tree = _descendants(command.pid)
+        os.kill(command.pid, signal.SIGKILL)
+        command.wait()
+        deadline = time.monotonic() + 5
+        while not all(_gone(pid) for pid in tree) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [pid for pid in tree if not _gone(pid)] == []
+    finally:
+        for pid in _descendants(command.pid):
+            os.kill(pid, signal.SIGKILL)
