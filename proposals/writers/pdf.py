@@ -313,7 +313,11 @@ def _font_configuration_class():
             self.faces_added = False
 
         def add_font_face(self, rule_descriptors, url_fetcher):
+            # Pango forgets its fonts when a face is added, WeasyPrint's line metrics per
+            # family name do not: measured with the font the name fell back to before, they
+            # would now be wrong (a fresh configuration has none yet).
             self.faces_added = True
+            self.strut_layouts.clear()
             return super().add_font_face(rule_descriptors, url_fetcher)
 
     return KeptFonts

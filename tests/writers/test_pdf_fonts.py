@@ -83,3 +83,14 @@ def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeyp
         seen.append(kept[0] if kept else None)
     assert seen[1] is None and seen[3] is None  # dropped after its second document
     assert seen[0] is not None and seen[2] is not None and seen[0] is not seen[2]
+
+
+def test_a_face_added_for_a_family_an_earlier_document_fell_back_on_is_measured_anew(tmp_path, kept):
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(CARLITO_ITALIC, tmp_path / "fonts" / "House.ttf")
+    body = "<p>Kept fonts one</p><p>Kept fonts two</p>"
+    fell_back = _page("p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
+    with_face = _page("@font-face { font-family: House; src: url(fonts/House.ttf); } p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
+    usual = pdf.PdfWriter(tmp_path, reuse=False).render(with_face, "b")
+    pdf.PdfWriter(tmp_path).render(fell_back, "a")  # line metrics of "House" as the fallback font
+    assert pdf.PdfWriter(tmp_path).render(with_face, "b") == usual
