@@ -258,7 +258,7 @@ def growth(temp: Path, sizes: list[int], repeat: int) -> None:
     linear = r2 >= 0.99 and late <= 1.5 * early
     detail = ", ".join(f"{x}: {seconds[x]:.2f} s" for x in xs)
     row(f"5a. growth with price lines ({detail})", f"{slope * 1000:.1f} ms per line + {intercept:.2f} s; R² {r2:.3f}; cost per line from {xs[-2]} to {last} = {late / early:.2f} × from {first} to {xs[1]}", "linear (R² >= 0.99, late/early cost per line <= 1.5)", linear)
-    row(f"5b. peak memory of a worker at {last} lines", f"{peaks[last]:.0f} MiB", "< 500 MiB", peaks[last] < 500)
+    row(f"5b. peak memory of a worker or PDF engine at {last} lines (the largest process)", f"{peaks[last]:.0f} MiB", "< 500 MiB", peaks[last] < 500)
 
 
 # ---------------------------------------------------------------- 6. subsetting

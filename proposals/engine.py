@@ -120,15 +120,14 @@ def _starter(theirs: list, ours: list, pids, served) -> None:
 
         load_weasyprint()
         starter = os.getpid()
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # engines are reaped by the system
         for index, end in enumerate(theirs):
             if os.fork() == 0:
                 _engine(theirs, index, starter, pids, served)
             end.close()
-        while True:
+        while True:  # reap each engine as it ends (so its resource usage counts for the command too)
             try:
-                os.wait()  # returns when every engine has ended
-            except ChildProcessError:
+                os.wait()
+            except ChildProcessError:  # none left
                 break
     except BaseException:  # noqa: BLE001 - e.g. WeasyPrint cannot be imported: the workers lay out themselves and report it
         os._exit(1)
