@@ -121,13 +121,14 @@ def _check(workspace: Path, time_limit: float):
 
 
 def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
-    """PDF engines for a build (engine.py), one per worker it will use; None where processes cannot be forked."""
+    """PDF engines for a build or pack (engine.py), one per worker it may use (``paths``: the
+    deals named, None for all of deals/); None where processes cannot be forked."""
     from .engine import Engines, engine_count
     from .isolation import can_fork, default_jobs
 
     if "pdf" not in formats or not can_fork():
         return None
-    deals = len(paths) if paths is not None else len(list((workspace / "deals").glob("*.yaml")))
+    deals = len(paths) if paths and all(p.suffix in (".yaml", ".yml") for p in paths) else len(list((workspace / "deals").glob("*.yaml")))
     try:
         return Engines(engine_count(jobs or default_jobs(), deals))
     except OSError:  # no pipes or shared memory here: the workers lay the PDFs out themselves
@@ -295,21 +296,29 @@ def _merge(manifests, output) -> None:
 def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict) -> None:
     import json
 
-    from .build import default_jobs
-    from .errors import UsageError
-    from .loading import relative_name
-    from .pack import deal_paths, in_shard, load_valid, pack as build_pack
-
     chosen = _formats(formats)
     parts = _shard(shard)
-    paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
-    if not paths and parts is None:
-        raise UsageError(f"no deals found in {workspace / 'deals'}")
-    ws, invalid = load_valid(workspace, paths, keep_going)
-    _report(ws.warnings, strict=False)
-    show = _progress(as_json, len(paths))
-    result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
-                        time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show)
+    engines = _start_engines(workspace, list(deals) or None, chosen, jobs)  # first, as for build
+    try:
+        from .build import default_jobs
+        from .errors import UsageError
+        from .loading import relative_name
+        from .pack import deal_paths, in_shard, load_valid, pack as build_pack
+
+        paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
+        if not paths and parts is None:
+            raise UsageError(f"no deals found in {workspace / 'deals'}")
+        ws, invalid = load_valid(workspace, paths, keep_going)
+        _report(ws.warnings, strict=False)
+        show = _progress(as_json, len(paths))
+        result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
+                            time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show, engines=engines)
+    except BaseException:
+        if engines is not None:
+            engines.close(at_once=True)
+        raise
+    if engines is not None:
+        engines.close()
     if as_json:
         click.echo(json.dumps(_summary(result), indent=2))
     warnings = [w for r in result.results for w in r.warnings]

@@ -18,8 +18,9 @@ everything else stay in the worker.
 - A worker whose engine is gone (killed, crashed, never started) lays the
   document out itself, the usual way; a document that crashes the engine then
   crashes the worker, and is reported as before.
-- Packs keep the usual layout: there the import is paid once per pack, and the
-  workers are forked after it.
+- ``pack`` starts engines the same way: its start-up (imports, loading and
+  pricing every deal) is the serial part of a pack; an up-to-date pack kills
+  them unused.
 """
 
 from __future__ import annotations
@@ -85,10 +86,11 @@ class Engines:
             pass
 
     def close(self, at_once: bool = False) -> None:
-        """Let every engine end (they leave when told so or their connection closes);
-        ``at_once``: kill them (the command failed, maybe before they finished importing)."""
+        """Let every engine end (they leave when told so or their connection closes). Engines
+        that laid nothing out are killed (they may still be importing: an up-to-date pack
+        does not wait for them); ``at_once``: all are (the command failed)."""
         for index, connection in enumerate(self.connections):
-            if at_once:
+            if at_once or not self.served[index]:
                 self.kill(index)
             elif index not in self._dead:
                 try:

@@ -134,8 +134,9 @@ def locked(output: Path):
 
 def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, keep_going: bool = False, force: bool = False,
          time_limit: float = 60.0, make_zip: bool = False, strict: bool = False, invalid: list[DealResult] | None = None,
-         on_result: Callable[[DealResult, int, int], None] = lambda r, i, n: None) -> PackResult:
-    """Build every deal of the workspace into ``output``; see the module docstring."""
+         on_result: Callable[[DealResult, int, int], None] = lambda r, i, n: None, engines=None) -> PackResult:
+    """Build every deal of the workspace into ``output``; see the module docstring.
+    ``engines``: PDF engines the command started (engine.py)."""
     with locked(output):
         prepared, results = _prepare(ws, keep_going)
         results += invalid or []
@@ -143,7 +144,7 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
         results += skipped
         for result in skipped:
             on_result(result, len(results), len(prepared) + len(results) - len(skipped))
-        built, failed = _render(ws, todo, formats, jobs, time_limit, lambda r: on_result(r, 0, 0))
+        built, failed = _render(ws, todo, formats, jobs, time_limit, lambda r: on_result(r, 0, 0), engines)
         results += failed
         if failed and not keep_going:
             raise TemplateError([Problem(Location(r.deal), "", p, "pack.failed") for r in failed for p in r.problems])
@@ -229,12 +230,12 @@ def _up_to_date(ws: Workspace, built: BuiltDeal, output: Path, formats: tuple[st
     return all((output / built.folder / name).is_file() and sha256((output / built.folder / name).read_bytes()) == digest for name, digest in outputs.items())
 
 
-def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit: float, report) -> tuple[list[BuiltDeal], list[DealResult]]:
+def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit: float, report, engines=None) -> tuple[list[BuiltDeal], list[DealResult]]:
     if not todo:
         return [], []  # an up-to-date pack does not even import the writers
-    _preload(formats)
+    _preload(formats, engines)
     done, failed = [], []
-    for built, errors in render_prepared(ws, todo, formats, time_limit, jobs):
+    for built, errors in render_prepared(ws, todo, formats, time_limit, jobs, engines):
         if not errors:
             done.append(built)
             report(_result(ws, built, "built"))

@@ -166,3 +166,12 @@ def test_no_engine_outlives_a_killed_command(tmp_path):
     finally:
         for pid in _descendants(command.pid):
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_pack_lays_out_in_engines_and_an_up_to_date_pack_kills_them_unused(minimal, cli, started):
+    code, _, err = cli("pack", "-w", minimal, "--format", "pdf", "--jobs", "2")
+    assert code == 0, err
+    assert sum(started[0].served) == 2 and started[0].dead_before_close == set()  # offer and contract
+    code, _, err = cli("pack", "-w", minimal, "--format", "pdf", "--jobs", "2")
+    assert code == 0, err
+    assert list(started[1].served) == [0, 0] and started[1]._dead == {0, 1}  # nothing to lay out: killed, not awaited
