@@ -80,10 +80,24 @@ class Engines:
             self.process.kill()
             self.process.join()
             return
+        if not self._still_ours(pid):
+            return  # it ended on its own and was reaped; the pid may be another process's by now
         try:
             os.kill(pid, signal.SIGKILL)  # the starter, alive until its engines end, reaps it
         except ProcessLookupError:
             pass
+
+    def _still_ours(self, pid: int) -> bool:
+        """Whether ``pid`` is still a child of the starter (where /proc cannot tell: assumed so)."""
+        if not Path("/proc/self/stat").exists():
+            return True
+        try:
+            parent = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except FileNotFoundError:
+            return False
+        except (OSError, ValueError, IndexError):
+            return True
+        return parent == self.process.pid
 
     def close(self, at_once: bool = False) -> None:
         """Let every engine end (they leave when told so or their connection closes). Engines
