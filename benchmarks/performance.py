@@ -212,6 +212,7 @@ def packs(temp: Path, deals: int, noop_deals: int, repeat: int) -> None:
         one.append(run(PROPOSALS + ["pack", "-o", str(ws / "out1"), "--jobs", "1"], cwd=ws))
         shutil.rmtree(ws / "out2", ignore_errors=True)
         two.append(run(PROPOSALS + ["pack", "-o", str(ws / "out2"), "--jobs", "2"], cwd=ws))
+    print(f"    seconds per pack, 1 worker: {', '.join(f'{t:.2f}' for t in one)}; 2 workers: {', '.join(f'{t:.2f}' for t in two)}", file=sys.stderr, flush=True)
     speedup = median(one) / median(two)
     row(f"4a. pack throughput, 2 workers / 1 ({deals} deals)", f"{deals / median(two):.2f} / {deals / median(one):.2f} deals/s = {speedup:.3f}", ">= 1.9", speedup >= 1.9)
     forks, count = forks_of_a_pack(ws, 2)
