@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input o
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import tempfile
 import traceback
@@ -135,6 +136,20 @@ def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str
         return None
 
 
+@contextlib.contextmanager
+def _pdf_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
+    """The command's PDF engines (or None) while it runs: ended when it is done, killed at once if it fails."""
+    engines = _start_engines(workspace, paths, formats, jobs)
+    try:
+        yield engines
+    except BaseException:
+        if engines is not None:
+            engines.close(at_once=True)
+        raise
+    if engines is not None:
+        engines.close()
+
+
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("deals", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @_workspace_option
@@ -155,8 +170,7 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     """
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
-    engines = _start_engines(workspace, paths, chosen, jobs)  # first: they import WeasyPrint while this process imports and loads
-    try:
+    with _pdf_engines(workspace, paths, chosen, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
         from .build import render_all, write_built
         from .errors import InputError, UsageError
         from .loading import load_workspace
@@ -166,12 +180,6 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
         if not ws.deals:
             raise UsageError(f"no deals found in {workspace / 'deals'}")
         rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs, engines)
-    except BaseException:
-        if engines is not None:
-            engines.close(at_once=True)
-        raise
-    if engines is not None:
-        engines.close()
     # Under --strict, warnings fail the run before anything is written.
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
     target = output or workspace / "output"
@@ -298,8 +306,7 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
 
     chosen = _formats(formats)
     parts = _shard(shard)
-    engines = _start_engines(workspace, list(deals) or None, chosen, jobs)  # first, as for build
-    try:
+    with _pdf_engines(workspace, list(deals) or None, chosen, jobs) as engines:  # first, as for build
         from .build import default_jobs
         from .errors import UsageError
         from .loading import relative_name
@@ -313,12 +320,6 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
         show = _progress(as_json, len(paths))
         result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
                             time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show, engines=engines)
-    except BaseException:
-        if engines is not None:
-            engines.close(at_once=True)
-        raise
-    if engines is not None:
-        engines.close()
     if as_json:
         click.echo(json.dumps(_summary(result), indent=2))
     warnings = [w for r in result.results for w in r.warnings]
