@@ -12,7 +12,6 @@ everything else stay in the worker.
 - Every process dies with its parent (command -> starter -> engines), so
   nothing outlives a killed command; Ctrl-C is left to the command, which
   stops the engines itself.
-
 - A worker past its time limit is killed with its engine: the engine may be the
   one that runs away.
 - A worker whose engine is gone (killed, crashed, never started) lays the
@@ -171,21 +170,11 @@ def _engine(theirs: list, index: int, starter: int, pids, served) -> None:
 
 def _serve(connection, served, index: int) -> None:
     """Answer PDF requests until the connection closes or says None."""
-    from .isolation import _collect_less, collect_task_garbage
+    from .isolation import _collect_less, requests
     from .writers.pdf import PdfWriter
 
     _collect_less()
-    first = True
-    while True:
-        try:
-            request = connection.recv()
-        except (EOFError, OSError):
-            return
-        if request is None:
-            return
-        if not first:
-            collect_task_garbage()
-        first = False
+    for request in requests(connection):
         html, asset_root, identifier, attachment, stamp = request
         try:
             reply = ("ok", PdfWriter(asset_root).render(html, identifier, attachment, stamp))
@@ -195,7 +184,6 @@ def _serve(connection, served, index: int) -> None:
                 reply = ("layout", type(exc).__name__)
             else:
                 reply = ("crash", traceback.format_exc())
-        request = html = None
         try:
             connection.send(reply)
         except OSError:

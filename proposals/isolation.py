@@ -77,6 +77,23 @@ def collect_task_garbage() -> None:
         gc.collect(1)
 
 
+def requests(conn):
+    """The messages ``conn`` receives until it closes or sends None, one task each; the
+    previous task's garbage is collected before each further one (not after the last)."""
+    first = True
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return  # the last task's garbage goes with the process
+        if not first:
+            collect_task_garbage()
+        first = False
+        yield message
+
+
 def _worker(conn, target: Callable[..., Any], tasks: list[tuple], engine=None) -> None:
     """A forked worker: runs the tasks whose indexes it receives until told to stop (None).
 
@@ -91,17 +108,7 @@ def _worker(conn, target: Callable[..., Any], tasks: list[tuple], engine=None) -
         from .engine import attach
 
         attach(engine)
-    first = True
-    while True:
-        try:
-            index = conn.recv()
-        except (EOFError, OSError):
-            return
-        if index is None:
-            return  # the last task's garbage goes with the process
-        if not first:
-            collect_task_garbage()
-        first = False
+    for index in requests(conn):
         try:
             result = target(*tasks[index], progress=lambda step: conn.send(("step", step)))
             conn.send(("ok", result))
