@@ -136,10 +136,12 @@ def render_errors(ws: Workspace, errors: list[Exception]) -> list[Problem]:
 def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float | None, jobs: int, engines=None) -> list[BuiltDeal]:
     """Render every prepared deal; raise with every deal's problems if any failed."""
     if time_limit is None or not can_fork():
+        from .deepstack import on_deep_stack
+
         for n, built in enumerate(prepared):
             if n:
                 collect_task_garbage()  # as a worker does between tasks
-            complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
+            complete_deal(ws, built, *on_deep_stack(render_documents, ws, built.deal, built.quote, formats, progress=lambda step: None))
         return prepared
     problems = ProblemList()
     for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs, engines):

@@ -161,7 +161,9 @@ def _engine(theirs: list, index: int, starter: int, pids, served) -> None:
             if other != index:
                 end.close()
         pids[index] = os.getpid()
-        _serve(theirs[index], served, index)
+        from .deepstack import on_deep_stack
+
+        on_deep_stack(_serve, theirs[index], served, index)  # layout recurses deeply: one large stack chunk
     except BaseException:  # noqa: BLE001 - an engine ends here, whatever happened
         code = 1
     finally:

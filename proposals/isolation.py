@@ -99,15 +99,23 @@ def _worker(conn, target: Callable[..., Any], tasks: list[tuple], engine=None) -
 
     It inherits ``tasks`` and everything the parent loaded (workspace, imported
     writers, compiled templates), so a task is sent as its index only; and it
-    keeps its own caches warm from one task to the next. ``engine``: the
-    connection to its PDF engine, if the command started engines (see engine.py).
+    keeps its own caches warm from one task to the next. The tasks run on one
+    large stack chunk (deepstack.py). ``engine``: the connection to its PDF
+    engine, if the command started engines (see engine.py).
     """
+    from .deepstack import on_deep_stack
+
     _die_with_parent()
     _collect_less()
     if engine is not None:
         from .engine import attach
 
         attach(engine)
+    on_deep_stack(_run_tasks, conn, target, tasks)
+
+
+def _run_tasks(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
+    """The worker's loop: one task per index received, its result or its problems sent back."""
     for index in requests(conn):
         try:
             result = target(*tasks[index], progress=lambda step: conn.send(("step", step)))
