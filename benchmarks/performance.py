@@ -1,6 +1,6 @@
 """Performance targets (issue #9), measured side by side: medians, ratios, verdicts.
 
-    .venv/bin/python benchmarks/performance.py --compare           # every target, about 5 minutes
+    .venv/bin/python benchmarks/performance.py --compare           # every target, about 10 minutes
     .venv/bin/python benchmarks/performance.py --compare --quick   # fewer repeats and sizes
 
 Each row is measured in this run, on this machine, as a median over repeated
@@ -17,9 +17,10 @@ README's performance section.
    the same final HTML of its two documents.
 3. Light commands: ``--help``, ``check``, ``quote``, ``diff`` from a fresh
    process, and whether they imported WeasyPrint.
-4. Packs: throughput with 2 workers against 1, the processes a pack forks
-   (workers, PDF engines and their starter: none per deal), and a no-op pack
-   of 100 unchanged deals.
+4. Packs: throughput with 2 workers against 1 (and, for the machine's limit,
+   two separate 1-worker packs run at once against one alone), the processes a
+   pack forks (workers, PDF engines and their starter: none per deal), and a
+   no-op pack of 100 unchanged deals.
 5. Growth: one deal with 10 to 1,000 price lines: seconds, the fitted cost per
    line, and the peak memory of any process of the build.
 6. Font subsetting: which subsetter WeasyPrint used, and its speed against the
@@ -204,17 +205,37 @@ def forks_of_a_pack(ws: Path, jobs: int) -> tuple[int, int]:
     return len(counter.read_text()), len(list((ws / "deals").glob("*.yaml")))
 
 
+def at_once(runs: list[tuple[list[str], Path]]) -> float:
+    """Seconds until every command, started together, has finished."""
+    started = time.perf_counter()
+    children = [subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for args, cwd in runs]
+    if any(child.wait() for child in children):
+        raise RuntimeError(f"a command failed: {runs}")
+    return time.perf_counter() - started
+
+
 def packs(temp: Path, deals: int, noop_deals: int, repeat: int) -> None:
     ws = pack_workspace(temp / "pack", deals)
-    one, two = [], []
+    other = pack_workspace(temp / "pack-other", deals)
+    one, two, apart = [], [], []
     for _ in range(repeat):
-        shutil.rmtree(ws / "out1", ignore_errors=True)
+        for folder in ("out1", "out2", "apart"):
+            shutil.rmtree(ws / folder, ignore_errors=True)
+        shutil.rmtree(other / "apart", ignore_errors=True)
         one.append(run(PROPOSALS + ["pack", "-o", str(ws / "out1"), "--jobs", "1"], cwd=ws))
-        shutil.rmtree(ws / "out2", ignore_errors=True)
         two.append(run(PROPOSALS + ["pack", "-o", str(ws / "out2"), "--jobs", "2"], cwd=ws))
-    print(f"    seconds per pack, 1 worker: {', '.join(f'{t:.2f}' for t in one)}; 2 workers: {', '.join(f'{t:.2f}' for t in two)}", file=sys.stderr, flush=True)
-    speedup = median(one) / median(two)
-    row(f"4a. pack throughput, 2 workers / 1 ({deals} deals)", f"{deals / median(two):.2f} / {deals / median(one):.2f} deals/s = {speedup:.3f}", ">= 1.9", speedup >= 1.9)
+        # The machine's own limit: two separate one-worker packs at once share nothing but the
+        # hardware (no serial part, no coordination), so 2 x alone / together is the best any
+        # two-worker pack could do here.
+        apart.append(at_once([(PROPOSALS + ["pack", "-o", str(place / "apart"), "--jobs", "1"], place) for place in (ws, other)]))
+    print(f"    seconds per pack, 1 worker: {', '.join(f'{t:.2f}' for t in one)}; 2 workers: {', '.join(f'{t:.2f}' for t in two)}; "
+          f"two separate 1-worker packs at once: {', '.join(f'{t:.2f}' for t in apart)}", file=sys.stderr, flush=True)
+    # Paired, as in row 2: each round's packs run back to back, so the machine's drift from one
+    # round to the next (a quarter, on a shared virtual machine) cancels out of the ratio.
+    speedup = median([o / t for o, t in zip(one, two)])
+    limit = median([2 * o / a for o, a in zip(one, apart)])
+    row(f"4a. pack throughput, 2 workers / 1 ({deals} deals, {repeat} rounds)", f"{deals / median(two):.2f} / {deals / median(one):.2f} deals/s; paired ratio {speedup:.3f} "
+        f"(this machine's limit, two separate 1-worker packs at once: {limit:.3f})", ">= 1.9", speedup >= 1.9)
     forks, count = forks_of_a_pack(ws, 2)
     row("4b. processes reused across deals, 2 workers", f"{forks} processes for {count} deals (workers, PDF engines and the engines' starter)", "<= 5 (a worker and an engine per worker, one starter; none per deal)", forks <= 5)
     big = pack_workspace(temp / "noop", noop_deals)
@@ -363,7 +384,7 @@ def main() -> None:
         if 3 in chosen:
             light_commands(repeat)
         if 4 in chosen:
-            packs(temp, 8 if args.quick else 32, 100, 1 if args.quick else 3)
+            packs(temp, 8 if args.quick else 32, 100, 1 if args.quick else 5)
         if 5 in chosen:
             growth(temp, [10, 100, 1000] if args.quick else [10, 100, 250, 500, 1000], 1 if args.quick else 3)
         if 6 in chosen:
