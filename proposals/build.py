@@ -138,15 +138,20 @@ def _render_or_raise(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[st
     if time_limit is None or not can_fork():
         from .deepstack import on_deep_stack
 
-        for n, built in enumerate(prepared):
-            if n:
-                collect_task_garbage()  # as a worker does between tasks
-            complete_deal(ws, built, *on_deep_stack(render_documents, ws, built.deal, built.quote, formats, progress=lambda step: None))
-        return prepared
+        return on_deep_stack(_render_here, ws, prepared, formats)
     problems = ProblemList()
     for built, errors in render_prepared(ws, prepared, formats, time_limit, jobs, engines):
         problems.extend(render_errors(ws, errors))
     problems.raise_if_errors(TemplateError)
+    return prepared
+
+
+def _render_here(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...]) -> list[BuiltDeal]:
+    """Render every prepared deal in this process, one after the other (no time limit)."""
+    for n, built in enumerate(prepared):
+        if n:
+            collect_task_garbage()  # as a worker does between tasks
+        complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
     return prepared
 
 
