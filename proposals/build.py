@@ -15,13 +15,12 @@ import json
 import os
 import shutil
 import tempfile
-import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from pathlib import Path
 
 from .context import build_context
-from .engine import LayoutFailed, render_pdf
+from .engine import LayoutFailed, raised_in_weasyprint, render_pdf
 from .labels import load_labels
 from .isolation import StepTimeout, can_fork, collect_task_garbage, default_jobs
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
@@ -276,8 +275,7 @@ def _laid_out(template: str, fmt: str, write):
     try:
         return write()
     except Exception as exc:  # noqa: BLE001 - only failures raised inside WeasyPrint are re-labelled
-        frames = [f.filename for f in traceback.extract_tb(exc.__traceback__)]
-        if fmt == "pdf" and (isinstance(exc, LayoutFailed) or frames and "weasyprint" in frames[-1]):
+        if fmt == "pdf" and (isinstance(exc, LayoutFailed) or raised_in_weasyprint(exc)):
             kind = exc.kind if isinstance(exc, LayoutFailed) else type(exc).__name__
             message = f"the PDF could not be laid out ({kind}); look for absurd sizes or runaway markup"
             raise TemplateError([Problem(Location(template), "", message, "template.layout")]) from None

@@ -1,4 +1,4 @@
-"""Run rendering on one large interpreter stack chunk, so deep recursion does not map memory.
+"""Run rendering on one large interpreter stack chunk, so deep recursion maps no memory as it goes.
 
 CPython (3.11 on) keeps a thread's Python frames in chunks of 16 KiB. A call
 that does not fit in the current chunk gets a new one, from ``mmap``; when that

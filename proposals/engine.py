@@ -181,8 +181,7 @@ def _serve(connection, served, index: int) -> None:
         try:
             reply = ("ok", PdfWriter(asset_root).render(html, identifier, attachment, stamp))
         except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
-            frames = [frame.filename for frame in traceback.extract_tb(exc.__traceback__)]
-            if frames and "weasyprint" in frames[-1]:
+            if raised_in_weasyprint(exc):
                 reply = ("layout", type(exc).__name__)
             else:
                 reply = ("crash", traceback.format_exc())
@@ -191,6 +190,12 @@ def _serve(connection, served, index: int) -> None:
         except OSError:
             return
         served[index] += 1
+
+
+def raised_in_weasyprint(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside WeasyPrint (a layout failure, not a bug of ours)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and "weasyprint" in frames[-1].filename
 
 
 def attach(connection) -> None:
