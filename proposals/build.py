@@ -20,6 +20,7 @@ from datetime import datetime, time, timezone
 from pathlib import Path
 
 from .context import build_context
+from .assets import AssetPolicy
 from .engine import LayoutFailed, raised_in_weasyprint, render_pdf
 from .labels import load_labels
 from .isolation import StepTimeout, can_fork, collect_task_garbage, default_jobs
@@ -485,7 +486,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
     stamp = document_stamp(quote)
     if fmt == "pdf":
-        return render_pdf(ws.root, html, identifier, ("quote.json", quote_json), stamp)  # in the worker's engine, if it has one
+        return render_pdf(_assets(ws), html, identifier, ("quote.json", quote_json), stamp)  # in the worker's engine, if it has one
     if fmt == "docx":
         from .writers.docx import DocxMeta, DocxWriter
 
@@ -502,8 +503,13 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             paper=branding.paper,
             font=branding.font,
         )
-        return DocxWriter(_reference_docx(ws), ws.root).render(html, meta)
+        return DocxWriter(_reference_docx(ws), _assets(ws)).render(html, meta)
     raise WriterError(f"unknown format {fmt}")
+
+
+def _assets(ws: Workspace) -> AssetPolicy:
+    """What this workspace's documents may load: templates/ and the seller's logo."""
+    return AssetPolicy(ws.root, ws.seller.model.logo)
 
 
 def _reference_docx(ws: Workspace) -> Path:

@@ -31,6 +31,8 @@ import traceback
 from datetime import datetime
 from pathlib import Path
 
+from .assets import AssetPolicy
+
 _ATTACHED: list = []  # in a worker: the connection to its engine, while it answers
 
 
@@ -177,9 +179,9 @@ def _serve(connection, served, index: int) -> None:
 
     _collect_less()
     for request in requests(connection):
-        html, asset_root, identifier, attachment, stamp = request
+        html, assets, identifier, attachment, stamp = request
         try:
-            reply = ("ok", PdfWriter(asset_root).render(html, identifier, attachment, stamp))
+            reply = ("ok", PdfWriter(assets).render(html, identifier, attachment, stamp))
         except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
             if raised_in_weasyprint(exc):
                 reply = ("layout", type(exc).__name__)
@@ -203,12 +205,12 @@ def attach(connection) -> None:
     _ATTACHED[:] = [connection]
 
 
-def render_pdf(asset_root: Path, html: str, identifier: str, attachment: tuple[str, bytes] | None, stamp: datetime | None) -> tuple[bytes, list[str]]:
+def render_pdf(assets: AssetPolicy | Path, html: str, identifier: str, attachment: tuple[str, bytes] | None, stamp: datetime | None) -> tuple[bytes, list[str]]:
     """The PDF and WeasyPrint's problems: from the attached engine, else laid out here."""
     if _ATTACHED:
         connection = _ATTACHED[0]
         try:
-            connection.send((html, asset_root, identifier, attachment, stamp))
+            connection.send((html, assets, identifier, attachment, stamp))
             kind, payload = connection.recv()
         except (EOFError, OSError):
             _ATTACHED.clear()  # the engine is gone: this worker lays out from now on
@@ -220,4 +222,4 @@ def render_pdf(asset_root: Path, html: str, identifier: str, attachment: tuple[s
             raise RuntimeError(f"the PDF engine failed:\n{payload}")
     from .writers.pdf import PdfWriter
 
-    return PdfWriter(asset_root).render(html, identifier, attachment, stamp)
+    return PdfWriter(assets).render(html, identifier, attachment, stamp)

@@ -2,10 +2,10 @@
 
 Only two kinds of ``src`` are loaded:
 
-* a relative path inside ``asset_root`` (the workspace folder), e.g.
-  ``templates/assets/logo.png``; absolute paths, paths whose ``..`` leave
-  ``asset_root`` (also through symlinks) and anything with a URL scheme
-  (``http:``, ``file:``, ``C:``...) are refused;
+* a workspace-relative path the workspace's :class:`~proposals.assets.AssetPolicy`
+  allows, e.g. ``templates/assets/logo.png`` (see that module for what is
+  refused and why); anything with a URL scheme (``http:``, ``file:``,
+  ``C:``...) is refused;
 * ``data:image/png;base64,...`` and ``data:image/jpeg;base64,...``.
 
 Sizes: ``width``/``height`` attributes in px (96 px = 1 inch) or ``%``, or
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..assets import AssetPolicy, AssetRefused
 from docx.image.exceptions import UnrecognizedImageError
 from docx.image.image import Image
 
@@ -44,12 +45,12 @@ class LoadedImage:
     px_height: int
 
 
-def load_image(src: str, asset_root: Path) -> LoadedImage:
+def load_image(src: str, assets: AssetPolicy | Path) -> LoadedImage:
     """Return the image bytes and pixel size for ``src`` or raise :class:`ImageRefused`."""
     src = src.strip()
     if not src:
         raise ImageRefused("empty src")
-    blob = _data_uri(src) if src.lower().startswith("data:") else _asset_file(src, asset_root)
+    blob = _data_uri(src) if src.lower().startswith("data:") else _asset_file(src, AssetPolicy.of(assets))
     try:
         image = Image.from_blob(blob)
     except UnrecognizedImageError:
@@ -69,19 +70,13 @@ def _data_uri(src: str) -> bytes:
         raise ImageRefused("invalid base64 data") from None
 
 
-def _asset_file(src: str, asset_root: Path) -> bytes:
+def _asset_file(src: str, assets: AssetPolicy) -> bytes:
     if _SCHEME.match(src) or src.startswith("//"):
         raise ImageRefused("URLs are not loaded, only files below the workspace")
-    relative = unquote(src.split("?", 1)[0].split("#", 1)[0])
-    if relative.startswith(("/", "\\")) or Path(relative).is_absolute():
-        raise ImageRefused("absolute paths are not allowed")
-    root = asset_root.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        raise ImageRefused("path leaves the workspace")
-    if not path.is_file():
-        raise ImageRefused("file not found")
-    return path.read_bytes()
+    try:
+        return assets.read(unquote(src.split("?", 1)[0].split("#", 1)[0]))
+    except AssetRefused as refused:
+        raise ImageRefused(str(refused)) from None
 
 
 def css_length(value: str | None, reference: int, default_unit: str = "px") -> int | None:

@@ -17,6 +17,8 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from ..assets import AssetPolicy, AssetRefused
+
 
 VIRTUAL_ROOT = "/workspace/"
 
@@ -83,38 +85,45 @@ def _fetcher_class():
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class WorkspaceFetcher(URLFetcher):
-        """Serves ``file:`` URLs inside ``root`` and ``data:`` URLs; refuses the rest."""
+        """Serves ``data:`` URLs and the workspace files its :class:`AssetPolicy` allows; refuses the rest."""
 
-        def __init__(self, root: Path):
+        def __init__(self, assets: AssetPolicy):
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
-            self.root = root.resolve()
+            self.assets = assets
 
         def fetch(self, url: str, headers=None):
             parts = urlsplit(url)
             if parts.scheme == "data":
                 return super().fetch(url, headers)
-            if parts.scheme != "file" or not parts.path.startswith(VIRTUAL_ROOT):
+            if parts.scheme != "file" or parts.netloc or not parts.path.startswith(VIRTUAL_ROOT):
                 raise ValueError(f"refused {url[:80]}: documents may use workspace files only")
-            path = (self.root / unquote(parts.path[len(VIRTUAL_ROOT):])).resolve()
-            if not path.is_relative_to(self.root):
-                raise ValueError(f"refused {path}: outside the workspace")
-            media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+            reference = unquote(parts.path[len(VIRTUAL_ROOT):])
+            try:
+                data = self.assets.read(reference)
+            except AssetRefused as refused:
+                raise ValueError(f"refused {reference[:80]}: {refused}") from None
+            media_type = mimetypes.guess_type(reference)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, data, {"Content-Type": media_type})
 
     return WorkspaceFetcher
 
 
+_SPACE_SEPARATED = re.compile(r"[^\t\n\f\r ]+")  # HTML's split on ASCII whitespace, as WeasyPrint splits rel
+
+
 def _strip_attachment_links(html: str, tree) -> tuple[str, object, list[str]]:
-    """Remove ``rel=attachment`` from links (WeasyPrint would embed the linked files):
-    ``html`` without them, the tree it was read from, and the problems."""
+    """Remove the ``attachment`` link type, in any spelling, from every element
+    (WeasyPrint embeds the files of ``<a>`` and ``<link>`` with it): ``html``
+    without them, the tree it was read from, and the problems."""
     import lxml.html
 
     problems = []
     for element in tree.xpath("//*[@rel]"):
-        rels = element.get("rel", "").split()
-        if "attachment" in rels:
+        rels = _SPACE_SEPARATED.findall(element.get("rel", ""))
+        kept = [r for r in rels if r.lower() != "attachment"]  # WeasyPrint compares lower-cased ASCII
+        if len(kept) != len(rels):
             problems.append(f"attachment link to {element.get('href', '')[:60]!r} removed: documents embed no files")
-            element.set("rel", " ".join(r for r in rels if r != "attachment"))
+            element.set("rel", " ".join(kept))
     if not problems:
         return html, tree, []
     html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
@@ -344,8 +353,8 @@ class PdfWriter:
     suffix = ".pdf"
     variant = "pdf/a-3b"
 
-    def __init__(self, asset_root: Path, reuse: bool = True):
-        self.asset_root = asset_root
+    def __init__(self, assets: AssetPolicy | Path, reuse: bool = True):
+        self.assets = AssetPolicy.of(assets)
         self.reuse = reuse  # keep parsed stylesheets and the font configuration (see _moved_stylesheets, _kept_fonts)
 
     def render(self, html: str, identifier: str, attachment: tuple[str, bytes] | None = None, stamp: datetime | None = None) -> tuple[bytes, list[str]]:
@@ -358,7 +367,7 @@ class PdfWriter:
         weasyprint = load_weasyprint()
         html, tree, problems = _strip_attachment_links(html, lxml.html.document_fromstring(html))
         base_url = "file://" + VIRTUAL_ROOT  # fixed: the PDF must not depend on where the workspace lies on disk
-        fetcher = _fetcher_class()(self.asset_root)
+        fetcher = _fetcher_class()(self.assets)
         moved = _moved_stylesheets(weasyprint, html, tree, base_url, fetcher) if self.reuse else None
         sheets: list = []
         if moved is not None:

@@ -296,10 +296,10 @@ def test_image_from_assets_is_loaded_with_width(tmp_path, png):
 
 
 def test_image_is_capped_at_text_width(tmp_path):
-    folder = tmp_path / "img"
-    folder.mkdir()
+    folder = tmp_path / "templates" / "img"  # documents load images from templates/ only
+    folder.mkdir(parents=True)
     Image.new("RGB", (2000, 100)).save(folder / "wide.png")
-    document, _, _ = render("<p><img src='img/wide.png'></p>", asset_root=tmp_path)
+    document, _, _ = render("<p><img src='templates/img/wide.png'></p>", asset_root=tmp_path)
     section = document.sections[0]
     assert document.inline_shapes[0].width == (
         section.page_width - section.left_margin - section.right_margin)

@@ -58,9 +58,9 @@ def test_every_example_document_comes_out_byte_identical_with_one_configuration_
 
 
 def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(tmp_path, kept):
-    (tmp_path / "fonts").mkdir()
-    shutil.copy(CARLITO_ITALIC, tmp_path / "fonts" / "House.ttf")
-    with_face = _page("@font-face { font-family: House; src: url(fonts/House.ttf); } p { font-family: House; }")
+    (tmp_path / "templates" / "fonts").mkdir(parents=True)  # documents load fonts from templates/ only
+    shutil.copy(CARLITO_ITALIC, tmp_path / "templates" / "fonts" / "House.ttf")
+    with_face = _page("@font-face { font-family: House; src: url(templates/fonts/House.ttf); } p { font-family: House; }")
     without = _page("p { font-family: House, Carlito; }")  # House is known only where the face was added
     usual = pdf.PdfWriter(tmp_path, reuse=False).render(without, "b")
     assert _fonts_of(usual[0]) == {"Carlito"}
@@ -86,11 +86,11 @@ def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeyp
 
 
 def test_a_face_added_for_a_family_an_earlier_document_fell_back_on_is_measured_anew(tmp_path, kept):
-    (tmp_path / "fonts").mkdir()
-    shutil.copy(CARLITO_ITALIC, tmp_path / "fonts" / "House.ttf")
+    (tmp_path / "templates" / "fonts").mkdir(parents=True)  # documents load fonts from templates/ only
+    shutil.copy(CARLITO_ITALIC, tmp_path / "templates" / "fonts" / "House.ttf")
     body = "<p>Kept fonts one</p><p>Kept fonts two</p>"
     fell_back = _page("p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
-    with_face = _page("@font-face { font-family: House; src: url(fonts/House.ttf); } p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
+    with_face = _page("@font-face { font-family: House; src: url(templates/fonts/House.ttf); } p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
     usual = pdf.PdfWriter(tmp_path, reuse=False).render(with_face, "b")
     pdf.PdfWriter(tmp_path).render(fell_back, "a")  # line metrics of "House" as the fallback font
     assert pdf.PdfWriter(tmp_path).render(with_face, "b") == usual
