@@ -10,7 +10,9 @@ inside ``output/`` that is then renamed into place.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import errno
 import json
 import os
 import shutil
@@ -19,11 +21,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timezone
 from pathlib import Path
 
-from .context import build_context
+from . import cache
 from .assets import AssetPolicy
+from .context import build_context
 from .engine import LayoutFailed, raised_in_weasyprint, render_pdf
 from .labels import load_labels
-from .isolation import StepTimeout, can_fork, collect_task_garbage, default_jobs
+from .isolation import StepLimitHit, StepTimeout, can_fork, collect_task_garbage, default_jobs
 from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, WriterError
 from .loading import Loaded, Workspace
 from .pricing import PricingIssue, price
@@ -75,7 +78,7 @@ def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str
 
     A deal without errors has its files, warnings and seconds (summed over its
     tasks) filled in; otherwise ``errors`` holds what its tasks raised
-    (StepTimeout, ChildCrashed or a ProposalsError). ``engines``: the command's
+    (StepLimitHit, ChildCrashed or a ProposalsError). ``engines``: the command's
     PDF engines, if it started any (engine.py).
     """
     from collections import Counter
@@ -117,15 +120,15 @@ def timed_render(ws, loaded, quote, formats, documents, progress):
 
     started = monotonic()
     files, warnings = render_documents(ws, loaded, quote, formats, progress, documents)
-    return files, warnings, monotonic() - started
+    return files, warnings + cache.take_warnings(), monotonic() - started
 
 
 def render_errors(ws: Workspace, errors: list[Exception]) -> list[Problem]:
     """The problems of a deal's failed tasks; a crash is a bug of ours and raised as such."""
     problems: list[Problem] = []
     for error in errors:
-        if isinstance(error, StepTimeout):
-            problems.append(_timeout_problem(ws, error))
+        if isinstance(error, StepLimitHit):
+            problems.append(_limit_problem(ws, error))
         elif isinstance(error, ProposalsError):
             problems += error.problems
         else:
@@ -288,12 +291,13 @@ def _template_name(ws: Workspace, document: str) -> str:
     return f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
 
 
-def _timeout_problem(ws: Workspace, exc: StepTimeout) -> Problem:
+def _limit_problem(ws: Workspace, exc: StepLimitHit) -> Problem:
+    """A template whose rendering hit its child's time or memory limit, named by its file."""
     step = exc.step or "offer"
     name = step if "/" in step or " " in step else f"{step}.html.j2"  # a clause file, or a document's template
     where = name if "/" in name or " " in name else f"templates/{name}" if (ws.root / "templates" / name).is_file() else f"proposals/builtin/templates/{name}"
-    message = f"rendering took longer than {exc.limit:g} s and was stopped; does a template loop or compute huge values?"
-    return Problem(Location(where), "", message, "template.timeout")
+    hint = "does a template loop or compute huge values?" if isinstance(exc, StepTimeout) else "does a template build huge values? (--memory-limit raises the limit)"
+    return Problem(Location(where), "", f"rendering {exc.reason} and was stopped; {hint}", exc.kind)
 
 
 def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress, documents: tuple[str, ...] = DOCUMENTS) -> tuple[dict[str, bytes], list[Problem]]:
@@ -360,13 +364,13 @@ def check_documents(ws: Workspace, priced: list[tuple[Loaded, Quote]], time_limi
             found[index] = result
         elif isinstance(error, ProposalsError):
             found[index] = list(error.problems)
-        elif isinstance(error, StepTimeout):
-            found[index] = [_timeout_problem(ws, error)]
-            continue  # a timeout depends on the machine: not kept
+        elif isinstance(error, StepLimitHit):
+            found[index] = [_limit_problem(ws, error)]
+            continue  # a limit hit depends on the machine: not kept
         else:
             raise RenderCrash(str(error))
-        cache.store_problems("check", keys[index], found[index])
-    unique = {str(p): p for i in sorted(found) for p in found[i]}  # lint and rendering can report one fault alike
+        cache.store_problems("check", keys[index], [p for p in found[index] if p.kind != "cache.unwritable"])
+    unique = {str(p): p for i in sorted(found) for p in found[i] + cache.take_warnings()}  # lint and rendering can report one fault alike
     return list(unique.values())
 
 
@@ -383,9 +387,8 @@ def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | 
     if kind == "lint":
         from .lint import lint_templates
 
-        progress("templates/")
-        return lint_templates(ws.root)
-    return render_documents(ws, loaded, quote, ("docx",), progress)[1]
+        return lint_templates(ws.root, progress) + cache.take_warnings()
+    return render_documents(ws, loaded, quote, ("docx",), progress)[1] + cache.take_warnings()
 
 
 def _template_sources(root: Path) -> list[tuple[str, str]]:
@@ -518,23 +521,38 @@ def _reference_docx(ws: Workspace) -> Path:
 
 
 def write_built(ws: Workspace, built: list[BuiltDeal], output: Path) -> list[Path]:
-    """Write every deal's files atomically: temp folder in ``output/``, then rename."""
-    output.mkdir(parents=True, exist_ok=True)
+    """Write every deal's files atomically: temp folder in ``output/``, then rename.
+    A full disk is a :class:`WriterError` naming the file; the deal's temp folder is removed."""
+    with written_as(ws.relative(output)):
+        output.mkdir(parents=True, exist_ok=True)
     written = []
     for deal in built:
         target = output / deal.folder
-        staging = Path(tempfile.mkdtemp(prefix=f".{deal.folder}.", dir=output))
+        with written_as(ws.relative(target)):
+            staging = Path(tempfile.mkdtemp(prefix=f".{deal.folder}.", dir=output))
         staging.chmod(0o755)  # mkdtemp makes it private; the deal folder is for the team and CI
         try:
-            for name, data in sorted(deal.files.items()):
-                (staging / name).write_bytes(data)
-            (staging / "manifest.json").write_bytes(manifest(ws, deal))
-            _replace_dir(staging, target)
+            for name, data in [*sorted(deal.files.items()), ("manifest.json", None)]:
+                with written_as(ws.relative(target / name)):
+                    (staging / name).write_bytes(manifest(ws, deal) if data is None else data)
+            with written_as(ws.relative(target)):
+                _replace_dir(staging, target)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         written.append(target)
     return written
+
+
+@contextlib.contextmanager
+def written_as(shown: str):
+    """Writes inside this block are of the file ``shown``: a full disk or a refused write becomes one clear line."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise WriterError(f"no space left on the device while writing {shown}") from None
+        raise WriterError(f"could not write {shown}: {error.strerror or error}") from None
 
 
 def _replace_dir(staging: Path, target: Path) -> None:

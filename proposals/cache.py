@@ -8,6 +8,10 @@ workspace's templates, clauses and translations) and of this package's own
 code and built-in templates. A hit gives the same findings a fresh run would;
 anything that does not fit the key is simply computed again.
 
+A cache that cannot be written (a full disk, a read-only folder) never fails
+a run: the write is dropped, nothing half-written is left, and the run says
+so once as a ``cache.unwritable`` warning.
+
 Folder: ``$PROPOSALS_CACHE_DIR``, else ``$XDG_CACHE_HOME/proposals``, else
 ``~/.cache/proposals``. It must belong to the user and be private (0700),
 since compiled templates are code. ``PROPOSALS_CACHE_DIR=off`` turns it off.
@@ -15,6 +19,7 @@ since compiled templates are code. ``PROPOSALS_CACHE_DIR=off`` turns it off.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -44,6 +49,36 @@ def folder(name: str) -> Path | None:
     except (OSError, AttributeError):
         return None
     return path
+
+
+_UNWRITTEN: dict[str, Problem] = {}  # cache folder -> the warning, in this process
+
+
+def note_unwritable(path: Path, error: OSError) -> None:
+    """Remember that the cache folder ``path`` could not be written; the run goes on without it."""
+    reason = "no space left on the device" if error.errno in (errno.ENOSPC, errno.EDQUOT) else (error.strerror or type(error).__name__).lower()
+    _UNWRITTEN.setdefault(str(path), Problem(Location(str(path)), "", f"{reason} while writing the cache; it is left as it was and the results are computed again next time", "cache.unwritable", "warning"))
+
+
+def take_warnings() -> list[Problem]:
+    """The cache warnings of this process since the last call."""
+    found = list(_UNWRITTEN.values())
+    _UNWRITTEN.clear()
+    return found
+
+
+def bytecode_cache(path: Path, pattern: str):
+    """Jinja's file-system bytecode cache in ``path``, whose failed writes are warnings (see above)."""
+    from jinja2 import FileSystemBytecodeCache
+
+    class KeptBytecode(FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket) -> None:
+            try:
+                super().dump_bytecode(bucket)  # removes its temporary file when the write fails
+            except OSError as error:
+                note_unwritable(path, error)
+
+    return KeptBytecode(str(path), pattern)
 
 
 @lru_cache(maxsize=1)
@@ -107,9 +142,12 @@ def store_problems(kind: str, name: str, problems: list[Problem]) -> None:
     if path is None:
         return
     data = [{"location": [p.location.file, p.location.line, p.location.column], "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity} for p in problems]
+    handle = None
     try:
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path, prefix=f".{name}.", delete=False) as handle:
             json.dump(data, handle)
         os.replace(handle.name, path / f"{name}.json")
-    except OSError:
-        pass
+    except OSError as error:
+        if handle is not None:
+            Path(handle.name).unlink(missing_ok=True)
+        note_unwritable(path, error)

@@ -47,7 +47,16 @@ def cli() -> None:
 
 
 def _time_limit_option(f):
+    """``--time-limit`` (passed on) and ``--memory-limit`` (set for the rendering processes started later)."""
+    f = click.option("--memory-limit", type=click.IntRange(min=128), default=1024, show_default=True, expose_value=False, is_eager=True,
+                     callback=lambda ctx, param, value: _set_memory_limit(value), help="MiB of memory each rendering process may use before it is stopped.")(f)
     return click.option("--time-limit", type=click.FloatRange(min=1), default=60, show_default=True, help="Seconds each document (or clause check) may take before it is stopped.")(f)
+
+
+def _set_memory_limit(megabytes: int) -> None:
+    from .isolation import set_memory_limit
+
+    set_memory_limit(megabytes)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -314,7 +323,8 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
 
         paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
         if not paths and parts is None:
-            raise UsageError(f"no deals found in {workspace / 'deals'}")
+            searched = ", ".join(str(d) for d in deals) if deals else str(workspace / "deals")
+            raise UsageError(f"no deals (*.yaml) found in {searched}")
         ws, invalid = load_valid(workspace, paths, keep_going)
         _report(ws.warnings, strict=False)
         show = _progress(as_json, len(paths))
@@ -509,7 +519,11 @@ def _internal_error(exc: BaseException) -> int:
         where = f"details saved to {path}"
     except OSError:
         where = "details could not be saved"
-    click.echo(f"internal error (a bug in proposals {__version__}): {type(exc).__name__}; {where}", err=True)
+    line = f"internal error (a bug in proposals {__version__}): {type(exc).__name__}; {where}"
+    from .errors import note_internal_error
+
+    note_internal_error(line)
+    click.echo(line, err=True)
     return 1
 
 

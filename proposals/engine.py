@@ -154,9 +154,10 @@ def _engine(theirs: list, index: int, starter: int, pids, served) -> None:
     """A forked engine: dies with the starter, serves its connection, never returns."""
     code = 0
     try:
-        from .isolation import _die_with_parent
+        from .isolation import _die_with_parent, limit_memory
 
         _die_with_parent()
+        limit_memory()
         if os.getppid() != starter:  # the starter died before the line above
             os._exit(0)
         for other, end in enumerate(theirs):
@@ -182,6 +183,8 @@ def _serve(connection, served, index: int) -> None:
         html, assets, identifier, attachment, stamp = request
         try:
             reply = ("ok", PdfWriter(assets).render(html, identifier, attachment, stamp))
+        except MemoryError:
+            reply = ("memory", None)
         except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
             if raised_in_weasyprint(exc):
                 reply = ("layout", type(exc).__name__)
@@ -191,6 +194,8 @@ def _serve(connection, served, index: int) -> None:
             connection.send(reply)
         except OSError:
             return
+        if reply[0] == "memory":
+            return  # its state is suspect: the worker lays out itself from now on
         served[index] += 1
 
 
@@ -219,6 +224,9 @@ def render_pdf(assets: AssetPolicy | Path, html: str, identifier: str, attachmen
                 return payload
             if kind == "layout":
                 raise LayoutFailed(payload)
+            if kind == "memory":
+                _ATTACHED.clear()  # the engine has ended
+                raise MemoryError("the PDF engine ran out of memory")
             raise RuntimeError(f"the PDF engine failed:\n{payload}")
     from .writers.pdf import PdfWriter
 

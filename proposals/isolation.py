@@ -8,7 +8,10 @@ Why: a template can make Jinja or the layout engine run away (``{{ 7**999999999 
 hangs Jinja's compiler even in the sandbox; absurd CSS sizes stall layout),
 and such a loop cannot be interrupted inside the process. The child reports
 each step it starts ("offer", "contract"); every step gets ``limit`` seconds.
-A child past its limit is killed and the step is named in the error.
+A child past its limit is killed and the step is named in the error. Each
+child also runs under a memory limit (``{{ "A" * 10**9 }}`` would otherwise
+take the machine's memory): an allocation past it fails in the child, which
+reports the step and is replaced.
 Expected failures (``ProposalsError``) come back with their problems; anything
 else comes back as a traceback text for the internal-error report.
 """
@@ -24,12 +27,56 @@ from typing import Any, Callable
 from .errors import ProposalsError
 
 
-class StepTimeout(Exception):
-    """A step ran past its limit; ``step`` names it."""
+MEMORY_LIMIT = 1024 * 2**20  # bytes of data (heap and private mappings) per child; the example deals peak near 230 MiB
+
+
+class StepLimitHit(Exception):
+    """A step hit a limit of its child process; ``step`` names it, ``reason`` says which limit."""
+
+    kind = "template.limit"
+
+    def __init__(self, step: str | None, reason: str):
+        self.step, self.reason = step, reason
+        super().__init__(f"{step or 'rendering'} {reason}")
+
+
+class StepTimeout(StepLimitHit):
+    """A step ran past its time limit."""
+
+    kind = "template.timeout"
 
     def __init__(self, step: str | None, limit: float):
-        self.step, self.limit = step, limit
-        super().__init__(f"{step or 'rendering'} took longer than {limit:g} s")
+        self.limit = limit
+        super().__init__(step, f"took longer than {limit:g} s")
+
+
+class StepOutOfMemory(StepLimitHit):
+    """A step needed more memory than the child's limit."""
+
+    kind = "template.memory"
+
+    def __init__(self, step: str | None, limit: int = 0):
+        self.limit = limit or MEMORY_LIMIT
+        super().__init__(step, f"needed more than {self.limit // 2**20} MiB of memory")
+
+
+def set_memory_limit(megabytes: int) -> None:
+    """The memory limit of the children started from now on (the CLI's ``--memory-limit``)."""
+    global MEMORY_LIMIT
+    MEMORY_LIMIT = megabytes * 2**20
+
+
+def limit_memory() -> None:
+    """In a child: allocations past :data:`MEMORY_LIMIT` fail with MemoryError (Linux counts heap and
+    private writable mappings against RLIMIT_DATA, not the shared libraries mapped)."""
+    try:
+        import resource
+
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        limit = MEMORY_LIMIT if hard == resource.RLIM_INFINITY else min(MEMORY_LIMIT, hard)
+        resource.setrlimit(resource.RLIMIT_DATA, (limit, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not a POSIX system
+        pass
 
 
 class ChildCrashed(RuntimeError):
@@ -106,6 +153,7 @@ def _worker(conn, target: Callable[..., Any], tasks: list[tuple], engine=None) -
     from .deepstack import on_deep_stack
 
     _die_with_parent()
+    limit_memory()
     _collect_less()
     if engine is not None:
         from .engine import attach
@@ -122,6 +170,10 @@ def _run_tasks(conn, target: Callable[..., Any], tasks: list[tuple]) -> None:
             conn.send(("ok", result))
         except ProposalsError as exc:
             conn.send(("error", (type(exc), exc.problems)))
+        except MemoryError:
+            result = None
+            conn.send(("memory", MEMORY_LIMIT))
+            return  # the parent starts a fresh worker
         except BaseException:  # noqa: BLE001 - reported to the parent as an internal error
             conn.send(("crash", traceback.format_exc()))
             return  # its state is suspect: the parent starts a fresh worker
@@ -205,7 +257,7 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
     """Run ``target(*task, progress=...)`` for every task in at most ``jobs`` forked workers.
 
     Workers are forked once and take task after task. Yields ``(index, result,
-    error)`` as tasks finish; ``error`` is a StepTimeout, a ChildCrashed or the
+    error)`` as tasks finish; ``error`` is a StepLimitHit, a ChildCrashed or the
     ProposalsError the task raised. Each reported step of a task gets ``limit``
     seconds; an overrunning worker is killed and replaced. ``long_running``: the
     caller lives on after the tasks (see :class:`_Worker`). ``engines``: PDF
@@ -236,7 +288,7 @@ def run_many(target: Callable[..., Any], tasks: list[tuple], limit: float, jobs:
                     continue
                 del busy[conn]
                 index = worker.index
-                if isinstance(outcome[1], ChildCrashed):
+                if isinstance(outcome[1], (ChildCrashed, StepOutOfMemory)):
                     worker.stop()
                 else:
                     idle.append(worker)
@@ -268,4 +320,6 @@ def _receive(child: _Worker):
     if kind == "error":
         error_type, problems = payload
         return None, error_type(problems)
+    if kind == "memory":
+        return None, StepOutOfMemory(child.step, payload)
     return None, ChildCrashed(payload)

@@ -26,12 +26,14 @@ def context_names() -> set[str]:
     return {f.name for f in dataclasses.fields(TemplateContext)}
 
 
-def lint_templates(root: Path) -> list[Problem]:
-    """Syntax errors and unknown variables in every template and clause file."""
+def lint_templates(root: Path, progress=lambda step: None) -> list[Problem]:
+    """Syntax errors and unknown variables in every template and clause file
+    (``progress`` is told each file's name before it is compiled)."""
     env = make_environment(root / "templates", "en_GB", "EUR")
     problems: list[Problem] = []
     known = context_names() | JINJA_GLOBALS
     for path, display, extra in _sources(root):
+        progress(display)
         problems += _lint(env, path, display, known | extra)
     return problems
 

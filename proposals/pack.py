@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Callable
 
 from . import __version__
-from .build import BuiltDeal, _preload, _timeout_problem, prepare_deal, render_prepared, write_built
-from .errors import Location, PricingError, Problem, ProblemList, ProposalsError, TemplateError, UsageError
-from .isolation import ChildCrashed, StepTimeout
-from .loading import Workspace
+from .build import BuiltDeal, _preload, _limit_problem, prepare_deal, render_prepared, write_built, written_as
+from .errors import Location, PricingError, Problem, note_internal_error, ProblemList, ProposalsError, TemplateError, UsageError
+from .isolation import ChildCrashed, StepLimitHit
+from .loading import Workspace, relative_name
 from .records import manifest_inputs, sha256, verify_records
 
 SUMMARY_SCHEMA = {
@@ -120,8 +120,9 @@ def deal_paths(root: Path, given: list[Path]) -> list[Path]:
 
 @contextmanager
 def locked(output: Path):
-    output.mkdir(parents=True, exist_ok=True)
-    handle = open(output / LOCK_NAME, "w")
+    with written_as(relative_name(Path.cwd(), output / LOCK_NAME)):
+        output.mkdir(parents=True, exist_ok=True)
+        handle = open(output / LOCK_NAME, "w")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -247,12 +248,14 @@ def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit
 
 
 def _problems(ws: Workspace, error: Exception) -> list[Problem]:
-    if isinstance(error, StepTimeout):
-        return [_timeout_problem(ws, error)]
+    if isinstance(error, StepLimitHit):
+        return [_limit_problem(ws, error)]
     if isinstance(error, ProposalsError):
         return error.problems
     if isinstance(error, ChildCrashed):
-        return [Problem(Location(""), "", f"internal error while rendering: {str(error).strip().splitlines()[-1][:160]}", "internal")]
+        message = f"internal error while rendering: {str(error).strip().splitlines()[-1][:160]}"
+        note_internal_error(message)
+        return [Problem(Location(""), "", message, "internal")]
     return [Problem(Location(""), "", str(error), "internal")]
 
 
@@ -292,12 +295,24 @@ def _write_manifest(ws: Workspace, output: Path, results: list[DealResult]) -> P
 
 
 def _atomic_write(target: Path, data: bytes) -> Path:
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, target)
+    """``target`` replaced by ``data`` at once, or left as it was (a full disk is one clear line)."""
+    with written_as(relative_name(Path.cwd(), target)), _temporary(target) as temporary:
+        with open(temporary, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
     return target
+
+
+@contextmanager
+def _temporary(target: Path):
+    """A temporary file's name beside ``target``, removed unless it was renamed into place."""
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(handle)
+    try:
+        yield temporary
+    finally:
+        Path(temporary).unlink(missing_ok=True)
 
 
 def _zip_time() -> tuple[int, int, int, int, int, int]:
@@ -310,18 +325,18 @@ def _zip_time() -> tuple[int, int, int, int, int, int]:
 
 def _write_zip(output: Path, results: list[DealResult]) -> Path:
     """One zip of the pack: sorted entries, fixed timestamps and permissions, so equal inputs give equal bytes."""
-    handle, temporary = tempfile.mkstemp(prefix=".pack.zip.", dir=output)
-    os.close(handle)
-    with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        names = [f"{r.folder}/{name}" for r in results if r.status != "failed" for name in sorted([*r.files, "manifest.json"])]
-        for name in sorted([*names, MANIFEST]):
-            info = zipfile.ZipInfo(name, date_time=_zip_time())
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, (output / name).read_bytes())
-    os.chmod(temporary, 0o644)
-    os.replace(temporary, output / "pack.zip")
-    return output / "pack.zip"
+    target = output / "pack.zip"
+    with written_as(relative_name(Path.cwd(), target)), _temporary(target) as temporary:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            names = [f"{r.folder}/{name}" for r in results if r.status != "failed" for name in sorted([*r.files, "manifest.json"])]
+            for name in sorted([*names, MANIFEST]):
+                info = zipfile.ZipInfo(name, date_time=_zip_time())
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, (output / name).read_bytes())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    return target
 
 
 def merge(manifests: list[Path], target: Path) -> Path:

@@ -22,8 +22,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from .errors import Problem, ProposalsError
-from .isolation import ChildCrashed, StepTimeout, run_limited
+from .errors import Problem, ProposalsError, note_internal_error
+from .isolation import ChildCrashed, StepLimitHit, run_limited
 
 WATCHED = ("catalog", "deals", "templates")
 DOCUMENTS = ("offer", "contract")
@@ -97,10 +97,12 @@ class Preview:
             return run_limited(render_preview, (self.root, self.deal, document), self.time_limit, long_running=True)
         except ProposalsError as exc:
             return {"error": self._panel(exc.problems)}
-        except StepTimeout as exc:
-            return {"error": {"message": f"rendering took longer than {exc.limit:g} s and was stopped ({exc.step or 'rendering'})", "file": "", "line": 0, "source": []}}
+        except StepLimitHit as exc:
+            return {"error": {"message": f"rendering {exc.reason} and was stopped ({exc.step or 'rendering'})", "file": "", "line": 0, "source": []}}
         except ChildCrashed as exc:
-            return {"error": {"message": "internal error: " + str(exc).strip().splitlines()[-1][:200], "file": "", "line": 0, "source": []}}
+            message = "internal error: " + str(exc).strip().splitlines()[-1][:200]
+            note_internal_error(message)
+            return {"error": {"message": message, "file": "", "line": 0, "source": []}}
 
     def _panel(self, problems: list[Problem]) -> dict:
         first = next((p for p in problems if p.severity == "error"), problems[0])

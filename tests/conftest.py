@@ -15,6 +15,23 @@ from proposals.cli import run
 os.environ["PROPOSALS_CACHE_DIR"] = tempfile.mkdtemp(prefix="proposals-test-cache-")
 
 CASES = Path(__file__).parent / "cases"
+INTERNAL_ERRORS = Path(tempfile.mkdtemp(prefix="proposals-test-internal-")) / "errors.log"
+os.environ["PROPOSALS_INTERNAL_ERRORS"] = str(INTERNAL_ERRORS)  # every process of this run, subprocesses too
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "internal_error_expected: the test provokes an internal error on purpose")
+
+
+@pytest.fixture(autouse=True)
+def no_internal_errors(request):
+    """Fail the test during which any process of ours reported an internal error (a bug, whatever the test asserts)."""
+    INTERNAL_ERRORS.unlink(missing_ok=True)
+    yield
+    found = INTERNAL_ERRORS.read_text(encoding="utf-8") if INTERNAL_ERRORS.exists() else ""
+    INTERNAL_ERRORS.unlink(missing_ok=True)
+    if found and request.node.get_closest_marker("internal_error_expected") is None:
+        pytest.fail(f"an internal error was reported during this test:\n{found}", pytrace=False)
 REPO = Path(__file__).parent.parent
 
 

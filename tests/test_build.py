@@ -174,6 +174,7 @@ def test_unknown_format_and_missing_deal_are_usage_errors(minimal, cli):
     assert (code, err.splitlines()[0]) == (2, "deals/nope.yaml: no such deal file")
 
 
+@pytest.mark.internal_error_expected
 def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch):
     import proposals.pricing
 
@@ -189,6 +190,9 @@ def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch
     saved = Path(lines[0].split("details saved to ")[1])
     assert "simulated bug" in saved.read_text()
     assert not (minimal / "output").exists() or not any((minimal / "output").iterdir())
+    from .conftest import INTERNAL_ERRORS
+
+    assert lines[0] in INTERNAL_ERRORS.read_text()  # what the suite's guard reads: any other test would fail
 
 
 def test_offer_pdf_is_pdfa3b_with_metadata_and_quote_json_attached(built):
