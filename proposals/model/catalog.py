@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
-from .common import CurrencyCode, Flag, Identifier, Model, Number, Text, WholeNumber
+from .common import CurrencyCode, Flag, Identifier, Model, Number, Text, WholeNumber, _visible
 
 PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card"]
 Billing = Literal["once", "monthly", "yearly"]
@@ -59,6 +59,7 @@ def _language_key(value: str) -> str:
 
     from pydantic_core import PydanticCustomError
 
+    _visible(value)
     if not re.fullmatch(r"[a-z]{2}", value):
         raise PydanticCustomError("language", "use a two-letter language code such as de (got {got})", {"got": value[:20]})
     return value

@@ -9,6 +9,7 @@ from them (``proposals.docs``) and a test fails when one is missing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
@@ -85,6 +86,111 @@ def _text(value: Any) -> Any:
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
+# Control characters have no name in the Unicode database, only aliases.
+_CONTROL_NAMES = dict(zip(
+    [*range(0x20), 0x7F, *range(0x80, 0xA0)],
+    "NULL|START OF HEADING|START OF TEXT|END OF TEXT|END OF TRANSMISSION|ENQUIRY|ACKNOWLEDGE|ALERT|BACKSPACE"
+    "|CHARACTER TABULATION|LINE FEED|LINE TABULATION|FORM FEED|CARRIAGE RETURN|SHIFT OUT|SHIFT IN|DATA LINK ESCAPE"
+    "|DEVICE CONTROL ONE|DEVICE CONTROL TWO|DEVICE CONTROL THREE|DEVICE CONTROL FOUR|NEGATIVE ACKNOWLEDGE"
+    "|SYNCHRONOUS IDLE|END OF TRANSMISSION BLOCK|CANCEL|END OF MEDIUM|SUBSTITUTE|ESCAPE|INFORMATION SEPARATOR FOUR"
+    "|INFORMATION SEPARATOR THREE|INFORMATION SEPARATOR TWO|INFORMATION SEPARATOR ONE|DELETE"
+    "|PADDING CHARACTER|HIGH OCTET PRESET|BREAK PERMITTED HERE|NO BREAK HERE|INDEX|NEXT LINE|START OF SELECTED AREA"
+    "|END OF SELECTED AREA|CHARACTER TABULATION SET|CHARACTER TABULATION WITH JUSTIFICATION|LINE TABULATION SET"
+    "|PARTIAL LINE FORWARD|PARTIAL LINE BACKWARD|REVERSE LINE FEED|SINGLE SHIFT TWO|SINGLE SHIFT THREE"
+    "|DEVICE CONTROL STRING|PRIVATE USE ONE|PRIVATE USE TWO|SET TRANSMIT STATE|CANCEL CHARACTER|MESSAGE WAITING"
+    "|START OF GUARDED AREA|END OF GUARDED AREA|START OF STRING|SINGLE GRAPHIC CHARACTER INTRODUCER"
+    "|SINGLE CHARACTER INTRODUCER|CONTROL SEQUENCE INTRODUCER|STRING TERMINATOR|OPERATING SYSTEM COMMAND"
+    "|PRIVACY MESSAGE|APPLICATION PROGRAM COMMAND".split("|"),
+))
+
+
+def character_name(ch: str) -> str:
+    """``U+200B ZERO WIDTH SPACE``: a character as messages name it (controls by their alias)."""
+    name = _CONTROL_NAMES.get(ord(ch)) or unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}".rstrip()
+
+
+_INVISIBLE_CATEGORIES = frozenset({"Cf", "Cc", "Zl", "Zp"})
+
+
+def invisible_character(value: str) -> str | None:
+    """The first format (Cf) or control (Cc) character, line or paragraph separator in ``value``, or None.
+
+    Such a character prints as nothing (U+200B ZERO WIDTH SPACE) or reorders what
+    follows it (U+202E RIGHT-TO-LEFT OVERRIDE): an identifier holding one reads as
+    another. ``str.isprintable`` is false for every one of them, and true for
+    nearly every value, so the scan runs only for the rare rest.
+    """
+    if value.isprintable():
+        return None
+    return next((ch for ch in value if unicodedata.category(ch) in _INVISIBLE_CATEGORIES), None)
+
+
+def _visible(value: str) -> str:
+    """Identifiers (numbers, codes, ids, addresses) hold no invisible or control character."""
+    bad = invisible_character(value)
+    if bad is not None:
+        what = "a control" if unicodedata.category(bad) == "Cc" else "an invisible"
+        raise PydanticCustomError("invisible", "contains {what} character {name}; retype the value", {"what": what, "name": character_name(bad)})
+    return value
+
+
+# Bidirectional text (UAX #9). Bidi-active: characters of class R, AL or AN, the
+# explicit formatting characters and the marks LRM, RLM, ALM. They lie in these
+# blocks (a test checks every code point); unassigned code points there default
+# to R or AL, so they count too.
+RTL_BLOCKS = re.compile(
+    "[\u0590-\u08ff\u200e\u200f\u202a-\u202e\u2066-\u2069\ufb1d-\ufdff\ufe70-\ufefe"
+    "\U00010800-\U00010fff\U0001e800-\U0001efff]"
+)
+_BIDI_ACTIVE_CLASSES = frozenset({"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI", ""})
+LRM = "\u200e"
+EMBEDDINGS = frozenset("\u202a\u202b\u202d\u202e")  # LRE RLE LRO RLO, closed by PDF
+PDF = "\u202c"
+ISOLATES = frozenset("\u2066\u2067\u2068")  # LRI RLI FSI, closed by PDI
+FSI, PDI = "\u2068", "\u2069"
+PARAGRAPH_SEPARATORS = re.compile("(\r\n|[\n\r\u001c-\u001e\u0085\u2029])")
+"""Bidi class B: each ends every embedding, override and isolate (UAX #9, rule P1)."""
+
+
+def bidi_active(text: str) -> bool:
+    """Whether ``text`` has a right-to-left or Arabic-number character, or a bidi mark or control."""
+    for match in RTL_BLOCKS.finditer(text):
+        ch = match.group()
+        if ch == LRM or unicodedata.bidirectional(ch) in _BIDI_ACTIVE_CLASSES:
+            return True
+    return False
+
+
+def bidi_imbalance(text: str) -> tuple[str, str] | None:
+    """The first unbalanced explicit bidi character of ``text`` as (kind, sentence), or None.
+
+    Kinds: ``override`` (an embedding or override never closed, a PDF that closes
+    nothing) and ``isolate`` (an isolate never closed, a PDI that closes none).
+    Each paragraph is balanced on its own: a line break ends them all (UAX #9, P1).
+    """
+    for paragraph in PARAGRAPH_SEPARATORS.split(text):
+        open_: list[str] = []
+        for ch in paragraph:
+            if ch in EMBEDDINGS or ch in ISOLATES:
+                open_.append(ch)
+            elif ch == PDF:
+                if open_ and open_[-1] in EMBEDDINGS:
+                    open_.pop()
+                elif not open_:  # inside an isolate an unmatched PDF is ignored (BD9)
+                    return "override", f"{character_name(ch)} closes no embedding or override; remove it"
+            elif ch == PDI:
+                if not any(c in ISOLATES for c in open_):
+                    return "isolate", f"{character_name(ch)} closes no isolate; remove it"
+                while open_.pop() not in ISOLATES:  # a PDI also closes the embeddings inside its isolate
+                    pass
+        if open_:
+            first = open_[0]
+            if first in ISOLATES:
+                return "isolate", f"{character_name(first)} is never closed (no {character_name(PDI)} follows); close it or remove it"
+            return "override", f"{character_name(first)} is never closed (no {character_name(PDF)} follows), so it reorders the rest of the value; close it or remove it"
+    return None
+
 
 def _non_blank(value: str) -> str:
     if not value.strip():
@@ -127,25 +233,35 @@ def _day(value: Any) -> Any:
     raise PydanticCustomError("date", "expected a date written as YYYY-MM-DD (got {got})", {"got": _describe(value)})
 
 
+def _identifier_text(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return _visible(value)
+
+
 def _currency(value: str) -> str:
+    _visible(value)
     if not is_currency(value):
         raise PydanticCustomError("currency", "unknown currency code {got} (use ISO 4217, e.g. EUR)", {"got": _describe(value)})
     return value
 
 
 def _locale(value: str) -> str:
+    _visible(value)
     if not re.fullmatch(r"[a-z]{2,3}(_[A-Z]{2})?", value) or not known_locale(value):
         raise PydanticCustomError("locale", "unknown locale {got} (write it like de_DE or en_GB)", {"got": _describe(value)})
     return value
 
 
 def _country(value: str) -> str:
+    _visible(value)
     if not re.fullmatch(r"[A-Z]{2}", value):
         raise PydanticCustomError("country", "expected a two-letter ISO country code such as DE (got {got})", {"got": _describe(value)})
     return value
 
 
 def _identifier(value: str) -> str:
+    _visible(value)
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", value):
         raise PydanticCustomError(
             "identifier",
@@ -156,7 +272,10 @@ def _identifier(value: str) -> str:
 
 
 Text = Annotated[str, BeforeValidator(_text), AfterValidator(_non_blank)]
-Identifier = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier), Field(json_schema_extra={"pattern": r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"})]
+IdText = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier_text)]
+"""Text that identifies (a VAT id, an IBAN, a customer number, an e-mail address): no invisible or control character."""
+IDENTIFIER_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+Identifier = Annotated[str, BeforeValidator(_text), AfterValidator(_identifier), Field(json_schema_extra={"pattern": IDENTIFIER_PATTERN})]
 Number = Annotated[Decimal, BeforeValidator(_number)]
 WholeNumber = Annotated[int, BeforeValidator(_whole)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
@@ -171,7 +290,7 @@ class Address(Model):
 
     street: Text
     """Street and number, e.g. "Speicherstadt 12"."""
-    postal_code: Text
+    postal_code: IdText
     """Postal code, as text (quote it: "01067" keeps its leading zero)."""
     city: Text
     """City."""
@@ -186,9 +305,9 @@ class Contact(Model):
 
     name: Text
     """Full name."""
-    email: Text | None = None
+    email: IdText | None = None
     """E-mail address."""
-    phone: Text | None = None
+    phone: IdText | None = None
     """Phone number, as text."""
     title: Text | None = None
     """Job title, e.g. "Head of Sales"."""

@@ -7,11 +7,13 @@ factors, requirements, the selected items, and the negotiated terms.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
 from .common import (
     Address,
@@ -20,11 +22,16 @@ from .common import (
     Day,
     Flag,
     Identifier,
+    IdText,
     LocaleTag,
     Model,
     Number,
     Text,
     WholeNumber,
+    _identifier,
+    _text,
+    _visible,
+    IDENTIFIER_PATTERN,
 )
 from .seller import CreditRating, EarlyPaymentDiscount, Registration
 
@@ -36,6 +43,30 @@ Department = Literal[
 BuyingRole = Literal["decider", "buyer", "user", "influencer", "gatekeeper", "initiator"]
 Priority = Literal["must", "should", "could"]
 
+# Names Windows reserves for devices in every folder, with any extension and in any
+# case ("com1.draft" is COM1); the superscript digits count as digits there.
+_WINDOWS_DEVICE = re.compile(r"(CON|PRN|AUX|NUL|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])(\..*)?", re.IGNORECASE | re.DOTALL)
+
+
+def _offer_number(value: str) -> str:
+    """The offer number names the output folder and files: it must be a name every system can open."""
+    _visible(value)
+    device = _WINDOWS_DEVICE.fullmatch(value.strip(" ."))
+    if device:
+        raise PydanticCustomError(
+            "offer_number",
+            "Windows reserves {name} as a device name (with any extension, in any case) and cannot open a folder named {got}; choose another offer number",
+            {"name": device.group(1).upper(), "got": value},
+        )
+    if value.endswith((".", " ")):
+        raise PydanticCustomError("offer_number", "must not end with a dot or a space (Windows drops them from file names)")
+    return value
+
+
+OfferNumber = Annotated[str, BeforeValidator(_text), AfterValidator(_offer_number), AfterValidator(_identifier), Field(json_schema_extra={"pattern": IDENTIFIER_PATTERN})]
+"""An :data:`Identifier` that also names a folder Windows can open; checked for device names first,
+so ``COM¹`` is called one."""
+
 
 class Customer(Model):
     """The buying organisation."""
@@ -44,11 +75,11 @@ class Customer(Model):
     """Full legal name, e.g. "Acme Maschinenbau AG"."""
     address: Address
     """Invoice address."""
-    vat_id: Text | None = None
+    vat_id: IdText | None = None
     """VAT id; required for reverse charge."""
     registration: Registration | None = None
     """Commercial register entry, printed in the contract."""
-    customer_number: Text | None = None
+    customer_number: IdText | None = None
     """The seller's customer number, as text."""
     segment: Text | None = None
     """Market segment, e.g. "Mid-size machine builder"."""
@@ -291,9 +322,9 @@ class SuccessMonitoring(Model):
 class Approval(Model):
     """A recorded approval of a guardrail finding, so the revision may be issued."""
 
-    rule: Text
+    rule: IdText
     """The rule the finding names, e.g. ``guardrails.max_discount_percent`` (see ``proposals quote``)."""
-    field: Text | None = None
+    field: IdText | None = None
     """The deal field of the finding, e.g. ``items[3].discount_percent``; empty approves every finding of the rule."""
     by: Text
     """Who approved, e.g. "Dr. Katrin Albers (Managing Director)"."""
@@ -306,7 +337,7 @@ class Approval(Model):
 class Deal(Model):
     """One offer to one customer, with everything learned in the sales process."""
 
-    offer_number: Identifier
+    offer_number: OfferNumber
     """Offer number, as text: quote it ("012") so leading zeros stay."""
     revision: Annotated[WholeNumber, Field(ge=1, le=999)] = 1
     """Revision of the offer, counting up from 1."""
@@ -316,7 +347,7 @@ class Deal(Model):
     """When this revision was sent to the customer; required once issued."""
     decided_on: Day | None = None
     """When the customer accepted or rejected it."""
-    previous_revision: Text | None = None
+    previous_revision: IdText | None = None
     """Workspace path of the previous revision's deal file, e.g. ``deals/history/acme-r1.yaml``: the offer gets a "changes since" page."""
     approvals: list[Approval] = []
     """Approvals of guardrail findings; a revision with unapproved findings can only be a draft."""

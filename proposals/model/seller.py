@@ -15,11 +15,13 @@ from .common import (
     CurrencyCode,
     Flag,
     Identifier,
+    IdText,
     LocaleTag,
     Model,
     Number,
     Text,
     WholeNumber,
+    _visible,
 )
 
 TaxCategoryCode = Literal["S", "Z", "E", "AE", "K", "G", "O"]
@@ -45,8 +47,8 @@ def _bic(value: str) -> str:
     return value
 
 
-Iban = Annotated[Text, AfterValidator(_iban)]
-Bic = Annotated[Text, AfterValidator(_bic)]
+Iban = Annotated[IdText, AfterValidator(_iban)]
+Bic = Annotated[IdText, AfterValidator(_bic)]
 Percent = Annotated[Number, Field(ge=0, le=100)]
 
 
@@ -55,7 +57,7 @@ class Registration(Model):
 
     court: Text
     """Register court or authority, e.g. "Amtsgericht Hamburg"."""
-    number: Text
+    number: IdText
     """Register number, e.g. "HRB 123456"."""
 
 
@@ -136,12 +138,14 @@ class Guardrails(Model):
 
 
 def _colour(value: str) -> str:
+    _visible(value)
     if not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
         raise PydanticCustomError("colour", "write a colour as #RRGGBB, e.g. #1F3A5F")
     return value.upper()
 
 
 def _font(value: str) -> str:
+    _visible(value)
     if not re.fullmatch(r"[A-Za-z0-9 ]{1,40}", value):
         raise PydanticCustomError("font", "a font family name has letters, digits and spaces only")
     return value
@@ -167,9 +171,9 @@ class SellerProfile(Model):
     """Short name used in running text."""
     address: Address
     """Registered address."""
-    vat_id: Text
+    vat_id: IdText
     """VAT identification number, e.g. DE123456789."""
-    tax_number: Text | None = None
+    tax_number: IdText | None = None
     """National tax number, where printed."""
     registration: Registration | None = None
     """Commercial register entry."""
@@ -179,9 +183,9 @@ class SellerProfile(Model):
     """Bank account printed on offers and contracts."""
     contact: Contact
     """Default sales contact."""
-    website: Text | None = None
+    website: IdText | None = None
     """Web address printed in the footer."""
-    logo: Text | None = None
+    logo: IdText | None = None
     """Path of the logo image (PNG or JPEG, so both PDF and DOCX can show it) inside the workspace, e.g. ``templates/assets/logo.png``."""
     default_locale: LocaleTag = "en_GB"
     """Locale for documents when a deal does not set one."""
