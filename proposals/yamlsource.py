@@ -13,6 +13,10 @@ Policy (why we do not use ``yaml.safe_load``):
 * Hostile input ends quickly with one problem: nesting deeper than
   ``MAX_DEPTH``, more than ``MAX_VALUES`` values after alias expansion (the
   "billion laughs"), numbers longer than ``MAX_NUMBER_DIGITS``, impossible dates.
+* Every value is text Unicode can encode: a ``\\ud800`` escape in a double-quoted
+  string is half of a UTF-16 pair, no character, and no file could hold it; it is
+  refused where it stands. A complete pair (``"\\ud83d\\ude00"``, as JSON writes
+  characters beyond the BMP) is the one character it encodes, as in JSON.
 """
 
 from __future__ import annotations
@@ -41,6 +45,8 @@ _DECIMAL = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})\Z")
 _SPECIAL_FLOAT = re.compile(r"[-+]?\.(inf|Inf|INF)\Z|\.(nan|NaN|NAN)\Z")
 _PLAIN = "?plain"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:map",
@@ -214,7 +220,7 @@ class _Builder:
                 self._fail(key_node, path, "merge keys (<<) are not supported; write the fields out")
             if not isinstance(key_node, ScalarNode):
                 self._fail(key_node, path, "a key must be plain text")
-            key = key_node.value
+            key = self._characters(key_node, path, key_node.value)
             child = path + (key,)
             if key in result:
                 self._fail(key_node, child, f"the key {excerpt(key)!s} appears twice in this mapping", "input.duplicate-key")
@@ -222,8 +228,19 @@ class _Builder:
             result[key] = self.build(value_node, child)
         return result
 
+    def _characters(self, node: ScalarNode, path: Path, text: str) -> str:
+        """The scalar's text with escaped surrogate pairs joined; a lone surrogate is refused."""
+        if _SURROGATE.search(text) is None:
+            return text
+        text = _SURROGATE_PAIR.sub(lambda m: chr(0x10000 + (ord(m.group()[0]) - 0xD800) * 0x400 + ord(m.group()[1]) - 0xDC00), text)
+        lone = _SURROGATE.search(text)
+        if lone is not None:
+            message = f"contains U+{ord(lone.group()):04X}, a lone surrogate (half of a UTF-16 pair, not a character); write the character itself"
+            self._fail(node, path, message, "input.encoding")
+        return text
+
     def _scalar(self, node: ScalarNode, path: Path) -> Any:
-        text = node.value
+        text = self._characters(node, path, node.value)
         if node.tag != _PLAIN:
             self.source.quoted.add(path)
             return text
