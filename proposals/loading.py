@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from .errors import InputError, Location, Problem, ProblemList
 from .model import CatalogFile, Deal, SellerProfile, Service
+from .model.common import bidi_imbalance
 from .yamlsource import Document, SourceMap, YamlProblem, excerpt, format_path, parse
 
 SELLER_FILE = "seller.yaml"
@@ -189,7 +190,33 @@ def load_file(path: Path, root: Path, model_type: type[BaseModel], problems: Pro
         return None
     model, found = validate(model_type, document)
     problems.extend(found)
+    problems.extend(bidi_warnings(document, {p.field for p in found}))
     return Loaded(model, path, document.source) if model is not None else None
+
+
+def bidi_warnings(document: Document, refused: set[str]) -> list[Problem]:
+    """A located warning for each text value whose bidi embeddings, overrides or isolates do not balance.
+
+    Documents print every value with right-to-left text in an isolate of its own
+    (:func:`proposals.templating.isolate`), so such a value cannot reorder the text
+    around it; an override left open still reverses the rest of the value itself.
+    Identifiers refuse these characters outright (an error), so fields already in
+    ``refused`` are not warned about twice.
+    """
+    found: list[Problem] = []
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((), document.data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            imbalance = bidi_imbalance(value) if max(value, default="") >= "\u202a" else None
+            if imbalance is not None and format_path(path) not in refused:
+                kind, sentence = imbalance
+                found.append(Problem(document.source.locate(path), format_path(path), sentence, f"input.bidi-{kind}", "warning"))
+        elif isinstance(value, dict):
+            stack.extend(reversed([(path + (key,), item) for key, item in value.items()]))
+        elif isinstance(value, list):
+            stack.extend(reversed([(path + (i,), item) for i, item in enumerate(value)]))
+    return found
 
 
 def _load_previous(ws: Workspace, loaded: Loaded, problems: ProblemList) -> None:
