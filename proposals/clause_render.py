@@ -4,6 +4,10 @@ Customer data printed by a clause is escaped twice over: HTML by autoescape,
 Markdown punctuation by ``finalize``, so a company called ``*ACME* [x](y)``
 prints as written. Deviation texts from a deal are Markdown only: never
 Jinja, never raw HTML.
+
+Right-to-left text is isolated as in the documents (:func:`proposals.templating.isolate`):
+each printed value, and the text of each paragraph, list item, heading and
+table cell of a deviation text, in an isolate of its own.
 """
 
 from __future__ import annotations
@@ -18,16 +22,19 @@ from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from .clauses import ChosenClause, ClauseProblem, Selection
 from .errors import Location, Problem
-from .templating import bytecode_cache, filters
+from .model.common import FSI, ISOLATES, PDI, bidi_active
+from .templating import COMPILED_AS, ISOLATING_FILTERS, IsolatingEnvironment, bytecode_cache, filters, isolate
 from .yamlsource import excerpt
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+\-!|~>=])")
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 _ORDERED_MARKER = re.compile(r"^(\d+)([.)])")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _TEMPLATE_MARKDOWN = MarkdownIt("commonmark", {"html": True}).enable("table")
 _DEAL_MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
 
@@ -84,10 +91,11 @@ def _environment(locale: str, currency: str) -> ImmutableSandboxedEnvironment:
     """The clause environment for this locale and currency in this process."""
     env = _ENVIRONMENTS.get((locale, currency))
     if env is None:
-        env = _ENVIRONMENTS[locale, currency] = ImmutableSandboxedEnvironment(
-            loader=_ClauseLoader(), autoescape=True, undefined=StrictUndefined, finalize=_escape_markdown, lstrip_blocks=True,
-            bytecode_cache=bytecode_cache("clauses"),
+        env = _ENVIRONMENTS[locale, currency] = IsolatingEnvironment(
+            loader=_ClauseLoader(), autoescape=True, undefined=StrictUndefined, finalize=_printed, lstrip_blocks=True,
+            bytecode_cache=bytecode_cache(f"clauses-{COMPILED_AS}"),
         )
+        env.filters.update(ISOLATING_FILTERS)
         env.filters.update(filters(locale, currency))
     return env
 
@@ -99,6 +107,47 @@ def _escape_markdown(value: Any) -> Any:
         text = _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
         return _ORDERED_MARKER.sub(r"\1\\\2", text)
     return value
+
+
+def _printed(value: Any) -> Any:
+    """A printed value: Markdown-escaped, then isolated if it has right-to-left text or bidi controls."""
+    value = _escape_markdown(value)
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return isolate(value)
+    return value
+
+
+def _deal_markdown(text: str) -> str:
+    """A deviation text from the deal as HTML, the inline text of each block isolated if it needs it.
+
+    The isolate goes around the whole inline content of a paragraph, list item,
+    heading or table cell (a right-to-left sentence with an emphasised word stays
+    one run), never into the Markdown source, whose block syntax it would break.
+    """
+    tokens = _DEAL_MARKDOWN.parse(text)
+    for token in tokens:
+        if token.type == "inline" and token.children and bidi_active(token.content):
+            _isolate_inline(token)
+    return _DEAL_MARKDOWN.renderer.render(tokens, _DEAL_MARKDOWN.options, {})
+
+
+def _isolate_inline(token: Token) -> None:
+    """FSI before the inline content and PDI after it, sealed as :func:`proposals.templating.isolate` seals a value."""
+    depth = 0
+    for child in token.children:
+        if child.type not in ("text", "code_inline"):
+            continue
+        kept = []
+        for ch in child.content:
+            if ch in ISOLATES:
+                depth += 1
+            elif ch == PDI:
+                if not depth:
+                    continue  # would close the isolate around the text
+                depth -= 1
+            kept.append(ch)
+        child.content = "".join(kept)
+    token.children = [Token("text", "", 0, content=FSI), *token.children, Token("text", "", 0, content=PDI * (depth + 1))]
 
 
 class ClauseRenderer:
@@ -136,12 +185,15 @@ class ClauseRenderer:
     def render(self, clause: ChosenClause) -> RenderedClause:
         deviation = clause.deviation
         if deviation is not None and deviation.action == "replace":
-            body_html = _DEAL_MARKDOWN.render(deviation.text or "")
+            body_html = _deal_markdown(deviation.text or "")
         else:
             self.env.loader.sources = self.sources  # the environment is shared: serve this contract's clauses
             template = self.env.get_template(clause.source.file)
             brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
             text = template.render({**self.context, "clause": clause, "ref": self.ref, "brought_by": brought_by})
+            lone = _SURROGATE.search(text)
+            if lone is not None:  # the Markdown and HTML parsers could not encode it
+                raise JinjaError(f"the clause prints U+{ord(lone.group()):04X}, a lone surrogate (half of a UTF-16 pair, not a character); look for an escape such as \\ud800")
             body_html = _TEMPLATE_MARKDOWN.render(text)
             if deviation is not None and deviation.action == "amend":
                 body_html += _amendment(deviation.text or "", _top_level_items(body_html) + 1)
@@ -151,7 +203,7 @@ class ClauseRenderer:
 
 def _amendment(text: str, start: int) -> str:
     """An amendment continues the clause's numbering with further items."""
-    rendered = _DEAL_MARKDOWN.render(text).strip()
+    rendered = _deal_markdown(text).strip()
     if rendered.startswith("<ol>"):
         return f'<ol start="{start}">' + rendered[len("<ol>") :]
     return f'<ol start="{start}"><li>{rendered}</li></ol>'
