@@ -515,9 +515,12 @@ def _assets(ws: Workspace) -> AssetPolicy:
     return AssetPolicy(ws.root, ws.seller.model.logo)
 
 
-def _reference_docx(ws: Workspace) -> Path:
-    own = ws.root / "templates" / "reference.docx"
-    return own if own.is_file() else Path(__file__).parent / "builtin" / "reference.docx"
+def _reference_docx(ws: Workspace) -> bytes:
+    """The workspace's templates/reference.docx sanitized (the built-in one only when there is none):
+    done once per process when the workspace is loaded, so forked workers inherit it (docx_reference)."""
+    from .writers.docx_reference import workspace_reference
+
+    return workspace_reference(ws.root).data
 
 
 def write_built(ws: Workspace, built: list[BuiltDeal], output: Path) -> list[Path]:

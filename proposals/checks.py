@@ -31,7 +31,9 @@ def warning(where: Location, field: str, message: str, kind: str) -> Problem:
 
 def check_workspace(ws: "Workspace") -> list[Problem]:
     """All cross-checks; fills ``ws.services``. Deal checks need a sound catalog."""
-    problems = list(check_seller(ws.seller, ws.root))
+    from .writers.docx_reference import reference_problems
+
+    problems = list(check_seller(ws.seller, ws.root)) + reference_problems(ws.root)  # sanitized once per process
     catalog_problems = list(index_catalog(ws))
     problems += catalog_problems
     if any(p.severity == "error" for p in catalog_problems):

@@ -121,15 +121,24 @@ class DocxWriter:
     name = "docx"
     suffix = ".docx"
 
-    def __init__(self, reference_docx: Path, asset_root: Path):
-        self.reference_docx = Path(reference_docx)
+    def __init__(self, reference_docx: Path | bytes, asset_root: Path):
+        # the bytes of a reference already sanitized (docx_reference), or a path, sanitized on first use
+        self.reference_docx = reference_docx if isinstance(reference_docx, bytes) else Path(reference_docx)
         self.asset_root = Path(asset_root)
+
+    def reference_bytes(self) -> bytes:
+        """The sanitized reference document (a path is read once per process, see docx_reference)."""
+        if isinstance(self.reference_docx, bytes):
+            return self.reference_docx
+        from proposals.writers.docx_reference import load_reference
+
+        return load_reference(self.reference_docx).data
 
     def render(self, html: str, meta: DocxMeta) -> tuple[bytes, list[str]]:
         """Return the .docx bytes and a list of problems (unsupported elements,
         classes or attributes, images that could not be loaded), one
         human-readable string each like ``unsupported element <video> (line 12)``."""
-        document = Document(io.BytesIO(self.reference_docx.read_bytes()))
+        document = Document(io.BytesIO(self.reference_bytes()))
         docx_oxml.clear_body(document)
         # All that is left of the reference's body is its section properties: nothing the
         # writer adds carries revision ids, so they are stripped before the body grows.
