@@ -94,6 +94,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Inches, Mm, RGBColor
 from lxml import etree
 
+from proposals.assets import AssetPolicy
 from proposals.writers import docx_oxml
 from proposals.writers.docx_blocks import Sink, walk_children
 from proposals.writers.docx_context import RenderContext, Scope
@@ -124,7 +125,7 @@ class DocxWriter:
     def __init__(self, reference_docx: Path | bytes, asset_root: Path):
         # the bytes of a reference already sanitized (docx_reference), or a path, sanitized on first use
         self.reference_docx = reference_docx if isinstance(reference_docx, bytes) else Path(reference_docx)
-        self.asset_root = Path(asset_root)
+        self.asset_root = AssetPolicy.of(asset_root)  # what its images may load
 
     def reference_bytes(self) -> bytes:
         """The sanitized reference document (a path is read once per process, see docx_reference)."""
