@@ -54,12 +54,12 @@ def bytecode_cache(kind: str):
     checks each cached entry against the template's source, so an edited
     template is compiled again.
     """
-    from jinja2 import FileSystemBytecodeCache, __version__ as jinja_version
+    from jinja2 import __version__ as jinja_version
 
-    from .cache import folder
+    from . import cache
 
-    path = folder(f"jinja-{jinja_version}")
-    return FileSystemBytecodeCache(str(path), f"{kind}-%s.cache") if path is not None else None
+    path = cache.folder(f"jinja-{jinja_version}")
+    return cache.bytecode_cache(path, f"{kind}-%s.cache") if path is not None else None
 
 
 def isolate(text: str) -> str:
@@ -320,13 +320,21 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any
         file, line = _template_frame(exc)
         if file is None:
             raise  # not raised inside a template: a bug of ours, reported as such
-        raise TemplateError([_problem(file, line, f"template failed: {type(exc).__name__}: {str(exc)[:120]}", root)]) from None
+        raise TemplateError([_problem(file, line, _failure(exc), root)]) from None
     lone = _SURROGATE.search(html)
     if lone is not None:  # no writer could encode it; the input files cannot hold one (see yamlsource)
         before = " ".join(html[max(0, lone.start() - 40) : lone.start()].split()[-4:])
         message = f"the document holds U+{ord(lone.group()):04X}, a lone surrogate (half of a UTF-16 pair, not a character), after '{before}'; a template prints it (an escape such as \\ud800?)"
         raise TemplateError([_problem(template.filename, 0, message, root)])
     return outside_markup(html)
+
+
+def _failure(exc: BaseException) -> str:
+    if isinstance(exc, MemoryError):
+        from .isolation import MEMORY_LIMIT
+
+        return f"rendering needed more than {MEMORY_LIMIT // 2**20} MiB of memory and was stopped; does a template build huge values? (--memory-limit raises the limit)"
+    return f"template failed: {type(exc).__name__}: {str(exc)[:120]}"
 
 
 def _template_frame(exc: BaseException) -> tuple[str | None, int]:
