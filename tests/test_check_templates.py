@@ -65,7 +65,7 @@ def test_a_branding_font_that_is_not_installed_is_a_warning(minimal, cli):
     "body, message",
     [
         ("{{ deal.title | nofilter }}", "templates/offer.html.j2:3:1: template syntax error: No filter named 'nofilter'."),
-        ("{{ 7 ** 99999999 }}", "templates/: rendering took longer than 2 s and was stopped"),
+        ("{{ 7 ** 99999999 }}", "templates/offer.html.j2: rendering took longer than 2 s and was stopped"),
         ("{{ range(10**7) | list }}", "templates/offer.html.j2:3:1: template"),
     ],
     ids=["unknown filter", "runaway constant", "huge range"],
