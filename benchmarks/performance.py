@@ -111,8 +111,8 @@ def _overhead_in_worker(ws_root: Path, repeat: int, progress) -> tuple[list[floa
     loaded, priced, rendered and written one after the other in this process, so nothing
     runs concurrently), then WeasyPrint alone on the same final HTML of every document,
     alternately; both as seconds per deal."""
-    from proposals import build as b
-    from proposals.loading import load_workspace
+    from proposals.commands import build as b
+    from proposals.input.loading import load_workspace
     from proposals.writers.pdf import load_weasyprint
 
     weasyprint = load_weasyprint()
@@ -153,7 +153,7 @@ def _overhead_in_worker(ws_root: Path, repeat: int, progress) -> tuple[list[floa
 
 
 def overhead(temp: Path, repeat: int) -> None:
-    from proposals.isolation import run_many
+    from proposals.runtime.workers import run_many
 
     ws = pack_workspace(temp / "overhead", OVERHEAD_DEALS, [REPO / EXAMPLE_DEAL])
     (_, result, error), = run_many(_overhead_in_worker, [(ws, repeat)], 3600.0, 1)
@@ -294,8 +294,8 @@ def subsetting(repeat: int) -> None:
     from weasyprint.pdf import fonts
     from weasyprint.text import ffi
 
-    from proposals import build as b
-    from proposals.loading import load_workspace
+    from proposals.commands import build as b
+    from proposals.input.loading import load_workspace
 
     harfbuzz = ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0)
     ws = load_workspace(REPO, [REPO / EXAMPLE_DEAL])

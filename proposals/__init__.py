@@ -7,21 +7,21 @@ Public API::
     quote = price(ws.deals[0].model, ws.services, ws.seller.model)
 """
 
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def __getattr__(name: str):
     # Lazy, so `proposals --help` does not import pydantic models, Jinja or WeasyPrint.
     if name == "load_workspace":
-        from .loading import load_workspace
+        from .input.loading import load_workspace
 
         return load_workspace
     if name == "price":
-        from .pricing import price
+        from .pricing.lines import price
 
         return price
     if name == "build":
-        from .build import build
+        from .commands.build import build
 
         return build
     raise AttributeError(name)

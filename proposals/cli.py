@@ -14,7 +14,8 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from .builtin import BUILTIN
+from .version import __version__
 
 EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input or usage."
 
@@ -54,7 +55,7 @@ def _time_limit_option(f):
 
 
 def _set_memory_limit(megabytes: int) -> None:
-    from .isolation import set_memory_limit
+    from .runtime.workers import set_memory_limit
 
     set_memory_limit(megabytes)
 
@@ -105,10 +106,10 @@ def _problems_json(problems) -> None:
 def _check(workspace: Path, time_limit: float):
     from datetime import date
 
-    from .build import price_deal, quote_warnings
+    from .commands.build import price_deal, quote_warnings
     from .errors import PricingError, ProblemList, TemplateError
-    from .loading import load_workspace
-    from .records import approval_problems, expiry_warnings
+    from .input.loading import load_workspace
+    from .commands.records import approval_problems, expiry_warnings
 
     ws = load_workspace(workspace)
     warnings = list(ws.warnings)
@@ -133,8 +134,8 @@ def _check(workspace: Path, time_limit: float):
 def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
     """PDF engines for a build or pack (engine.py), one per worker it may use (``paths``: the
     deals named, None for all of deals/); None where processes cannot be forked."""
-    from .engine import Engines, engine_count
-    from .isolation import can_fork, default_jobs
+    from .runtime.engines import Engines, engine_count
+    from .runtime.workers import can_fork, default_jobs
 
     if "pdf" not in formats or not can_fork():
         return None
@@ -180,10 +181,10 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
     with _pdf_engines(workspace, paths, chosen, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
-        from .build import render_all, write_built
+        from .commands.build import render_all, write_built
         from .errors import InputError, UsageError
-        from .loading import load_workspace
-        from .records import verify_records
+        from .input.loading import load_workspace
+        from .commands.records import verify_records
 
         ws = load_workspace(workspace, paths)
         if not ws.deals:
@@ -219,9 +220,9 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
     """
     import json
 
-    from .build import price_deal, quote_warnings
-    from .loading import load_workspace
-    from .quote_table import render_table
+    from .commands.build import price_deal, quote_warnings
+    from .input.loading import load_workspace
+    from .commands.quote_table import render_table
     from .writers.json import quote_document
 
     ws = load_workspace(workspace, [_deal_path(workspace, deal)])
@@ -237,7 +238,7 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 def _contract_problems(ws, priced, time_limit: float) -> list:
     """Templates linted and rendered against every deal in time-limited workers (a template may
     run away); the lint runs alongside the rendering, so one run reports everything it can."""
-    from .build import check_documents, default_jobs
+    from .commands.build import check_documents, default_jobs
 
     return check_documents(ws, priced, time_limit, default_jobs())
 
@@ -256,9 +257,9 @@ def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
     """
     import json
 
-    from .build import changes_between, previous_record_note
-    from .loading import load_workspace
-    from .revisions import as_data, render_text
+    from .commands.build import changes_between, previous_record_note
+    from .input.loading import load_workspace
+    from .commands.revisions import as_data, render_text
 
     ws = load_workspace(workspace, [_deal_path(workspace, old), _deal_path(workspace, new)])
     before, after = ws.deals
@@ -303,7 +304,7 @@ def pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make
 
 def _merge(manifests, output) -> None:
     from .errors import UsageError
-    from .pack import merge
+    from .commands.pack import merge
 
     if not manifests or output is None:
         raise UsageError("pack merge needs shard manifests (or their folders) and -o FILE")
@@ -316,10 +317,10 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
     chosen = _formats(formats)
     parts = _shard(shard)
     with _pdf_engines(workspace, list(deals) or None, chosen, jobs) as engines:  # first, as for build
-        from .build import default_jobs
+        from .commands.build import default_jobs
         from .errors import UsageError
-        from .loading import relative_name
-        from .pack import deal_paths, in_shard, load_valid, pack as build_pack
+        from .input.loading import relative_name
+        from .commands.pack import deal_paths, in_shard, load_valid, pack as build_pack
 
         paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
         if not paths and parts is None:
@@ -392,7 +393,7 @@ def _progress(as_json: bool, total: int):
 
 def _summary(result) -> dict:
     return {
-        "schema": "proposals.pack-summary/1",
+        "schema": "proposals.commands.pack-summary/1",
         "manifest": str(result.manifest) if result.manifest else None,
         "zip": str(result.zip) if result.zip else None,
         "deals": [
@@ -414,7 +415,7 @@ def schema(kind: str | None, output: Path | None) -> None:
       proposals schema -o .schemas
     """
     from .errors import UsageError
-    from .schema import KINDS, dumps
+    from .input.schema import KINDS, dumps
 
     if output is None:
         if kind is None:
@@ -442,7 +443,7 @@ def init(folder: Path) -> None:
 
     from .errors import UsageError
 
-    source = Path(__file__).parent / "builtin" / "scaffold"
+    source = BUILTIN / "scaffold"
     if folder.exists() and any(folder.iterdir()):
         raise UsageError(f"{folder} is not empty; init writes only into a new or empty folder")
     try:
@@ -467,7 +468,7 @@ def preview(deal: Path, workspace: Path, port: int, time_limit: float) -> None:
     Example:
       proposals preview deals/acme-maschinenbau.yaml
     """
-    from .preview import serve
+    from .commands.preview import serve
 
     path = _deal_path(workspace, deal)
     try:

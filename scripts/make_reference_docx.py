@@ -34,8 +34,8 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from proposals.writers import docx_oxml  # noqa: E402
-from proposals.writers.docx import build_footer  # noqa: E402
+from proposals.writers import docx_oxml
+from proposals.writers.docx import build_footer
 
 FONT = "Calibri"
 BODY_PT = 10

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from proposals.model import Deal, SellerProfile, Service
+from proposals.input.model import Deal, SellerProfile, Service
 
 SELLER: dict[str, Any] = {
     "legal_name": "Testwerk GmbH",

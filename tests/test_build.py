@@ -11,9 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from proposals.cli import run
-from proposals.loading import load_workspace
+from proposals.input.loading import load_workspace
 from proposals.money import format_money
-from proposals.pricing import price
+from proposals.pricing.lines import price
 
 from .conftest import REPO, copy_example
 
@@ -176,13 +176,13 @@ def test_unknown_format_and_missing_deal_are_usage_errors(minimal, cli):
 
 @pytest.mark.internal_error_expected
 def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch):
-    import proposals.pricing
+    import proposals.pricing.lines
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr(proposals.pricing, "price", broken)
-    monkeypatch.setattr("proposals.build.price", broken)
+    monkeypatch.setattr(proposals.pricing.lines, "price", broken)
+    monkeypatch.setattr("proposals.commands.build.price", broken)
     code, _, err = cli("build", "-w", minimal, "--format", "pdf")
     assert code == 1
     lines = err.splitlines()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from proposals import templating
+from proposals.documents import templating
 
 from .conftest import copy_example
 
@@ -42,7 +42,7 @@ def test_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
 
 
 def test_check_keeps_findings_per_deal_and_renders_again_what_changed(tmp_path, cli, monkeypatch):
-    from proposals import build
+    from proposals.commands import build
 
     monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
     ws = copy_example(tmp_path / "ws")
@@ -90,10 +90,10 @@ def test_check_findings_follow_the_deal_text_and_status(tmp_path, cli, monkeypat
 
 def test_edited_clause_is_rendered_anew_by_a_process_that_rendered_it_before(tmp_path):
     """A worker keeps compiled clauses between contracts; an edited clause file is compiled again."""
-    from proposals import build
-    from proposals.context import build_context
-    from proposals.labels import load_labels
-    from proposals.loading import load_workspace
+    from proposals.commands import build
+    from proposals.documents.context import build_context
+    from proposals.documents.labels import load_labels
+    from proposals.input.loading import load_workspace
 
     ws_root = copy_example(tmp_path / "ws")
     builtin = (templating.BUILTIN_TEMPLATES.parent / "clauses" / "en" / "acceptance.md").read_text(encoding="utf-8")

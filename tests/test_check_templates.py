@@ -19,7 +19,7 @@ def override(ws, name, text):
     [
         ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.title }</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: template syntax error: unexpected '}'"),
         ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>\n{{ customr.legal_name }}</p>\n{% endblock %}\n', "templates/offer.html.j2:4:1: unknown variable 'customr': not in the template context (see TemplateContext)"),
-        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.salesman }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: undefined: 'proposals.model.deal.Deal object' has no attribute 'salesman'"),
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.salesman }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: undefined: 'proposals.input.model.deal.Deal object' has no attribute 'salesman'"),
     ],
     ids=["syntax", "unknown variable", "undefined attribute"],
 )

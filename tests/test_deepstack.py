@@ -9,10 +9,11 @@ import resource
 import sys
 from pathlib import Path
 
-from proposals import build, engine
-from proposals.deepstack import is_on_deep_stack, on_deep_stack
-from proposals.isolation import run_many
-from proposals.loading import load_workspace
+from proposals.commands import build
+from proposals.runtime import engines as engine
+from proposals.runtime.deepstack import is_on_deep_stack, on_deep_stack
+from proposals.runtime.workers import run_many
+from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
 from .test_build import copy_minimal

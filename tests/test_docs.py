@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 import inspect
 
-from proposals import context
+from proposals.documents import context
 from proposals.cli import cli
-from proposals.docs import BEGIN, END, reference, undocumented
+from proposals.commands.readme import BEGIN, END, reference, undocumented
 
 from .conftest import REPO
 
@@ -15,7 +15,7 @@ from .conftest import REPO
 def test_readme_field_reference_matches_models():
     text = (REPO / "README.md").read_text(encoding="utf-8")
     section = text[text.index(BEGIN) : text.index(END) + len(END)]
-    assert section == reference(), "run: python -m proposals.docs --write"
+    assert section == reference(), "run: python -m proposals.commands.readme --write"
 
 
 def test_every_model_field_has_a_docstring():
@@ -63,7 +63,7 @@ def test_readme_documents_every_vocabulary_class():
 
 
 def test_readme_template_reference_matches_the_code():
-    from proposals.docs import TEMPLATE_BEGIN, TEMPLATE_END, template_reference, undocumented_filters
+    from proposals.commands.readme import TEMPLATE_BEGIN, TEMPLATE_END, template_reference, undocumented_filters
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert text[text.index(TEMPLATE_BEGIN) : text.index(TEMPLATE_END) + len(TEMPLATE_END)] == template_reference()

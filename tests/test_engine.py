@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from proposals import build, engine
-from proposals.loading import load_workspace
+from proposals.commands import build
+from proposals.runtime import engines as engine
+from proposals.input.loading import load_workspace
 
 from .conftest import copy_example
 from .test_build import copy_minimal

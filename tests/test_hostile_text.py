@@ -392,7 +392,7 @@ def test_names_that_only_look_like_devices_are_fine(number, minimal, cli):
 
 def test_rtl_blocks_cover_every_bidi_active_character():
     """The quick block filter of bidi_active misses no character of class R, AL, AN or an explicit control."""
-    from proposals.model.common import bidi_active
+    from proposals.input.model.common import bidi_active
 
     active = {"R", "AL", "AN", "LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
     missed = [hex(c) for c in range(0x110000) if unicodedata.bidirectional(chr(c)) in active and not bidi_active(chr(c))]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 
-from proposals.isolation import ChildCrashed, StepTimeout, run_many
+from proposals.runtime.workers import ChildCrashed, StepTimeout, run_many
 
 
 def _pid(n, progress):
@@ -41,7 +41,7 @@ def test_a_stuck_or_dying_worker_fails_its_task_only_and_is_replaced():
 def test_a_long_running_parent_is_not_left_frozen():
     import gc
 
-    from proposals.isolation import run_limited
+    from proposals.runtime.workers import run_limited
 
     gc.unfreeze()
     assert run_limited(_sometimes_slow, (3,), 10.0, long_running=True) == 9

@@ -313,7 +313,7 @@ def test_uncovered_should_requirement_is_a_warning(minimal, cli):
 
 
 def test_tabs_are_refused_the_same_way_with_or_without_libyaml():
-    from proposals.yamlsource import YamlProblem, parse
+    from proposals.input.yamlsource import YamlProblem, parse
 
     for text, where in (("a:\t1\n", "f:1:3"), ("name: Acme\t# note\n", "f:1:11")):
         with pytest.raises(YamlProblem) as caught:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import jsonschema
 
-from proposals.pack import SUMMARY_SCHEMA
+from proposals.commands.pack import SUMMARY_SCHEMA
 
 from .conftest import CASES, REPO
 

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from proposals.money import Money, round_money, to_decimal, MoneyInputError
-from proposals.pricing import PricingIssue, price
+from proposals.pricing.lines import PricingIssue, price
 
 from .pricing_fixtures import SELLER, catalog, deal, seller, service
 

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from proposals.money import minor_unit
-from proposals.pricing import price
+from proposals.pricing.lines import price
 
 from .pricing_fixtures import catalog, deal, seller, service
 
@@ -77,7 +77,7 @@ def scenarios(draw):
 
 
 def try_price(services, items, fields, seller_):
-    from proposals.pricing import PricingIssue
+    from proposals.pricing.lines import PricingIssue
 
     try:
         return price(deal(items, **fields), catalog(*services), seller_)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import jsonschema
 import pytest
 
-from proposals.yamlsource import parse
+from proposals.input.yamlsource import parse
 
 from .conftest import CASES, REPO
 from .test_loading import CASES as INVALID_DEALS

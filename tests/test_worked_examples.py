@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from proposals.model import Service
-from proposals.pricing import price
-from proposals.yamlsource import parse
+from proposals.input.model import Service
+from proposals.pricing.lines import price
+from proposals.input.yamlsource import parse
 
 from .pricing_fixtures import catalog, deal, seller
 

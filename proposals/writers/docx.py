@@ -94,7 +94,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Inches, Mm, RGBColor
 from lxml import etree
 
-from proposals.assets import AssetPolicy
+from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
 from proposals.writers.docx_blocks import Sink, walk_children
 from proposals.writers.docx_context import RenderContext, Scope
@@ -131,7 +131,7 @@ class DocxWriter:
         """The sanitized reference document (a path is read once per process, see docx_reference)."""
         if isinstance(self.reference_docx, bytes):
             return self.reference_docx
-        from proposals.writers.docx_reference import load_reference
+        from proposals.input.reference_docx import load_reference
 
         return load_reference(self.reference_docx).data
 

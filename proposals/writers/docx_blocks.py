@@ -11,10 +11,21 @@ from __future__ import annotations
 from docx.shared import Pt
 
 from proposals.writers import docx_oxml
-from proposals.writers.docx_context import (BLOCK_CLASSES, BLOCK_TAGS, CONTAINER_TAGS,
-                                            FOREIGN_BLOCK_TAGS, HEADING_TAGS, KNOWN_CLASSES,
-                                            SILENT_CLASSES, ListItem, Scope, check_attributes,
-                                            check_classes, class_list, where)
+from proposals.writers.docx_context import (
+    BLOCK_CLASSES,
+    BLOCK_TAGS,
+    CONTAINER_TAGS,
+    FOREIGN_BLOCK_TAGS,
+    HEADING_TAGS,
+    KNOWN_CLASSES,
+    SILENT_CLASSES,
+    ListItem,
+    Scope,
+    check_attributes,
+    check_classes,
+    class_list,
+    where,
+)
 from proposals.writers.docx_inline import WHITESPACE, Break, collect, emit
 from proposals.writers.docx_oxml import W
 from proposals.writers.docx_tables import render_table

@@ -149,7 +149,7 @@ class RenderContext:
     """Mutable state of one :meth:`DocxWriter.render` call."""
 
     document: object
-    asset_root: "AssetPolicy"  # what images may load (proposals.assets)
+    asset_root: "AssetPolicy"  # what images may load (proposals.documents.assets)
     problems: list[str] = field(default_factory=list)
     paragraphs: list = field(default_factory=list)
     pending_page_break: bool = False

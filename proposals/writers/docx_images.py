@@ -2,7 +2,7 @@
 
 Only two kinds of ``src`` are loaded:
 
-* a workspace-relative path the workspace's :class:`~proposals.assets.AssetPolicy`
+* a workspace-relative path the workspace's :class:`~proposals.documents.assets.AssetPolicy`
   allows, e.g. ``templates/assets/logo.png`` (see that module for what is
   refused and why); anything with a URL scheme (``http:``, ``file:``,
   ``C:``...) is refused;
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
 
-from ..assets import AssetPolicy, AssetRefused
+from ..documents.assets import AssetPolicy, AssetRefused
 from docx.image.exceptions import UnrecognizedImageError
 from docx.image.image import Image
 

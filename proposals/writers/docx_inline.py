@@ -17,10 +17,19 @@ from typing import NamedTuple
 from docx.enum.style import WD_STYLE_TYPE
 
 from proposals.writers import docx_oxml
-from proposals.writers.docx_context import (BLOCK_TAGS, FOREIGN_BLOCK_TAGS, INLINE_FORMATS,
-                                            MUTED_RGB, OPAQUE_TAGS, SILENT_CLASSES, Fmt,
-                                            check_attributes, check_classes, class_list,
-                                            where)
+from proposals.writers.docx_context import (
+    BLOCK_TAGS,
+    FOREIGN_BLOCK_TAGS,
+    INLINE_FORMATS,
+    MUTED_RGB,
+    OPAQUE_TAGS,
+    SILENT_CLASSES,
+    Fmt,
+    check_attributes,
+    check_classes,
+    class_list,
+    where,
+)
 from proposals.writers.docx_images import ImageRefused, LoadedImage, load_image, picture_size
 from proposals.writers.docx_oxml import W
 

@@ -20,8 +20,15 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Mm
 
 from proposals.writers import docx_oxml
-from proposals.writers.docx_context import (KNOWN_CLASSES, OPAQUE_TAGS, Scope,
-                                            check_attributes, check_classes, class_list, where)
+from proposals.writers.docx_context import (
+    KNOWN_CLASSES,
+    OPAQUE_TAGS,
+    Scope,
+    check_attributes,
+    check_classes,
+    class_list,
+    where,
+)
 from proposals.writers.docx_images import css_length, style_property
 from proposals.writers.docx_inline import WHITESPACE
 from proposals.writers.docx_oxml import W

@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from ..assets import AssetPolicy, AssetRefused
+from ..documents.assets import AssetPolicy, AssetRefused
 
 
 VIRTUAL_ROOT = "/workspace/"
@@ -391,7 +391,7 @@ class PdfWriter:
         return weasyprint.Attachment(
             file_obj=io.BytesIO(data),
             name=name,
-            description="The priced offer as data (proposals.quote schema)",
+            description="The priced offer as data (proposals.pricing.quote schema)",
             created=stamp,
             modified=stamp,
             relationship="Data",

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from proposals import build
-from proposals.loading import load_workspace
+from proposals.commands import build
+from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
 from ..conftest import copy_example

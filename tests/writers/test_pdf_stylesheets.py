@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 import io
 
-from proposals import build
-from proposals.loading import load_workspace
+from proposals.commands import build
+from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
 from ..conftest import copy_example

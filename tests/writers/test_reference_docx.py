@@ -17,7 +17,7 @@ import docx
 import pytest
 from lxml import etree
 
-from proposals.writers import docx_reference
+from proposals.input import reference_docx as docx_reference
 
 from ..conftest import REPO
 

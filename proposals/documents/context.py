@@ -1,0 +1,124 @@
+"""Quote + deal + seller -> the template context: the documented contract with templates.
+
+Every variable a template may use is a field of :class:`TemplateContext`,
+with a docstring. Templates receive exactly these names and nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from itertools import groupby
+from typing import Any, Literal
+
+from .labels import labels_for
+from ..input.model import Customer, Deal, SellerProfile
+from ..input.model.common import Contact
+from ..pricing.quote import Quote, QuoteLine
+
+DocumentKind = Literal["offer", "contract"]
+
+
+@dataclass(frozen=True)
+class LineGroup:
+    """Firm lines of one catalog category, in offer order."""
+
+    category: str
+    lines: tuple[QuoteLine, ...]
+
+
+@dataclass(frozen=True)
+class TemplateContext:
+    """The variables of every document template."""
+
+    document: DocumentKind
+    """Which document is rendered: ``offer`` or ``contract``."""
+    seller: SellerProfile
+    """The seller profile (``catalog/seller.yaml``)."""
+    deal: Deal
+    """The deal as validated (``deals/<name>.yaml``)."""
+    customer: Customer
+    """Shortcut for ``deal.customer``."""
+    quote: Quote
+    """The priced result: lines, allowances/charges, VAT breakdown, totals, schedule. Print numbers only from here."""
+    groups: tuple[LineGroup, ...]
+    """Firm lines grouped by catalog category, for the price table."""
+    extras: tuple[QuoteLine, ...]
+    """Optional and alternative lines (priced, not in the totals)."""
+    contact: Contact
+    """The seller's contact for this deal."""
+    t: dict[str, str]
+    """Fixed wording in the document's language, from ``proposals/builtin/locales/<lang>.yaml`` and the workspace's ``templates/locales/``."""
+    lang: str
+    """Two-letter document language, e.g. ``de``."""
+    logo: str | None
+    """Workspace-relative path of the seller's logo, for ``<img src>``."""
+    positions: dict[str, str]
+    """SKU -> the position numbers of its lines, e.g. ``{"CONS-DAY": "3, 4"}``."""
+    title: str
+    """Document title, e.g. "Offer NW-2026-041"."""
+    timestamp: str = ""
+    """Creation time written into the documents' metadata (SOURCE_DATE_EPOCH or the offer date), ISO 8601."""
+    changes: Any = None
+    """Offer only: what changed since the previous revision (``proposals.commands.revisions.Changes``), when the deal names one."""
+    watermark: str | None = None
+    """Text across every page while the revision is a draft ("DRAFT", or "DRAFT · NOT APPROVED" with unapproved guardrail findings)."""
+    addressee: Any = None
+    """Who the cover letter is addressed to: the buying center's decider if there is one, else the customer's contact (``name``, ``title``, ``salutation``), or None."""
+    compact: bool = False
+    """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
+    clauses: tuple[Any, ...] = ()
+    """Contract only: the chosen clauses in order (``id``, ``number``, ``title``, rendered ``html``, ``deviation``, ``reason``)."""
+    numbers: dict[str, int] = field(default_factory=dict)
+    """Contract only: clause id -> clause number."""
+    deviations: tuple[Any, ...] = ()
+    """Contract only: negotiated deviations (``number``, ``title``, ``action``, ``reason``) for the deviations annex."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quote: Quote, labels: dict[str, str] | None = None) -> TemplateContext:
+    labels = labels if labels is not None else labels_for(quote.locale)
+    lang = quote.locale.split("_")[0]
+    firm = [line for line in quote.lines if line.kind == "firm"]
+    groups = tuple(LineGroup(category, tuple(lines)) for category, lines in groupby(firm, key=lambda l: l.category))
+    title = f"{labels[document]} {deal.offer_number}"
+    return TemplateContext(
+        document=document,
+        seller=seller,
+        deal=deal,
+        customer=deal.customer,
+        quote=quote,
+        groups=groups,
+        extras=quote.extra_lines,
+        contact=_contact(deal, seller),
+        t=labels,
+        lang=lang,
+        logo=seller.logo,
+        positions=_positions(quote),
+            title=title,
+        compact=deal.decision_situation == "straight_rebuy",
+        addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
+        watermark=_watermark(deal, quote, labels),
+    )
+
+
+def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+    from ..commands.records import unapproved
+
+    if deal.status != "draft":
+        return None
+    return labels["draft"] + (" · " + labels["not_approved"] if unapproved(deal, quote) else "")
+
+
+def _positions(quote: Quote) -> dict[str, str]:
+    found: dict[str, list[str]] = {}
+    for line in quote.lines:
+        found.setdefault(line.sku, []).append(str(line.position))
+    return {sku: ", ".join(numbers) for sku, numbers in found.items()}
+
+
+def _contact(deal: Deal, seller: SellerProfile) -> Contact:
+    if deal.seller_contact and deal.seller_contact != seller.contact.name:
+        return Contact(name=deal.seller_contact, email=seller.contact.email, phone=seller.contact.phone)
+    return seller.contact

@@ -1,0 +1,216 @@
+"""Cross-checks of one deal against the seller profile and the catalog."""
+
+from __future__ import annotations
+
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Iterator
+
+from .checks import _close, _duplicates, error, warning
+from ..errors import Problem
+from .model import Deal, SellerProfile, Service
+
+if TYPE_CHECKING:
+    from .loading import Loaded
+
+
+def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    deal: Deal = loaded.model
+    yield from _currency(loaded, deal, seller, services)
+    yield from _items(loaded, deal, seller, services)
+    yield from _installed(loaded, deal, services)
+    yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
+    yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
+    yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
+    yield from _requirements(loaded, deal, services)
+    yield from _sums(loaded, deal)
+    yield from _dates(loaded, deal, seller)
+    yield from _taxes(loaded, deal, seller)
+
+
+def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    currency = deal.currency or seller.default_currency
+    if currency not in seller.offered_currencies():
+        yield error(loaded.where("currency"), "currency", f"currency {currency} is not offered (the seller offers {', '.join(seller.offered_currencies())})")
+        return
+    for i, item in enumerate(deal.items):
+        service = services.get(item.sku)
+        if service is not None and service.currency != currency:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{item.sku} is priced in {service.currency}, the offer in {currency}; currencies cannot be mixed")
+
+
+def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    skus = {item.sku for item in deal.items}
+    firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
+    for i, item in enumerate(deal.items):
+        field = f"items[{i}]"
+        service = services.get(item.sku)
+        if service is None:
+            yield error(loaded.where("items", i, "sku"), f"{field}.sku", f"unknown SKU {item.sku}{_close(item.sku, services)}")
+            continue
+        yield from _item_role(loaded, i, item, service)
+        if service.min_quantity is not None and item.quantity < service.min_quantity:
+            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold from {service.min_quantity} {service.unit} (got {item.quantity})")
+        if service.max_quantity is not None and item.quantity > service.max_quantity:
+            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold up to {service.max_quantity} {service.unit} (got {item.quantity})")
+        if item.months is not None and service.billing == "once":
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} is a one-off item; months apply to recurring items only")
+        if item.months is not None and service.billing == "yearly" and item.months % 12:
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} is billed yearly: give the term in whole years (12, 24, 36 months), not {item.months}")
+        if item.months is not None and service.minimum_term_months and item.months < service.minimum_term_months:
+            yield error(loaded.where("items", i, "months"), f"{field}.months", f"{item.sku} has a minimum term of {service.minimum_term_months} months (got {item.months})")
+        if item.alternative_to is not None and item.alternative_to not in skus:
+            yield error(loaded.where("items", i, "alternative_to"), f"{field}.alternative_to", f"{item.alternative_to} is not an item of this deal")
+        if item.optional and item.alternative_to is not None:
+            yield error(loaded.where("items", i, "optional"), f"{field}.optional", "an item is either optional or an alternative, not both")
+        yield from _line_terms(loaded, i, item, service)
+        if item.sku in firm:
+            yield from _links(loaded, i, item.sku, service, firm | set(deal.customer.installed))
+
+
+def _line_terms(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
+    for j, ac in enumerate(item.allowances_charges):
+        if (ac.amount is None) == (ac.percent is None):
+            yield error(loaded.where("items", i, "allowances_charges", j), f"items[{i}].allowances_charges[{j}]", "give either amount or percent")
+    if item.cap is not None and service.pricing != "rate_card":
+        yield error(loaded.where("items", i, "cap"), f"items[{i}].cap", f"a cap applies to time-and-material (rate_card) items; {item.sku} is {service.pricing}")
+    if item.credit and (item.optional or item.alternative_to):
+        yield error(loaded.where("items", i, "credit"), f"items[{i}].credit", "a credit line cannot be optional or an alternative")
+
+
+def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
+    field = f"items[{i}].role"
+    roles = [r.role for r in service.rates]
+    if service.pricing == "rate_card" and item.role is None:
+        yield error(loaded.where("items", i), field, f"{item.sku} is billed by role; name one of: {', '.join(roles)}")
+    elif service.pricing == "rate_card" and item.role not in roles:
+        yield error(loaded.where("items", i, "role"), field, f"unknown role {item.role} for {item.sku} (known: {', '.join(roles)})")
+    elif service.pricing != "rate_card" and item.role is not None:
+        yield error(loaded.where("items", i, "role"), field, f"{item.sku} has no rate card; remove role")
+
+
+def _links(loaded: "Loaded", i: int, sku: str, service: Service, firm: set[str]) -> Iterator[Problem]:
+    for needed in service.requires:
+        if needed not in firm:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} requires {needed}, which is neither a firm item of this deal nor in customer.installed")
+    for banned in service.excludes:
+        if banned in firm:
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} cannot be combined with {banned}")
+
+
+def _installed(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+    for j, sku in enumerate(deal.customer.installed):
+        if sku not in services:
+            yield error(loaded.where("customer", "installed", j), f"customer.installed[{j}]", f"unknown SKU {sku}{_close(sku, services)}")
+
+
+def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+    skus = {item.sku for item in deal.items}
+    firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
+    for i, req in enumerate(deal.requirements):
+        for j, sku in enumerate(req.covered_by):
+            if sku not in skus:
+                hint = " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, skus)
+                yield error(loaded.where("requirements", i, "covered_by", j), f"requirements[{i}].covered_by[{j}]", f"{sku} is not an item of this deal{hint}")
+        if req.priority != "must" and not skus.intersection(req.covered_by):
+            yield warning(loaded.where("requirements", i, "id"), f"requirements[{i}]", f"{req.priority}-have requirement {req.id} is covered by no item; the offer says so", "offer.requirement-uncovered")
+        if req.priority == "must" and not firm.intersection(req.covered_by):
+            yield error(loaded.where("requirements", i, "id"), f"requirements[{i}]", f"must-have requirement {req.id} is covered by no firm item (optional and alternative items do not count)")
+
+
+def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    if deal.purchase_criteria:
+        total = sum((c.weight for c in deal.purchase_criteria), Decimal(0))
+        if total != 100:
+            yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
+    yield from _milestones(loaded, deal)
+    yield from _status(loaded, deal)
+    for i, d in enumerate(deal.contract.deviations):
+        if d.action == "strike" and d.text:
+            yield error(loaded.where("contract", "deviations", i, "text"), f"contract.deviations[{i}].text", "a struck clause takes no text")
+        if d.action != "strike" and not d.text:
+            yield error(loaded.where("contract", "deviations", i), f"contract.deviations[{i}].text", f"{d.action} needs the new text")
+    for i, ac in enumerate(deal.allowances_charges):
+        if (ac.amount is None) == (ac.percent is None):
+            yield error(loaded.where("allowances_charges", i), f"allowances_charges[{i}]", "give either amount or percent")
+
+
+def _status(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    if deal.status != "draft" and deal.issued_on is None:
+        yield error(loaded.where("status"), "issued_on", f"a {deal.status} revision needs issued_on (when it was sent)")
+    if deal.status in ("accepted", "rejected") and deal.decided_on is None:
+        yield error(loaded.where("status"), "decided_on", f"an {deal.status} revision needs decided_on" if deal.status == "accepted" else "a rejected revision needs decided_on")
+    if deal.issued_on and deal.issued_on < deal.date:
+        yield error(loaded.where("issued_on"), "issued_on", f"is before the offer date {deal.date}")
+    if deal.decided_on and deal.issued_on and deal.decided_on < deal.issued_on:
+        yield error(loaded.where("decided_on"), "decided_on", f"is before issued_on {deal.issued_on}")
+
+
+def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    milestones = deal.terms.payment.milestones
+    for i, m in enumerate(milestones):
+        if (m.amount is None) == (m.percent is None):
+            yield error(loaded.where("terms", "payment", "milestones", i), f"terms.payment.milestones[{i}]", "give either percent or amount")
+    percents = [m.percent for m in milestones if m.percent is not None]
+    if percents and sum(percents, Decimal(0)) != 100:
+        total = sum(percents, Decimal(0))
+        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
+    if sum(1 for m in milestones if m.remainder) > 1:
+        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", "only one instalment can take the remainder")
+
+
+def _dates(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    if deal.valid_until is not None and deal.valid_until < deal.date:
+        yield error(loaded.where("valid_until"), "valid_until", f"is before the offer date {deal.date}")
+    delivery = deal.terms.delivery
+    if delivery.start and delivery.end and delivery.end < delivery.start:
+        yield error(loaded.where("terms", "delivery", "end"), "terms.delivery.end", f"is before the start {delivery.start}")
+    if delivery.start and delivery.start < deal.date:
+        yield error(loaded.where("terms", "delivery", "start"), "terms.delivery.start", f"is before the offer date {deal.date}")
+    previous = None
+    for i, milestone in enumerate(delivery.milestones):
+        field = f"terms.delivery.milestones[{i}].date"
+        where = loaded.where("terms", "delivery", "milestones", i, "date")
+        if previous and milestone.date < previous:
+            yield error(where, field, f"milestones must be in date order ({milestone.date} comes after {previous})")
+        if delivery.start and milestone.date < delivery.start or delivery.end and milestone.date > delivery.end:
+            yield error(where, field, f"{milestone.date} lies outside the delivery period")
+        previous = milestone.date
+    reviews = deal.success_monitoring.reviews
+    for i in range(1, len(reviews)):
+        if reviews[i] < reviews[i - 1]:
+            yield error(loaded.where("success_monitoring", "reviews", i), f"success_monitoring.reviews[{i}]", "review dates must be in order")
+
+
+def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    for i, ac in enumerate(deal.allowances_charges):
+        if seller.tax_category(ac.tax_category) is None:
+            yield error(loaded.where("allowances_charges", i, "tax_category"), f"allowances_charges[{i}].tax_category", f"unknown tax category {ac.tax_category}")
+    country = deal.customer.address.country
+    if deal.reverse_charge and deal.outside_scope:
+        yield error(loaded.where("outside_scope"), "outside_scope", "a deal is either reverse charge (EU) or outside scope (non-EU), not both")
+    elif deal.reverse_charge:
+        yield from _reverse_charge(loaded, deal, seller)
+    elif deal.outside_scope:
+        if not any(t.code == "O" for t in seller.tax_categories):
+            yield error(loaded.where("outside_scope"), "outside_scope", "the seller profile has no outside-scope (O) tax category")
+        if country in EU_COUNTRIES:
+            yield error(loaded.where("outside_scope"), "outside_scope", f"the customer is in the EU ({country}); use reverse_charge for EU business customers")
+    elif country not in EU_COUNTRIES and seller.address.country in EU_COUNTRIES:
+        message = f"the customer is outside the EU ({country}) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad"
+        yield warning(loaded.where("customer", "address", "country"), "customer.address.country", message, "tax.check-treatment")
+
+
+EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
+
+
+def _reverse_charge(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+    country = deal.customer.address.country
+    if not any(t.code == "AE" for t in seller.tax_categories):
+        yield error(loaded.where("reverse_charge"), "reverse_charge", "the seller profile has no reverse-charge (AE) tax category")
+    if not deal.customer.vat_id:
+        yield error(loaded.where("customer"), "customer.vat_id", "reverse charge needs the customer's VAT id")
+    if country == seller.address.country:
+        yield error(loaded.where("reverse_charge"), "reverse_charge", "reverse charge applies to customers in another country")
+    elif country not in EU_COUNTRIES:
+        yield error(loaded.where("reverse_charge"), "reverse_charge", f"reverse charge applies within the EU; the customer is in {country} (use outside_scope)")

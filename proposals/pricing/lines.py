@@ -1,0 +1,285 @@
+"""(deal, catalog, seller) -> Quote. Pure: no I/O, no templates, Decimal only.
+
+Calculation model (EN 16931)
+----------------------------
+Per line and period, in this order (each step is kept in the line's waterfall):
+
+1. list amount = quantity x (price / price base quantity); graduated tiers
+   price each band at its own rate, volume tiers price all units at the rate
+   of the band reached; a package costs its price per package; a rate card
+   uses the role's rate. Rounded to the currency's minor unit.
+2. the discount: list amount - round(list amount x (1 - discount %)), so the
+   rounded steps add up exactly.
+3. line allowances and charges (BG-27/28): fixed, or a percent of the amount
+   after the discount, each rounded.
+4. a time-and-material cap: the line is never more than its cap.
+5. recurring items: the period amount x the periods of the term (a monthly
+   item over 36 months: 36 periods; a yearly one: one per started year).
+6. credit lines (explicitly marked) are negated.
+
+Optional and alternative lines are priced but stay out of every total; each
+carries its ``delta`` against the offer (an alternative: against the lines it
+would replace). Document-level allowances and charges, VAT and totals are in
+:mod:`proposals.pricing.taxes`, the payment schedule in :mod:`proposals.pricing.schedule`,
+guardrails in :mod:`proposals.pricing.guardrails`. Every invariant is checked before
+the Quote is returned.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Iterable
+
+from .guardrails import findings
+from ..input.model import Deal, DealItem, SellerProfile, Service, TaxCategory
+from ..money import percent_of, round_money
+from .quote import LineAdjustment, Quote, QuoteLine, Step, TierStep
+from .schedule import payment_schedule
+from .taxes import document_allowances_charges, invariants, totals_and_vat
+
+ZERO = Decimal(0)
+
+
+class PricingIssue(ValueError):
+    """The deal cannot be priced as written; ``field`` is the deal's field path."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Quote:
+    """Price a validated deal (cross-checks passed); raise PricingIssue for unpriceable input."""
+    currency = deal.currency or seller.default_currency
+    ordered = _ordered(deal.items, services)
+    lines = [_line(i, n, item, services[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
+    lines = _with_deltas(lines)
+    firm = [line for line in lines if line.kind == "firm"]
+    acs = document_allowances_charges(deal, firm, seller, currency)
+    totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
+    terms = deal.terms.payment
+    payment_days = terms.days if terms.days is not None else seller.default_terms.payment_days
+    early = terms.early_payment or seller.default_terms.early_payment
+    quote = Quote(
+        offer_number=deal.offer_number,
+        revision=deal.revision,
+        currency=currency,
+        locale=deal.locale or seller.default_locale,
+        date=deal.date,
+        valid_until=deal.valid_until or deal.date + timedelta(days=seller.default_terms.validity_days),
+        lines=tuple(lines),
+        allowances_charges=acs,
+        vat_breakdown=vat,
+        totals=totals,
+        one_off_net=one_off,
+        recurring_net=recurring,
+        schedule=payment_schedule(deal, one_off, payment_days, early, currency),
+        payment_days=payment_days,
+        recurring_billing=terms.recurring_billing,
+        early_payment_percent=early.percent if early else None,
+        early_payment_days=early.days if early else None,
+        margin_percent=_margin(firm, totals.tax_exclusive_total),
+        findings=tuple(findings(deal, lines, services, seller, payment_days)),
+    )
+    invariants(quote)
+    return quote
+
+
+def _ordered(items: Iterable[DealItem], services: dict[str, Service]) -> list[tuple[int, DealItem]]:
+    """Firm lines grouped by catalog category (in order of first appearance), then extras.
+
+    Positions are numbered in this order, so the grouped price table counts 1, 2, 3.
+    """
+    indexed = list(enumerate(items))
+    first_seen: dict[str, int] = {}
+    for i, item in indexed:
+        first_seen.setdefault(services[item.sku].category, i)
+    firm = sorted((p for p in indexed if not _extra(p[1])), key=lambda p: (first_seen[services[p[1].sku].category], p[0]))
+    return firm + [p for p in indexed if _extra(p[1])]
+
+
+def _extra(item: DealItem) -> bool:
+    return item.optional or item.alternative_to is not None
+
+
+def tax_category_for(category_id: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
+    """The seller's tax category; reverse-charge deals move standard-rated (S) ones to AE, outside-scope deals to O."""
+    category = seller.tax_category(category_id)
+    assert category is not None  # cross-checks guarantee it
+    target = "AE" if deal.reverse_charge else "O" if deal.outside_scope else None
+    if target and category.code == "S":
+        return next(t for t in seller.tax_categories if t.code == target)
+    return category
+
+
+def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str) -> QuoteLine:
+    unit_price, tiers, list_amount, cost = list_price(item, service)
+    steps, period_net, adjustments = _waterfall(index, item, list_amount, currency)
+    periods = _periods(item, service)
+    recurring = service.billing != "once"
+    sign = Decimal(-1) if item.credit else Decimal(1)
+    if recurring and periods != 1:
+        steps.append(Step("periods", f"x {periods} periods", period_net * (periods - 1)))
+    if item.credit:
+        steps.append(Step("credit", "credit", -2 * period_net * periods))
+    tax = tax_category_for(service.tax_category, deal, seller)
+    text = wording(service, (deal.locale or seller.default_locale).split("_")[0])
+    role_name = next((r.name for r in service.rates if r.role == item.role), None)
+    list_rounded = round_money(list_amount, currency)
+    return QuoteLine(
+        position=position,
+        sku=service.sku,
+        name=text["name"] if role_name is None else f"{text['name']} ({role_name})",
+        description=item.description or text["description"],
+        scope=text["scope"],
+        category=text["category"],
+        unit=text["unit"],
+        unit_plural=text["unit_plural"],
+        pricing=service.pricing,
+        goods=service.goods,
+        quantity=item.quantity,
+        unit_price=unit_price,
+        price_base_quantity=service.price_base_quantity,
+        list_amount=sign * list_rounded * periods,
+        discount_percent=item.discount_percent,
+        discount_amount=sign * (list_rounded - round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)) * periods,
+        net_amount=sign * period_net * periods,
+        tax_category=tax.id,
+        tax_code=tax.code,
+        tax_rate=tax.rate,
+        kind="optional" if item.optional else "alternative" if item.alternative_to else "firm",
+        role=item.role,
+        billing=service.billing,
+        periods=periods,
+        term_months=(item.months or service.minimum_term_months or 12) if recurring else None,
+        period_amount=sign * period_net if recurring else None,
+        first_year_amount=sign * period_net * min(periods, 12 if service.billing == "monthly" else 1) if recurring else None,
+        tiers=tuple(TierStep(q, p, round_money(a, currency)) for q, p, a in tiers),
+        adjustments=adjustments,
+        waterfall=tuple(steps),
+        cap=item.cap,
+        credit=item.credit,
+        alternative_to=item.alternative_to,
+        notes=item.notes,
+        cost=None if cost is None else sign * cost * periods,
+        source_index=index,
+        clauses=tuple(service.clauses),
+    )
+
+
+def wording(service: Service, lang: str) -> dict[str, str | None]:
+    """The service's texts in ``lang``: its translation where given, else the catalog's own."""
+    own = {"name": service.name, "description": service.description, "scope": service.scope or service.description,
+           "category": service.category, "unit": service.unit, "unit_plural": service.unit_plural}
+    translated = service.translations.get(lang)
+    if translated is None:
+        return own
+    given = {k: v for k, v in translated.model_dump().items() if v is not None}
+    if "description" in given and "scope" not in given and service.scope is None:
+        given["scope"] = given["description"]
+    return {**own, **given}
+
+
+def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
+    """Steps 1-4 of the module policy for one period; returns steps, the period net and adjustments."""
+    list_rounded = round_money(list_amount, currency)
+    after_discount = round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)
+    steps = [Step("list", "list price", list_rounded)]
+    if item.discount_percent:
+        steps.append(Step("discount", f"discount {item.discount_percent} %", after_discount - list_rounded))
+    adjustments = []
+    net = after_discount
+    for ac in item.allowances_charges:
+        amount = round_money(percent_of(after_discount, ac.percent) if ac.percent is not None else ac.amount, currency)
+        adjustments.append(LineAdjustment(ac.kind, ac.reason, amount, ac.percent))
+        signed = -amount if ac.kind == "allowance" else amount
+        steps.append(Step(ac.kind, ac.reason, signed))
+        net += signed
+    if net < 0:
+        raise PricingIssue(f"items[{index}].allowances_charges", f"the allowances take the line below zero ({net}); a credit must be marked credit: true")
+    if item.cap is not None and net > round_money(item.cap, currency):
+        capped = round_money(item.cap, currency)
+        steps.append(Step("cap", f"capped at {capped}", capped - net))
+        net = capped
+    return steps, net, tuple(adjustments)
+
+
+def _periods(item: DealItem, service: Service) -> int:
+    if service.billing == "once":
+        return 1
+    months = item.months or service.minimum_term_months or 12
+    # A yearly item is billed per started year: 18 months are two yearly periods.
+    return months if service.billing == "monthly" else max(1, -(-months // 12))
+
+
+def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Decimal | None]:
+    """Unit price shown, tier steps, list amount per period (unrounded), cost per period."""
+    per = s.price_base_quantity
+    qty = item.quantity
+    unit_cost = s.cost
+    if s.pricing == "rate_card":
+        rate = next(r for r in s.rates if r.role == item.role)
+        unit_price, unit_cost = rate.price, rate.cost
+        amount, steps = qty * unit_price / per, []
+    elif s.pricing == "graduated":
+        steps = graduated(qty, s)
+        amount = sum((a for _, _, a in steps), ZERO)
+        # Informational average; the tiers are what the amount is made of (and what is printed).
+        unit_price = (amount / qty * per).quantize(Decimal("0.0001"))
+    elif s.pricing == "volume":
+        tier = next(t for t in s.tiers if t.up_to is None or qty <= t.up_to)
+        unit_price = tier.price
+        amount = qty * unit_price / per
+        steps = [(qty, unit_price, amount)]
+    else:  # per_unit and package: a package is one unit of a fixed price
+        unit_price = s.price or ZERO
+        amount, steps = qty * unit_price / per, []
+    cost = None if unit_cost is None else qty * unit_cost / per
+    return unit_price, steps, amount, cost
+
+
+def graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """Each band priced at its own rate: [(units in band, band price, amount)]."""
+    steps, lower = [], ZERO
+    for tier in s.tiers:
+        upper = qty if tier.up_to is None else min(qty, tier.up_to)
+        if upper <= lower:
+            break
+        band = upper - lower
+        steps.append((band, tier.price, band * tier.price / s.price_base_quantity))
+        lower = upper
+    return steps
+
+
+def _with_deltas(lines: list[QuoteLine]) -> list[QuoteLine]:
+    """Optional lines add their amount; an alternative adds the difference to the lines it replaces."""
+    from dataclasses import replace
+
+    firm = {}
+    for line in lines:
+        if line.kind == "firm":
+            firm.setdefault(line.sku, []).append(line)
+    out = []
+    for line in lines:
+        replaced = firm.get(line.alternative_to or "", []) if line.kind == "alternative" else []
+        if line.kind != "firm":
+            delta = line.net_amount - sum((r.net_amount for r in replaced), ZERO)
+            out.append(replace(line, delta=delta, period_delta=_period_delta(line, replaced)))
+        else:
+            out.append(line)
+    return out
+
+
+def _period_delta(line: QuoteLine, replaced: list[QuoteLine]) -> Decimal | None:
+    """Per-period delta ("+ EUR 4,200.00 per year") where the lines share billing and term."""
+    if not line.recurring or any(r.billing != line.billing or r.periods != line.periods for r in replaced):
+        return None
+    return line.period_amount - sum((r.period_amount for r in replaced), ZERO)  # type: ignore[operator]
+
+
+def _margin(firm: list[QuoteLine], net: Decimal) -> Decimal | None:
+    if not firm or any(line.cost is None for line in firm) or net <= 0:
+        return None
+    cost = sum((line.cost for line in firm), ZERO)  # type: ignore[misc]
+    return (net - cost) / net * Decimal(100)

@@ -1,0 +1,60 @@
+"""The payment schedule of the one-off part.
+
+Policy: fixed-amount instalments (deposits) are taken first; percentages
+apply to what remains, so 30/40/30 with a 5,000 deposit splits the rest.
+Each instalment is rounded to the currency's minor unit; the instalment
+marked ``remainder`` (default: the last percentage instalment) takes the
+rounding difference, so the instalments always sum exactly to the one-off
+net total. Due date = milestone date + payment days. With an early-payment
+discount each instalment also carries its discounted amount.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+from ..input.model import Deal
+from ..input.model.seller import EarlyPaymentDiscount
+from ..money import percent_of, round_money
+from .quote import Instalment
+
+ZERO = Decimal(0)
+
+
+def payment_schedule(deal: Deal, base: Decimal, payment_days: int, early: EarlyPaymentDiscount | None, currency: str) -> tuple[Instalment, ...]:
+    from .lines import PricingIssue
+
+    milestones = deal.terms.payment.milestones
+    if not milestones:
+        return ()
+    if base < 0:
+        raise PricingIssue("terms.payment.milestones", f"the one-off total is negative ({base}); there is nothing to split into instalments")
+    fixed = sum((round_money(m.amount, currency) for m in milestones if m.amount is not None), ZERO)
+    rest = base - fixed
+    has_percent = any(m.percent is not None for m in milestones)
+    if rest < 0 or (not has_percent and rest != 0):
+        raise PricingIssue("terms.payment.milestones", f"fixed instalments add up to {fixed}, the one-off total is {base}")
+    amounts = [round_money(m.amount, currency) if m.amount is not None else round_money(percent_of(rest, m.percent), currency) for m in milestones]
+    absorber = _remainder_index(deal)
+    amounts[absorber] += base - sum(amounts, ZERO)
+    return tuple(
+        Instalment(
+            name=m.name,
+            percent=m.percent,
+            amount=amount,
+            due=m.due + timedelta(days=payment_days) if m.due else None,
+            early_payment_amount=amount - round_money(percent_of(amount, early.percent), currency) if early else None,
+            remainder=i == absorber,
+        )
+        for i, (m, amount) in enumerate(zip(milestones, amounts))
+    )
+
+
+def _remainder_index(deal: Deal) -> int:
+    milestones = deal.terms.payment.milestones
+    marked = [i for i, m in enumerate(milestones) if m.remainder]
+    if marked:
+        return marked[0]
+    percents = [i for i, m in enumerate(milestones) if m.percent is not None]
+    return percents[-1] if percents else len(milestones) - 1

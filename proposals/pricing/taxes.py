@@ -1,0 +1,162 @@
+"""Document-level allowances and charges, the VAT breakdown, the totals, and the invariants.
+
+VAT policy (EN 16931)
+---------------------
+* Every line, allowance and charge belongs to one VAT category and rate
+  (BT-151/152, BT-95/96, BT-102/103). A percentage allowance or charge on
+  the document is split into one part per category and per one-off/recurring
+  share of the lines, each rounded, so each part carries the right VAT and
+  the schedule of the one-off part is reduced by its own share only.
+* Taxable amount per category and rate = lines + charges - allowances.
+* ``per_category`` (default, the standard's way): tax = round(taxable x rate).
+  ``per_line`` (as some ERPs do): the rounded tax of each line and part, summed.
+* Prepaid amounts (BT-113) reduce the amount payable; payable rounding
+  (BT-114, cash rounding such as CHF to 0.05) is shown as its own amount.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..errors import InvariantViolation
+from ..input.model import Deal, SellerProfile
+from ..money import minor_unit, percent_of, round_money
+from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
+
+ZERO = Decimal(0)
+DEFAULT_PAYABLE_ROUNDING = {"CHF": Decimal("0.05"), "SEK": Decimal("1")}
+
+TaxKey = tuple[str, str, Decimal]  # category id, code, rate
+
+
+def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str) -> tuple[DocumentAllowanceCharge, ...]:
+
+    buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
+    for line in firm:
+        buckets[((line.tax_category, line.tax_code, line.tax_rate), line.recurring)] += line.net_amount
+    line_total = sum((line.net_amount for line in firm), ZERO)
+    result = []
+    for index, ac in enumerate(deal.allowances_charges):
+        if ac.percent is not None:
+            parts = _percent_parts(ac.percent, buckets, line_total, currency)
+            base = line_total
+        else:
+            parts = (_fixed_part(index, ac, deal, seller, buckets, currency),)
+            base = None
+        amount = sum((p.amount for p in parts), ZERO)
+        result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
+    return tuple(result)
+
+
+def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currency: str) -> tuple[AllowanceChargePart, ...]:
+    """Split round(line total x percent) over the VAT/recurring buckets by largest remainder.
+
+    The printed allowance is then exactly the percentage of the printed line total,
+    and its parts still add up to it.
+    """
+    keys = [k for k, base in sorted(buckets.items(), key=lambda kv: (kv[0][1], kv[0][0][1], -kv[0][0][2])) if base]
+    exact = {k: percent_of(buckets[k], percent) for k in keys}
+    rounded = {k: round_money(v, currency) for k, v in exact.items()}
+    target = round_money(percent_of(line_total, percent), currency)
+    unit = Decimal(1).scaleb(-minor_unit(currency))
+    step = unit if target > sum(rounded.values(), ZERO) else -unit
+    for key in sorted(keys, key=lambda k: -(exact[k] - rounded[k]) * step):
+        if sum(rounded.values(), ZERO) == target:
+            break
+        rounded[key] += step
+    return tuple(AllowanceChargePart(k[0][0], k[0][1], k[0][2], k[1], buckets[k], rounded[k]) for k in keys)
+
+
+def _fixed_part(index: int, ac, deal: Deal, seller: SellerProfile, buckets: dict, currency: str) -> AllowanceChargePart:
+    from .lines import tax_category_for
+
+    tax = tax_category_for(ac.tax_category, deal, seller)
+    recurring = ac.applies_to == "recurring"
+    if not any(key[0][0] == tax.id and key[1] == recurring for key in buckets):
+        part = "recurring" if recurring else "one-off"
+        raise _issue(f"allowances_charges[{index}]", f"no {part} line of this offer is in tax category {tax.id}; the {ac.kind} would stand on its own")
+    return AllowanceChargePart(tax.id, tax.code, tax.rate, recurring, None, round_money(ac.amount, currency))
+
+
+def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str):
+    """Totals, VAT breakdown, one-off net and recurring net of a priced deal."""
+    vat = vat_breakdown(firm, acs, seller, currency)
+    line_net = sum((line.net_amount for line in firm), ZERO)
+    allowances = sum((a.amount for a in acs if a.kind == "allowance"), ZERO)
+    charges = sum((a.amount for a in acs if a.kind == "charge"), ZERO)
+    exclusive = line_net - allowances + charges
+    tax = sum((v.tax_amount for v in vat), ZERO)
+    if exclusive < 0:
+        raise _issue("allowances_charges", f"the offer's net total would be negative ({exclusive}); credits and allowances exceed the order")
+    prepaid = round_money(deal.terms.payment.prepaid, currency)
+    if prepaid > exclusive + tax:
+        raise _issue("terms.payment.prepaid", f"more was paid ({prepaid}) than the offer's total ({exclusive + tax})")
+    due = exclusive + tax - prepaid
+    payable = cash_round(due, seller.payable_rounding.get(currency) or DEFAULT_PAYABLE_ROUNDING.get(currency))
+    money = lambda amount: round_money(amount, currency)  # noqa: E731 - exact already; fixes the exponent of sums like 0
+    totals = Totals(*(money(a) for a in (line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)))
+    recurring = sum((l.net_amount for l in firm if l.recurring), ZERO)
+    recurring += sum((_signed(a, p) for a in acs for p in a.parts if p.recurring), ZERO)
+    return totals, vat, money(exclusive - recurring), money(recurring)
+
+
+def _issue(field: str, message: str):
+    from .lines import PricingIssue
+
+    return PricingIssue(field, message)
+
+
+def _signed(ac: DocumentAllowanceCharge, part: AllowanceChargePart) -> Decimal:
+    return -part.amount if ac.kind == "allowance" else part.amount
+
+
+def cash_round(amount: Decimal, increment: Decimal | None) -> Decimal:
+    """Round to a multiple of ``increment`` (half up); unchanged without one."""
+    if increment is None:
+        return amount
+    return (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP) * increment
+
+
+def vat_breakdown(firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str) -> tuple[VatBreakdown, ...]:
+    taxable: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    per_line_tax: dict[tuple[str, Decimal], Decimal] = defaultdict(lambda: ZERO)
+    reasons: dict[tuple[str, Decimal], str | None] = {}
+    entries = [(l.tax_code, l.tax_rate, l.tax_category, l.net_amount) for l in firm]
+    entries += [(p.tax_code, p.tax_rate, p.tax_category, _signed(a, p)) for a in acs for p in a.parts]
+    for code, rate, category_id, amount in entries:
+        key = (code, rate)
+        taxable[key] += amount
+        per_line_tax[key] += round_money(percent_of(amount, rate), currency)
+        reasons.setdefault(key, seller.tax_category(category_id).exemption_reason)  # type: ignore[union-attr]
+    per_line = seller.tax_rounding == "per_line"
+
+    def tax_of(key: tuple[str, Decimal]) -> Decimal:
+        return per_line_tax[key] if per_line else round_money(percent_of(taxable[key], key[1]), currency)
+
+    order = sorted(taxable, key=lambda k: (k[0] != "S", k[0], -k[1]))
+    return tuple(VatBreakdown(code, rate, taxable[(code, rate)], tax_of((code, rate)), reasons[(code, rate)]) for code, rate in order)
+
+
+def invariants(quote: Quote) -> None:
+    """Everything printed adds up; a violation is a bug in proposals, never user error."""
+    t = quote.totals
+    firm = quote.firm_lines
+    _expect(sum((l.net_amount for l in firm), ZERO) == t.line_net_total, "lines do not sum to the line net total")
+    for line in quote.lines:
+        _expect(sum((s.amount for s in line.waterfall), ZERO) == line.net_amount, f"waterfall of line {line.position}")
+    for ac in quote.allowances_charges:
+        _expect(sum((p.amount for p in ac.parts), ZERO) == ac.amount, f"parts of {ac.reason}")
+    _expect(t.line_net_total - t.allowance_total + t.charge_total == t.tax_exclusive_total, "tax exclusive total")
+    _expect(sum((v.taxable_amount for v in quote.vat_breakdown), ZERO) == t.tax_exclusive_total, "VAT taxable amounts")
+    _expect(sum((v.tax_amount for v in quote.vat_breakdown), ZERO) == t.tax_total, "VAT breakdown does not sum to the tax total")
+    _expect(t.tax_exclusive_total + t.tax_total == t.tax_inclusive_total, "tax inclusive total")
+    _expect(t.tax_inclusive_total - t.prepaid + t.rounding == t.payable, "payable")
+    _expect(quote.one_off_net + quote.recurring_net == t.tax_exclusive_total, "one-off and recurring parts")
+    if quote.schedule:
+        _expect(sum((i.amount for i in quote.schedule), ZERO) == quote.one_off_net, "schedule does not sum to the one-off total")
+
+
+def _expect(condition: bool, what: str) -> None:
+    if not condition:
+        raise InvariantViolation(f"pricing invariant violated: {what}")
