@@ -123,15 +123,15 @@ class DocxWriter:
     suffix = ".docx"
 
     def __init__(self, reference_docx: Path | bytes, asset_root: Path):
-        # the bytes of a reference already sanitized (docx_reference), or a path, sanitized on first use
+        # the bytes of a reference already sanitized (writers.reference), or a path, sanitized on first use
         self.reference_docx = reference_docx if isinstance(reference_docx, bytes) else Path(reference_docx)
         self.asset_root = AssetPolicy.of(asset_root)  # what its images may load
 
     def reference_bytes(self) -> bytes:
-        """The sanitized reference document (a path is read once per process, see docx_reference)."""
+        """The sanitized reference document (a path is read once per process, see writers.reference)."""
         if isinstance(self.reference_docx, bytes):
             return self.reference_docx
-        from proposals.input.reference_docx import load_reference
+        from proposals.writers.reference import load_reference
 
         return load_reference(self.reference_docx).data
 

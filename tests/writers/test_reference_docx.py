@@ -17,7 +17,8 @@ import docx
 import pytest
 from lxml import etree
 
-from proposals.input import reference_docx as docx_reference
+from proposals.writers import reference as docx_reference
+from proposals.writers.reference import archive, sanitizer
 
 from ..conftest import REPO
 
@@ -348,11 +349,11 @@ def test_zip_bombs_are_refused_by_what_they_inflate_to(minimal, cli):
 
 def test_limits_on_the_file_and_the_total(monkeypatch):
     m = parts()
-    monkeypatch.setattr(docx_reference, "MAX_TOTAL_BYTES", 30_000)
+    monkeypatch.setattr(archive, "MAX_TOTAL_BYTES", 30_000)
     with pytest.raises(docx_reference.InputError) as caught:
         docx_reference.sanitize(zipped(m))
     assert [str(p) for p in caught.value.problems] == [f"{WHERE}: the parts inflate past 0 MiB in total; refused (a zip bomb?)"]
-    monkeypatch.setattr(docx_reference, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(archive, "MAX_FILE_BYTES", 1000)
     path = Path(os.devnull)
     with pytest.raises(docx_reference.InputError) as caught:
         docx_reference.load_reference(path, "dev/null")
@@ -380,14 +381,14 @@ def test_a_reference_that_is_not_a_readable_file_never_falls_back_to_the_builtin
 def test_sanitized_once_per_command_not_per_document(minimal, cli, monkeypatch, tmp_path):
     """The parent sanitizes while loading the workspace; forked workers inherit the result."""
     log = tmp_path / "runs.log"
-    original = docx_reference._Sanitizer.run
+    original = sanitizer.Sanitizer.run
 
     def counted(self):
         with open(log, "a") as handle:
             handle.write(f"{os.getpid()}\n")
         return original(self)
 
-    monkeypatch.setattr(docx_reference._Sanitizer, "run", counted)
+    monkeypatch.setattr(sanitizer.Sanitizer, "run", counted)
     workspace(minimal, zipped(hostile_members()))
     code, out, err = cli("build", "-w", minimal, "--format", "docx", "--jobs", "2")
     assert code == 0, err
