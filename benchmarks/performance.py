@@ -111,13 +111,13 @@ def _overhead_in_worker(ws_root: Path, repeat: int, progress) -> tuple[list[floa
     loaded, priced, rendered and written one after the other in this process, so nothing
     runs concurrently), then WeasyPrint alone on the same final HTML of every document,
     alternately; both as seconds per deal."""
-    from proposals.commands import build as b
+    from proposals.commands import build as b, deal as d, render as r
     from proposals.input.loading import load_workspace
     from proposals.writers.pdf import load_weasyprint
 
     weasyprint = load_weasyprint()
     captured: dict[tuple[str, str], str] = {}
-    original = b._write_format
+    original = r._write_format
 
     def capture(fmt, ws, html, quote, document, *rest):
         captured[quote.offer_number, document] = html
@@ -139,11 +139,11 @@ def _overhead_in_worker(ws_root: Path, repeat: int, progress) -> tuple[list[floa
         gc.collect(1)  # its garbage too
         return (time.process_time() - started) / (len(captured) // 2)
 
-    b._write_format = capture
+    r._write_format = capture
     try:
         ours()
     finally:
-        b._write_format = original
+        r._write_format = original
     alone()
     mine, theirs = [], []
     for _ in range(repeat):
@@ -294,19 +294,19 @@ def subsetting(repeat: int) -> None:
     from weasyprint.pdf import fonts
     from weasyprint.text import ffi
 
-    from proposals.commands import build as b
+    from proposals.commands import build as b, deal as d, render as r
     from proposals.input.loading import load_workspace
 
     harfbuzz = ffi.harfbuzz_subset is not None and ffi.harfbuzz.hb_version_atleast(4, 1, 0)
     ws = load_workspace(REPO, [REPO / EXAMPLE_DEAL])
-    prepared = b.prepare_deal(ws, ws.deals[0])
+    prepared = d.prepare_deal(ws, ws.deals[0])
     html = {}
-    original = b._write_format
-    b._write_format = lambda fmt, ws, text, quote, document, *rest: (html.__setitem__(document, text), (b"", []))[1]
+    original = r._write_format
+    r._write_format = lambda fmt, ws, text, quote, document, *rest: (html.__setitem__(document, text), (b"", []))[1]
     try:
-        b.render_documents(ws, prepared.deal, prepared.quote, ("pdf",), progress=lambda step: None)
+        r.render_documents(ws, prepared.deal, prepared.quote, ("pdf",), progress=lambda step: None)
     finally:
-        b._write_format = original
+        r._write_format = original
     documents = [weasyprint.HTML(string=text, base_url=REPO.as_uri() + "/").render() for text in html.values()]
 
     def write() -> float:

@@ -55,7 +55,7 @@ def _time_limit_option(f):
 
 
 def _set_memory_limit(megabytes: int) -> None:
-    from .runtime.workers import set_memory_limit
+    from .runtime.processes import set_memory_limit
 
     set_memory_limit(megabytes)
 
@@ -106,12 +106,14 @@ def _problems_json(problems) -> None:
 def _check(workspace: Path, time_limit: float):
     from datetime import date
 
-    from .commands.build import price_deal, quote_warnings
+    from .commands.deal import price_deal, quote_warnings
     from .errors import PricingError, ProblemList, TemplateError
     from .input.loading import load_workspace
     from .commands.records import approval_problems, expiry_warnings
+    from .commands.render import check_reference
 
     ws = load_workspace(workspace)
+    check_reference(ws)
     warnings = list(ws.warnings)
     problems = ProblemList()
     priced = []
@@ -134,14 +136,15 @@ def _check(workspace: Path, time_limit: float):
 def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
     """PDF engines for a build or pack (engine.py), one per worker it may use (``paths``: the
     deals named, None for all of deals/); None where processes cannot be forked."""
-    from .runtime.engines import Engines, engine_count
+    from .runtime.engines import engine_count
+    from .writers.pdf import start_engines
     from .runtime.workers import can_fork, default_jobs
 
     if "pdf" not in formats or not can_fork():
         return None
     deals = len(paths) if paths and all(p.suffix in (".yaml", ".yml") for p in paths) else len(list((workspace / "deals").glob("*.yaml")))
     try:
-        return Engines(engine_count(jobs or default_jobs(), deals))
+        return start_engines(engine_count(jobs or default_jobs(), deals))
     except OSError:  # no pipes or shared memory here: the workers lay the PDFs out themselves
         return None
 
@@ -181,7 +184,9 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
     with _pdf_engines(workspace, paths, chosen, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
-        from .commands.build import render_all, write_built
+        from .commands.build import render_all
+        from .commands.output import write_built
+        from .commands.render import check_reference
         from .errors import InputError, UsageError
         from .input.loading import load_workspace
         from .commands.records import verify_records
@@ -189,6 +194,7 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
         ws = load_workspace(workspace, paths)
         if not ws.deals:
             raise UsageError(f"no deals found in {workspace / 'deals'}")
+        check_reference(ws, chosen)
         rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs, engines)
     # Under --strict, warnings fail the run before anything is written.
     _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
@@ -220,7 +226,7 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
     """
     import json
 
-    from .commands.build import price_deal, quote_warnings
+    from .commands.deal import price_deal, quote_warnings
     from .input.loading import load_workspace
     from .commands.quote_table import render_table
     from .writers.json import quote_document
@@ -238,7 +244,8 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 def _contract_problems(ws, priced, time_limit: float) -> list:
     """Templates linted and rendered against every deal in time-limited workers (a template may
     run away); the lint runs alongside the rendering, so one run reports everything it can."""
-    from .commands.build import check_documents, default_jobs
+    from .commands.check import check_documents
+    from .runtime.workers import default_jobs
 
     return check_documents(ws, priced, time_limit, default_jobs())
 
@@ -257,7 +264,8 @@ def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
     """
     import json
 
-    from .commands.build import changes_between, previous_record_note
+    from .commands.deal import previous_record_note
+    from .commands.revisions import changes_between
     from .input.loading import load_workspace
     from .commands.revisions import as_data, render_text
 
@@ -317,16 +325,18 @@ def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, mak
     chosen = _formats(formats)
     parts = _shard(shard)
     with _pdf_engines(workspace, list(deals) or None, chosen, jobs) as engines:  # first, as for build
-        from .commands.build import default_jobs
+        from .runtime.workers import default_jobs
         from .errors import UsageError
         from .input.loading import relative_name
         from .commands.pack import deal_paths, in_shard, load_valid, pack as build_pack
+        from .commands.render import check_reference
 
         paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
         if not paths and parts is None:
             searched = ", ".join(str(d) for d in deals) if deals else str(workspace / "deals")
             raise UsageError(f"no deals (*.yaml) found in {searched}")
         ws, invalid = load_valid(workspace, paths, keep_going)
+        check_reference(ws, chosen)
         _report(ws.warnings, strict=False)
         show = _progress(as_json, len(paths))
         result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
@@ -393,7 +403,7 @@ def _progress(as_json: bool, total: int):
 
 def _summary(result) -> dict:
     return {
-        "schema": "proposals.commands.pack-summary/1",
+        "schema": "proposals.pack-summary/1",
         "manifest": str(result.manifest) if result.manifest else None,
         "zip": str(result.zip) if result.zip else None,
         "deals": [

@@ -182,7 +182,7 @@ def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch
         raise ZeroDivisionError("simulated bug")
 
     monkeypatch.setattr(proposals.pricing.lines, "price", broken)
-    monkeypatch.setattr("proposals.commands.build.price", broken)
+    monkeypatch.setattr("proposals.commands.deal.price", broken)
     code, _, err = cli("build", "-w", minimal, "--format", "pdf")
     assert code == 1
     lines = err.splitlines()

@@ -42,7 +42,7 @@ def test_cache_folder_others_can_write_is_not_used(tmp_path, monkeypatch):
 
 
 def test_check_keeps_findings_per_deal_and_renders_again_what_changed(tmp_path, cli, monkeypatch):
-    from proposals.commands import build
+    from proposals.commands import check
 
     monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
     ws = copy_example(tmp_path / "ws")
@@ -53,7 +53,7 @@ def test_check_keeps_findings_per_deal_and_renders_again_what_changed(tmp_path, 
     def must_not_render(*args, **kwargs):
         raise AssertionError("rendered although nothing changed")
 
-    monkeypatch.setattr(build, "render_documents", must_not_render)
+    monkeypatch.setattr(check, "render_documents", must_not_render)
     assert cli("check", "-w", str(ws)) == first
     monkeypatch.undo()
     monkeypatch.setenv("PROPOSALS_CACHE_DIR", str(tmp_path / "cache"))
@@ -90,7 +90,8 @@ def test_check_findings_follow_the_deal_text_and_status(tmp_path, cli, monkeypat
 
 def test_edited_clause_is_rendered_anew_by_a_process_that_rendered_it_before(tmp_path):
     """A worker keeps compiled clauses between contracts; an edited clause file is compiled again."""
-    from proposals.commands import build
+    from proposals.commands.deal import price_deal
+    from proposals.commands.render import contract_clauses
     from proposals.documents.context import build_context
     from proposals.documents.labels import load_labels
     from proposals.input.loading import load_workspace
@@ -104,10 +105,10 @@ def test_edited_clause_is_rendered_anew_by_a_process_that_rendered_it_before(tmp
         own.write_text(builtin.replace("Acceptance may not be refused", f"{marker}: acceptance may not be refused", 1), encoding="utf-8")
         ws = load_workspace(ws_root)
         loaded = next(d for d in ws.deals if d.model.offer_number == "NW-2026-038")
-        quote = build.price_deal(ws, loaded)
+        quote = price_deal(ws, loaded)
         labels, _ = load_labels(quote.locale, ws_root / "templates")
         context = build_context("contract", loaded.model, ws.seller.model, quote, labels)
-        context, _ = build.contract_clauses(ws, loaded, quote, context, labels)
+        context, _ = contract_clauses(ws, loaded, quote, context, labels)
         return next(str(c.html) for c in context.clauses if c.id == "acceptance")
 
     assert "Marker one" in acceptance_clause("Marker one")

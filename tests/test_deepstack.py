@@ -75,12 +75,12 @@ def test_workers_run_their_tasks_on_the_deep_stack():
 def test_pdf_engines_lay_out_on_the_deep_stack(monkeypatch, tmp_path):
     # An engine is forked from this process, so it inherits the patched writer.
     monkeypatch.setattr(pdf.PdfWriter, "render", lambda self, *a: (b"deep" if is_on_deep_stack() else b"plain", []))
-    engines = engine.Engines(1)
+    engines = pdf.start_engines(1)
     try:
         _, connection = engines.take()
         engine.attach(connection)
         # laid out here, in the test's process, it would say "plain"
-        assert engine.render_pdf(Path(tmp_path), "<p>x</p>", "id", None, None) == (b"deep", [])
+        assert pdf.render_pdf(Path(tmp_path), "<p>x</p>", "id", None, None) == (b"deep", [])
     finally:
         engine._ATTACHED.clear()
         engines.close()

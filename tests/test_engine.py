@@ -14,6 +14,7 @@ import pytest
 from proposals.commands import build
 from proposals.runtime import engines as engine
 from proposals.input.loading import load_workspace
+from proposals.writers import pdf
 
 from .conftest import copy_example
 from .test_build import copy_minimal
@@ -39,8 +40,8 @@ def started(monkeypatch):
     made: list[engine.Engines] = []
     original, close = engine.Engines.__init__, engine.Engines.close
 
-    def spy(self, count):
-        original(self, count)
+    def spy(self, count, prepare, serve):
+        original(self, count, prepare, serve)
         made.append(self)
 
     def closing(self, at_once=False):
@@ -60,7 +61,7 @@ def _files(ws, deal, **kw) -> dict[str, bytes]:
 def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
     ws = load_workspace(copy_example(tmp_path / "ws"))
     deal = next(d for d in ws.deals if d.model.offer_number == "NW-2026-041")
-    engines = engine.Engines(2)
+    engines = pdf.start_engines(2)
     try:
         by_engines = _files(ws, deal, time_limit=60, jobs=2, engines=engines)
         pids = _pids(engines)
@@ -80,7 +81,7 @@ def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
 def test_a_build_whose_engines_died_lays_out_in_its_workers(tmp_path):
     ws = load_workspace(copy_minimal(tmp_path))
     expected = _files(ws, ws.deals[0], time_limit=None)
-    engines = engine.Engines(2)
+    engines = pdf.start_engines(2)
     try:
         os.kill(engines.process.pid, signal.SIGKILL)  # gone before it could answer (or fork its sibling)
         engines.process.join()

@@ -7,7 +7,8 @@ from decimal import Decimal as D
 import pytest
 
 from proposals.money import Money, round_money, to_decimal, MoneyInputError
-from proposals.pricing.lines import PricingIssue, price
+from proposals.pricing.issues import PricingIssue
+from proposals.pricing.lines import price
 
 from .pricing_fixtures import SELLER, catalog, deal, seller, service
 

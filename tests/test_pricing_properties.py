@@ -77,7 +77,7 @@ def scenarios(draw):
 
 
 def try_price(services, items, fields, seller_):
-    from proposals.pricing.lines import PricingIssue
+    from proposals.pricing.issues import PricingIssue
 
     try:
         return price(deal(items, **fields), catalog(*services), seller_)

@@ -28,7 +28,11 @@ from pathlib import Path
 from typing import Callable
 
 from ..version import __version__
-from .build import BuiltDeal, _preload, _limit_problem, prepare_deal, render_prepared, write_built, written_as
+from .build import render_prepared
+from .built import BuiltDeal
+from .deal import prepare_deal
+from .output import write_built, written_as
+from .render import _limit_problem, _preload
 from ..errors import (
     Location,
     PricingError,
@@ -50,7 +54,7 @@ SUMMARY_SCHEMA = {
     "required": ["schema", "manifest", "zip", "deals"],
     "additionalProperties": False,
     "properties": {
-        "schema": {"const": "proposals.commands.pack-summary/1"},
+        "schema": {"const": "proposals.pack-summary/1"},
         "manifest": {"type": ["string", "null"]},
         "zip": {"type": ["string", "null"]},
         "deals": {
@@ -290,7 +294,7 @@ def shared_inputs(ws: Workspace) -> dict[str, str]:
 
 def _write_manifest(ws: Workspace, output: Path, results: list[DealResult]) -> Path:
     data = {
-        "schema": "proposals.commands.pack/1",
+        "schema": "proposals.pack/1",
         "tool": "proposals",
         "version": __version__,
         "inputs": shared_inputs(ws),
@@ -357,7 +361,7 @@ def merge(manifests: list[Path], target: Path) -> Path:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise UsageError(f"{path}: not a pack manifest ({type(exc).__name__})") from None
-        if not isinstance(data, dict) or data.get("schema") != "proposals.commands.pack/1":
+        if not isinstance(data, dict) or data.get("schema") != "proposals.pack/1":
             raise UsageError(f"{path}: not a pack manifest (a deal's manifest.json? give the shard folder)")
         if any(path == seen for seen, _ in loaded):
             raise UsageError(f"{path}: given twice")

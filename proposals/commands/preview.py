@@ -48,7 +48,8 @@ def render_preview(root: Path, deal: Path, document: str, progress) -> dict:
     import docx
     import pypdfium2
 
-    from .build import prepare_deal, render_documents
+    from .deal import prepare_deal
+    from .render import render_documents
     from ..input.loading import load_workspace
 
     ws = load_workspace(root, [root / deal])
@@ -207,7 +208,7 @@ class Handler(BaseHTTPRequestHandler):
 
 def serve(root: Path, deal: Path, port: int, time_limit: float, ready=lambda url: None) -> None:
     """Serve the preview on 127.0.0.1 until interrupted."""
-    from .build import _preload
+    from .render import _preload
 
     _preload(("pdf", "docx"))
     handler = type("PreviewHandler", (Handler,), {"preview": Preview(root, deal, time_limit)})

@@ -20,20 +20,13 @@ from typing import TYPE_CHECKING
 
 from ..version import __version__
 from ..errors import Problem
-from ..input.model import Deal
-from ..pricing.quote import Finding, Quote
+from ..pricing.guardrails import unapproved
+from ..pricing.quote import Quote
 
 if TYPE_CHECKING:
-    from .build import BuiltDeal
+    from .built import BuiltDeal
     from ..input.loading import Loaded, Workspace
 
-
-def approved(deal: Deal, finding: Finding) -> bool:
-    return any(a.rule == finding.rule and (a.field is None or a.field == finding.field) for a in deal.approvals)
-
-
-def unapproved(deal: Deal, quote: Quote) -> list[Finding]:
-    return [f for f in quote.findings if not approved(deal, f)]
 
 
 def approval_problems(loaded: "Loaded", quote: Quote) -> list[Problem]:

@@ -14,6 +14,8 @@ from typing import Any
 
 from ..input.model import Deal
 from ..pricing.quote import Quote, QuoteLine
+from .deal import price_deal
+from ..input.loading import Loaded, Workspace
 
 LINE_FIELDS = ("quantity", "unit_price", "discount_percent", "periods", "net_amount", "kind")
 TOTALS = ("line_net_total", "allowance_total", "charge_total", "tax_exclusive_total", "tax_total", "payable")
@@ -206,3 +208,19 @@ def _show(value: Any) -> str:
     if value is None:
         return "–"
     return str(value)
+
+
+def changes_between(ws: Workspace, before: Loaded, after: Loaded):
+    """Price both revisions (with today's catalog) and compare them, clauses included."""
+    from ..documents.clauses import ClauseProblem, library, select
+    from .revisions import compare
+
+    old, new = price_deal(ws, before), price_deal(ws, after)
+    try:
+        lang = new.locale.split("_")[0]
+        available = library(lang, ws.root / "templates")
+        old_ids = [c.id for c in select(available, before.model, old, ws.seller.model).clauses]
+        new_ids = [c.id for c in select(available, after.model, new, ws.seller.model).clauses]
+    except ClauseProblem:
+        old_ids = new_ids = None  # clause problems are reported by check and build, not by a comparison
+    return compare(before.model, old, after.model, new, old_ids, new_ids)

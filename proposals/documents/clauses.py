@@ -41,14 +41,13 @@ from typing import Any
 from jinja2 import StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..input.checks_deal import EU_COUNTRIES
+from ..input.clause_files import BUILTIN_CLAUSES
+from ..input.countries import EU_COUNTRIES
 from ..errors import Location, Problem
 from ..input.model import Deal, SellerProfile
 from ..pricing.quote import Quote
 from ..input.yamlsource import YamlProblem, excerpt, parse
-from ..builtin import BUILTIN
 
-BUILTIN_CLAUSES = BUILTIN / "clauses"
 HEADER_KEYS = {"title", "version", "order", "when", "replaces", "requires"}
 
 
@@ -155,12 +154,6 @@ def _check_header(header: Any, display: str, where) -> None:
             problems.append(Problem(where(key), key, "expected a list of clause ids, e.g. [liability]", "template.clause"))
     if problems:
         raise ClauseProblem(problems)
-
-
-def known_ids(workspace_templates: Path | None) -> set[str]:
-    """Ids of every clause file, built-in or the workspace's, in any language."""
-    folders = [BUILTIN_CLAUSES] + ([workspace_templates / "clauses"] if workspace_templates is not None else [])
-    return {path.stem for folder in folders if folder.is_dir() for path in folder.glob("*/*.md")}
 
 
 _READ: dict[tuple[str, str, str, bytes], ClauseSource] = {}

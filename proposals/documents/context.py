@@ -104,7 +104,7 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
 
 
 def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
-    from ..commands.records import unapproved
+    from ..pricing.guardrails import unapproved
 
     if deal.status != "draft":
         return None

@@ -39,7 +39,7 @@ def lint_templates(root: Path, progress=lambda step: None) -> list[Problem]:
 
 
 def _sources(root: Path):
-    from .clauses import BUILTIN_CLAUSES
+    from ..input.clause_files import BUILTIN_CLAUSES
 
     workspace = root / "templates"
     for folder, display, pattern, extra in (

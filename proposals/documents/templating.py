@@ -332,9 +332,9 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any
 
 def _failure(exc: BaseException) -> str:
     if isinstance(exc, MemoryError):
-        from ..runtime.workers import MEMORY_LIMIT
+        from ..runtime import processes
 
-        return f"rendering needed more than {MEMORY_LIMIT // 2**20} MiB of memory and was stopped; does a template build huge values? (--memory-limit raises the limit)"
+        return f"rendering needed more than {processes.MEMORY_LIMIT // 2**20} MiB of memory and was stopped; does a template build huge values? (--memory-limit raises the limit)"
     return f"template failed: {type(exc).__name__}: {str(exc)[:120]}"
 
 

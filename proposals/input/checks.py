@@ -7,39 +7,30 @@ are reported and fail only under ``--strict``.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import TYPE_CHECKING, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..errors import Location, Problem
 from ..money import minor_unit
-from .yamlsource import format_path
+from .checks_deal import deal_problems
+from .findings import _close, _duplicates, error, warning
 from .model import SellerProfile, Service
 
 if TYPE_CHECKING:
-    from .loading import Loaded, Workspace
+    from .workspace import Loaded, Workspace
 
 ZERO_RATE_CODES = {"Z", "E", "AE", "K", "G", "O"}
 REASON_CODES = {"E", "AE", "K", "G", "O"}
 
 
-def error(where: Location, field: str, message: str, kind: str = "input.cross-check") -> Problem:
-    return Problem(where, field, message, kind)
-
-
-def warning(where: Location, field: str, message: str, kind: str) -> Problem:
-    return Problem(where, field, message, kind, "warning")
-
-
 def check_workspace(ws: "Workspace") -> list[Problem]:
     """All cross-checks; fills ``ws.services``. Deal checks need a sound catalog."""
-    from .reference_docx import reference_problems
-
-    problems = list(check_seller(ws.seller, ws.root)) + reference_problems(ws.root)  # sanitized once per process
+    problems = list(check_seller(ws.seller, ws.root))
     catalog_problems = list(index_catalog(ws))
     problems += catalog_problems
     if any(p.severity == "error" for p in catalog_problems):
         return problems
     for deal in ws.deals:
-        problems += check_deal(deal, ws.seller.model, ws.services)
+        problems += list(deal_problems(deal, ws.seller.model, ws.services))
     problems += list(_same_offer_twice(ws))
     return problems
 
@@ -104,7 +95,7 @@ def index_catalog(ws: "Workspace") -> Iterator[Problem]:
                 continue
             ws.services[service.sku] = service
             ws.service_places[service.sku] = where
-    from ..documents.clauses import known_ids
+    from .clause_files import known_ids
 
     clause_ids = known_ids(ws.root / "templates")
     for loaded in ws.catalog_files:
@@ -170,30 +161,6 @@ def _check_tiers(at, name: str, s: Service) -> Iterator[Problem]:
             yield error(at("tiers", j, "up_to"), f"{name}.tiers[{j}].up_to", f"tiers must ascend (got {tier.up_to} after {previous})")
         previous = tier.up_to or previous
 
-
-def _close(word: str, known: Iterable[str]) -> str:
-    import difflib
-
-    match = difflib.get_close_matches(word, list(known), n=1)
-    return f"; did you mean {match[0]}?" if match else ""
-
-
-def _duplicates(loaded: "Loaded", path: str | tuple, ids: list[str], what: str) -> Iterator[Problem]:
-    path = (path,) if isinstance(path, str) else path
-    seen: dict[str, int] = {}
-    for i, ident in enumerate(ids):
-        if ident in seen:
-            where = loaded.where(*path, i)
-            field = format_path(path + (i,))
-            yield error(where, field, f"duplicate {what} {ident} (also at entry {seen[ident]})", "input.duplicate-id")
-        else:
-            seen[ident] = i
-
-
-def check_deal(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> list[Problem]:
-    from .checks_deal import deal_problems
-
-    return list(deal_problems(loaded, seller, services))
 
 
 

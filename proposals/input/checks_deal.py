@@ -6,12 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator
 
-from .checks import _close, _duplicates, error, warning
+from .countries import EU_COUNTRIES
+from .findings import _close, _duplicates, error, warning
 from ..errors import Problem
 from .model import Deal, SellerProfile, Service
 
 if TYPE_CHECKING:
-    from .loading import Loaded
+    from .workspace import Loaded
 
 
 def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
@@ -199,9 +200,6 @@ def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
     elif country not in EU_COUNTRIES and seller.address.country in EU_COUNTRIES:
         message = f"the customer is outside the EU ({country}) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad"
         yield warning(loaded.where("customer", "address", "country"), "customer.address.country", message, "tax.check-treatment")
-
-
-EU_COUNTRIES = frozenset("AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split())
 
 
 def _reverse_charge(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:

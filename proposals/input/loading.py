@@ -11,62 +11,19 @@ from __future__ import annotations
 import difflib
 import types
 import typing
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Location, Problem, ProblemList
-from .model import CatalogFile, Deal, SellerProfile, Service
+from .model import CatalogFile, Deal, SellerProfile
 from .model.common import bidi_imbalance
+from .workspace import Loaded, Workspace, relative_name
 from .yamlsource import Document, SourceMap, YamlProblem, excerpt, format_path, parse
 
 SELLER_FILE = "seller.yaml"
 MAX_FILE_BYTES = 2 * 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Loaded:
-    """A validated model with the file it came from and its source map."""
-
-    model: Any
-    path: Path
-    source: SourceMap
-
-    def where(self, *field_path: str | int, key: bool = False) -> Location:
-        return self.source.locate(tuple(field_path), key=key)
-
-
-@dataclass
-class Workspace:
-    """Everything a build needs: seller, catalog, deals, and their places."""
-
-    root: Path
-    seller: Loaded
-    catalog_files: list[Loaded]
-    deals: list[Loaded]
-    services: dict[str, Service] = field(default_factory=dict)
-    service_places: dict[str, Location] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
-    previous: dict[Path, Loaded] = field(default_factory=dict)
-
-    def previous_of(self, loaded: Loaded) -> Loaded | None:
-        """The loaded previous revision of a deal, if it names one."""
-        return self.previous.get(loaded.path)
-
-    def relative(self, path: Path) -> str:
-        return relative_name(self.root, path)
-
-    def input_files(self) -> list[Path]:
-        return [self.seller.path, *(c.path for c in self.catalog_files)]
-
-
-def relative_name(root: Path, path: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def read_document(path: Path, name: str) -> Document:
@@ -236,9 +193,9 @@ def _load_previous(ws: Workspace, loaded: Loaded, problems: ProblemList) -> None
         message = f"{deal.previous_revision} is {before.model.offer_number} r{before.model.revision}; it must be an earlier revision of {deal.offer_number}"
         problems.add(Problem(where, "previous_revision", message))
         return
-    from .checks import check_deal
+    from .checks_deal import deal_problems
 
-    problems.extend(p for p in check_deal(before, ws.seller.model, ws.services) if p.severity == "error")
+    problems.extend(p for p in deal_problems(before, ws.seller.model, ws.services) if p.severity == "error")
     ws.previous[loaded.path] = before
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from ..input.model import Deal, SellerProfile, Service
-from .quote import Finding, QuoteLine
+from .quote import Finding, Quote, QuoteLine
 
 ZERO = Decimal(0)
 
@@ -81,3 +81,11 @@ def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Fi
         first = milestones[0].percent if milestones and milestones[0].percent is not None else ZERO
         if first < rule.prepayment_percent:
             yield Finding("pricing.credit-rule", field, f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", name)
+
+
+def approved(deal: Deal, finding: Finding) -> bool:
+    return any(a.rule == finding.rule and (a.field is None or a.field == finding.field) for a in deal.approvals)
+
+
+def unapproved(deal: Deal, quote: Quote) -> list[Finding]:
+    return [f for f in quote.findings if not approved(deal, f)]

@@ -32,21 +32,14 @@ from decimal import Decimal
 from typing import Iterable
 
 from .guardrails import findings
-from ..input.model import Deal, DealItem, SellerProfile, Service, TaxCategory
+from ..input.model import Deal, DealItem, SellerProfile, Service
 from ..money import percent_of, round_money
 from .quote import LineAdjustment, Quote, QuoteLine, Step, TierStep
 from .schedule import payment_schedule
-from .taxes import document_allowances_charges, invariants, totals_and_vat
+from .issues import PricingIssue
+from .taxes import document_allowances_charges, invariants, tax_category_for, totals_and_vat
 
 ZERO = Decimal(0)
-
-
-class PricingIssue(ValueError):
-    """The deal cannot be priced as written; ``field`` is the deal's field path."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
 
 
 def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Quote:
@@ -101,16 +94,6 @@ def _ordered(items: Iterable[DealItem], services: dict[str, Service]) -> list[tu
 
 def _extra(item: DealItem) -> bool:
     return item.optional or item.alternative_to is not None
-
-
-def tax_category_for(category_id: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
-    """The seller's tax category; reverse-charge deals move standard-rated (S) ones to AE, outside-scope deals to O."""
-    category = seller.tax_category(category_id)
-    assert category is not None  # cross-checks guarantee it
-    target = "AE" if deal.reverse_charge else "O" if deal.outside_scope else None
-    if target and category.code == "S":
-        return next(t for t in seller.tax_categories if t.code == target)
-    return category
 
 
 def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str) -> QuoteLine:

@@ -17,14 +17,13 @@ from decimal import Decimal
 from ..input.model import Deal
 from ..input.model.seller import EarlyPaymentDiscount
 from ..money import percent_of, round_money
+from .issues import PricingIssue
 from .quote import Instalment
 
 ZERO = Decimal(0)
 
 
 def payment_schedule(deal: Deal, base: Decimal, payment_days: int, early: EarlyPaymentDiscount | None, currency: str) -> tuple[Instalment, ...]:
-    from .lines import PricingIssue
-
     milestones = deal.terms.payment.milestones
     if not milestones:
         return ()

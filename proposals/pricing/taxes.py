@@ -20,8 +20,9 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import InvariantViolation
-from ..input.model import Deal, SellerProfile
+from ..input.model import Deal, SellerProfile, TaxCategory
 from ..money import minor_unit, percent_of, round_money
+from .issues import PricingIssue
 from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
 
 ZERO = Decimal(0)
@@ -69,8 +70,6 @@ def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currenc
 
 
 def _fixed_part(index: int, ac, deal: Deal, seller: SellerProfile, buckets: dict, currency: str) -> AllowanceChargePart:
-    from .lines import tax_category_for
-
     tax = tax_category_for(ac.tax_category, deal, seller)
     recurring = ac.applies_to == "recurring"
     if not any(key[0][0] == tax.id and key[1] == recurring for key in buckets):
@@ -102,8 +101,6 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
 
 
 def _issue(field: str, message: str):
-    from .lines import PricingIssue
-
     return PricingIssue(field, message)
 
 
@@ -160,3 +157,13 @@ def invariants(quote: Quote) -> None:
 def _expect(condition: bool, what: str) -> None:
     if not condition:
         raise InvariantViolation(f"pricing invariant violated: {what}")
+
+
+def tax_category_for(category_id: str, deal: Deal, seller: SellerProfile) -> TaxCategory:
+    """The seller's tax category; reverse-charge deals move standard-rated (S) ones to AE, outside-scope deals to O."""
+    category = seller.tax_category(category_id)
+    assert category is not None  # cross-checks guarantee it
+    target = "AE" if deal.reverse_charge else "O" if deal.outside_scope else None
+    if target and category.code == "S":
+        return next(t for t in seller.tax_categories if t.code == target)
+    return category

@@ -1,4 +1,8 @@
-"""PDF engines: processes that import WeasyPrint while a build loads its workspace.
+"""Engines: processes that import a heavy library while a build loads its workspace, then serve requests.
+
+The command starts them with two functions of the stage that uses them (for the
+PDF writer: ``prepare`` imports WeasyPrint, ``serve`` lays out one document), so
+this module knows nothing of PDF; see :mod:`proposals.writers.pdf`.
 
 A cold ``proposals build`` of one deal spent a quarter of a second importing
 WeasyPrint after it had loaded and priced the deal, and only then started to
@@ -27,34 +31,30 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-import traceback
-from datetime import datetime
 from pathlib import Path
+from typing import Any, Callable
 
-from ..documents.assets import AssetPolicy
+from . import processes
+from .deepstack import on_deep_stack
 
 _ATTACHED: list = []  # in a worker: the connection to its engine, while it answers
 
 
-class LayoutFailed(Exception):
-    """WeasyPrint raised while laying out a document in the engine; ``kind`` is the exception's type name."""
-
-    def __init__(self, kind: str):
-        self.kind = kind
-        super().__init__(kind)
-
-
 class Engines:
-    """The PDF engines of one command, started before the workspace is loaded (in the parent)."""
+    """The engines of one command, started before the workspace is loaded (in the parent).
 
-    def __init__(self, count: int):
+    ``prepare()`` runs once in the starter before it forks the engines (an import);
+    each engine answers a request with ``serve(request)``, a reply to send back.
+    """
+
+    def __init__(self, count: int, prepare: Callable[[], Any], serve: Callable[[Any], Any]):
         context = multiprocessing.get_context("fork")
         pairs = [context.Pipe(duplex=True) for _ in range(count)]
         self.connections = [ours for ours, _ in pairs]
         theirs = [engine_end for _, engine_end in pairs]
         self._pids = context.RawArray("q", count)  # each engine writes its pid; self.process is the starter
         self.served = context.RawArray("q", count)  # documents each engine has laid out
-        self.process = context.Process(target=_starter, args=(theirs, self.connections, self._pids, self.served), daemon=True)
+        self.process = context.Process(target=_starter, args=(theirs, self.connections, self._pids, self.served, prepare, serve), daemon=True)
         self.process.start()
         for end in theirs:
             end.close()
@@ -124,110 +124,82 @@ def engine_count(jobs: int, deals: int) -> int:
     return max(1, min(jobs, 2 * max(1, deals)))
 
 
-def _starter(theirs: list, ours: list, pids, served) -> None:
-    """Import WeasyPrint, fork one engine per connection, and wait for them to end."""
+def _starter(theirs: list, ours: list, pids, served, prepare, serve) -> None:
+    """Prepare (import), fork one engine per connection, and wait for them to end."""
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C: the command stops its engines itself, without tracebacks here
-        from .workers import _die_with_parent
-
-        _die_with_parent()
+        processes.die_with_parent()
         for connection in ours:
             connection.close()  # the command's ends: an engine must see end-of-file when the command goes
-        from ..writers.pdf import load_weasyprint
-
-        load_weasyprint()
+        prepare()
         starter = os.getpid()
         for index, end in enumerate(theirs):
             if os.fork() == 0:
-                _engine(theirs, index, starter, pids, served)
+                _engine(theirs, index, starter, pids, served, serve)
             end.close()
         while True:  # reap each engine as it ends (so its resource usage counts for the command too)
             try:
                 os.wait()
             except ChildProcessError:  # none left
                 break
-    except BaseException:  # noqa: BLE001 - e.g. WeasyPrint cannot be imported: the workers lay out themselves and report it
+    except BaseException:  # noqa: BLE001 - e.g. the import failed: the workers do the work themselves and report it
         os._exit(1)
 
 
-def _engine(theirs: list, index: int, starter: int, pids, served) -> None:
+def _engine(theirs: list, index: int, starter: int, pids, served, serve) -> None:
     """A forked engine: dies with the starter, serves its connection, never returns."""
     code = 0
     try:
-        from .workers import _die_with_parent, limit_memory
-
-        _die_with_parent()
-        limit_memory()
+        processes.die_with_parent()
+        processes.limit_memory()
         if os.getppid() != starter:  # the starter died before the line above
             os._exit(0)
         for other, end in enumerate(theirs):
             if other != index:
                 end.close()
         pids[index] = os.getpid()
-        from .deepstack import on_deep_stack
-
-        on_deep_stack(_serve, theirs[index], served, index)  # layout recurses deeply: one large stack chunk
+        on_deep_stack(_serve, theirs[index], served, index, serve)  # layout recurses deeply: one large stack chunk
     except BaseException:  # noqa: BLE001 - an engine ends here, whatever happened
         code = 1
     finally:
         os._exit(code)
 
 
-def _serve(connection, served, index: int) -> None:
-    """Answer PDF requests until the connection closes or says None."""
-    from .workers import _collect_less, requests
-    from ..writers.pdf import PdfWriter
-
-    _collect_less()
-    for request in requests(connection):
-        html, assets, identifier, attachment, stamp = request
+def _serve(connection, served, index: int, serve) -> None:
+    """Answer requests until the connection closes or says None; past the memory limit, say so and end."""
+    processes.collect_less()
+    for request in processes.requests(connection):
         try:
-            reply = ("ok", PdfWriter(assets).render(html, identifier, attachment, stamp))
+            reply = serve(request)
         except MemoryError:
             reply = ("memory", None)
-        except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
-            if raised_in_weasyprint(exc):
-                reply = ("layout", type(exc).__name__)
-            else:
-                reply = ("crash", traceback.format_exc())
         try:
             connection.send(reply)
         except OSError:
             return
         if reply[0] == "memory":
-            return  # its state is suspect: the worker lays out itself from now on
+            return  # its state is suspect: the worker does the work itself from now on
         served[index] += 1
 
 
-def raised_in_weasyprint(exc: BaseException) -> bool:
-    """Whether ``exc`` was raised inside WeasyPrint (a layout failure, not a bug of ours)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and "weasyprint" in frames[-1].filename
-
-
 def attach(connection) -> None:
-    """In a worker: send PDF layout to this engine."""
+    """In a worker: send requests to this engine."""
     _ATTACHED[:] = [connection]
 
 
-def render_pdf(assets: AssetPolicy | Path, html: str, identifier: str, attachment: tuple[str, bytes] | None, stamp: datetime | None) -> tuple[bytes, list[str]]:
-    """The PDF and WeasyPrint's problems: from the attached engine, else laid out here."""
-    if _ATTACHED:
-        connection = _ATTACHED[0]
-        try:
-            connection.send((html, assets, identifier, attachment, stamp))
-            kind, payload = connection.recv()
-        except (EOFError, OSError):
-            _ATTACHED.clear()  # the engine is gone: this worker lays out from now on
-        else:
-            if kind == "ok":
-                return payload
-            if kind == "layout":
-                raise LayoutFailed(payload)
-            if kind == "memory":
-                _ATTACHED.clear()  # the engine has ended
-                raise MemoryError("the PDF engine ran out of memory")
-            raise RuntimeError(f"the PDF engine failed:\n{payload}")
-    from ..writers.pdf import PdfWriter
-
-    return PdfWriter(assets).render(html, identifier, attachment, stamp)
+def ask(request: Any) -> Any | None:
+    """In a worker: the attached engine's reply to ``request``; None when there is no engine
+    (or it is gone, or it ran out of memory): the worker then does the work itself."""
+    if not _ATTACHED:
+        return None
+    connection = _ATTACHED[0]
+    try:
+        connection.send(request)
+        reply = connection.recv()
+    except (EOFError, OSError):
+        _ATTACHED.clear()  # the engine is gone: this worker works alone from now on
+        return None
+    if reply[0] == "memory":
+        _ATTACHED.clear()  # the engine has ended
+        raise MemoryError("the engine ran out of memory")
+    return reply

@@ -122,24 +122,15 @@ class DocxWriter:
     name = "docx"
     suffix = ".docx"
 
-    def __init__(self, reference_docx: Path | bytes, asset_root: Path):
-        # the bytes of a reference already sanitized (writers.reference), or a path, sanitized on first use
-        self.reference_docx = reference_docx if isinstance(reference_docx, bytes) else Path(reference_docx)
+    def __init__(self, reference_docx: bytes, asset_root: AssetPolicy | Path):
+        self.reference_docx = reference_docx  # sanitized (proposals.writers.reference): untrusted parts removed
         self.asset_root = AssetPolicy.of(asset_root)  # what its images may load
-
-    def reference_bytes(self) -> bytes:
-        """The sanitized reference document (a path is read once per process, see writers.reference)."""
-        if isinstance(self.reference_docx, bytes):
-            return self.reference_docx
-        from proposals.writers.reference import load_reference
-
-        return load_reference(self.reference_docx).data
 
     def render(self, html: str, meta: DocxMeta) -> tuple[bytes, list[str]]:
         """Return the .docx bytes and a list of problems (unsupported elements,
         classes or attributes, images that could not be loaded), one
         human-readable string each like ``unsupported element <video> (line 12)``."""
-        document = Document(io.BytesIO(self.reference_bytes()))
+        document = Document(io.BytesIO(self.reference_docx))
         docx_oxml.clear_body(document)
         # All that is left of the reference's body is its section properties: nothing the
         # writer adds carries revision ids, so they are stripped before the body grows.

@@ -16,12 +16,12 @@ receives:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import NamedTuple
 
 from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Pt, Twips
 
+from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
 
 CONTAINER_TAGS = frozenset({"body", "div", "section", "header", "footer", "article", "main",
@@ -149,7 +149,7 @@ class RenderContext:
     """Mutable state of one :meth:`DocxWriter.render` call."""
 
     document: object
-    asset_root: "AssetPolicy"  # what images may load (proposals.documents.assets)
+    asset_root: AssetPolicy  # what images may load
     problems: list[str] = field(default_factory=list)
     paragraphs: list = field(default_factory=list)
     pending_page_break: bool = False

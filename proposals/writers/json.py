@@ -33,7 +33,7 @@ def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
         data.pop("margin_percent")
         for line in data["lines"]:
             line.pop("cost")
-    return {"schema": f"proposals.pricing.quote/{SCHEMA_VERSION}", **data}
+    return {"schema": f"proposals.quote/{SCHEMA_VERSION}", **data}
 
 
 class JsonWriter:

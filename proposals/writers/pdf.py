@@ -391,8 +391,61 @@ class PdfWriter:
         return weasyprint.Attachment(
             file_obj=io.BytesIO(data),
             name=name,
-            description="The priced offer as data (proposals.pricing.quote schema)",
+            description="The priced offer as data (proposals.quote schema)",
             created=stamp,
             modified=stamp,
             relationship="Data",
         )
+
+
+# ---------------------------------------------------------------- laid out in an engine (runtime/engines.py)
+
+class LayoutFailed(Exception):
+    """WeasyPrint raised while laying out a document in the engine; ``kind`` is the exception's type name."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+        super().__init__(kind)
+
+
+def raised_in_weasyprint(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside WeasyPrint (a layout failure, not a bug of ours)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and "weasyprint" in frames[-1].filename
+
+
+def serve_layout(request: tuple) -> tuple[str, object]:
+    """In a PDF engine: lay one document out; the reply says how it went (ok, layout failure, crash)."""
+    import traceback
+
+    html, assets, identifier, attachment, stamp = request
+    try:
+        return "ok", PdfWriter(assets).render(html, identifier, attachment, stamp)
+    except MemoryError:
+        raise  # the engine says so and ends
+    except Exception as exc:  # noqa: BLE001 - sent to the worker, which reports it
+        return ("layout", type(exc).__name__) if raised_in_weasyprint(exc) else ("crash", traceback.format_exc())
+
+
+def render_pdf(assets: AssetPolicy | Path, html: str, identifier: str, attachment: tuple[str, bytes] | None, stamp: datetime | None) -> tuple[bytes, list[str]]:
+    """The PDF and WeasyPrint's problems: from the worker's engine if it has one, else laid out here."""
+    from ..runtime.engines import ask
+
+    reply = ask((html, assets, identifier, attachment, stamp))
+    if reply is None:
+        return PdfWriter(assets).render(html, identifier, attachment, stamp)
+    kind, payload = reply
+    if kind == "ok":
+        return payload
+    if kind == "layout":
+        raise LayoutFailed(payload)
+    raise RuntimeError(f"the PDF engine failed:\n{payload}")
+
+
+def start_engines(count: int):
+    """PDF engines for a build or pack: each imports WeasyPrint, then lays out what its worker sends."""
+    from ..runtime.engines import Engines
+
+    return Engines(count, load_weasyprint, serve_layout)

@@ -16,6 +16,7 @@ from docx.shared import Inches, Mm, Pt
 from PIL import Image
 
 from proposals.writers import docx_oxml
+from proposals.writers.reference import load_reference
 from proposals.writers.docx import DocxMeta, DocxWriter
 from proposals.writers.docx_tables import fit_min_widths
 
@@ -34,7 +35,7 @@ def page(body: str) -> str:
 
 
 def render(body: str, asset_root: Path = ROOT, meta: DocxMeta = META):
-    data, problems = DocxWriter(REFERENCE, asset_root).render(page(body), meta)
+    data, problems = DocxWriter(load_reference(REFERENCE, trusted=True).data, asset_root).render(page(body), meta)
     return docx.Document(io.BytesIO(data)), problems, data
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from proposals.commands import build
+from proposals.commands import build, render
 from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
@@ -43,7 +43,7 @@ def _page(css: str) -> str:
 def test_every_example_document_comes_out_byte_identical_with_one_configuration_kept_across_them(tmp_path, monkeypatch, kept):
     ws = load_workspace(copy_example(tmp_path / "ws"))
     captured = []
-    monkeypatch.setattr(build, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
+    monkeypatch.setattr(render, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
     build.render_all(ws, ws.deals, ("pdf",), time_limit=None)
     assert len(captured) == 2 * len(ws.deals) >= 8
     usual = [pdf.PdfWriter(ws.root, reuse=False).render(html, name) for html, name in captured]

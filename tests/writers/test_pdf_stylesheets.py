@@ -8,7 +8,7 @@ import pytest
 from pypdf import PdfReader
 import io
 
-from proposals.commands import build
+from proposals.commands import build, render
 from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
@@ -42,7 +42,7 @@ def _page(css: str, body: str = '<p id="x" class="c3" style="color: blue">Text</
 def test_the_example_documents_come_out_byte_identical_with_the_stylesheet_reused(tmp_path, monkeypatch, fresh):
     ws = load_workspace(copy_example(tmp_path / "ws"))
     captured = []
-    monkeypatch.setattr(build, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
+    monkeypatch.setattr(render, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
     deal = next(d for d in ws.deals if d.model.offer_number == "NW-2026-041")
     build.render_all(ws, [deal], ("pdf",), time_limit=None)
     assert [name for _, name in captured] == ["NW-2026-041/offer", "NW-2026-041/contract"]
