@@ -7,7 +7,8 @@ import inspect
 
 from proposals.documents import context
 from proposals.cli import cli
-from proposals.commands.readme import BEGIN, END, reference, undocumented
+from proposals.commands.readme import BEGIN, END, reference
+from proposals.input.reference import undocumented
 
 from .conftest import REPO
 
@@ -63,7 +64,8 @@ def test_readme_documents_every_vocabulary_class():
 
 
 def test_readme_template_reference_matches_the_code():
-    from proposals.commands.readme import TEMPLATE_BEGIN, TEMPLATE_END, template_reference, undocumented_filters
+    from proposals.commands.readme import TEMPLATE_BEGIN, TEMPLATE_END, template_reference
+    from proposals.documents.reference import undocumented_filters
 
     text = (REPO / "README.md").read_text(encoding="utf-8")
     assert text[text.index(TEMPLATE_BEGIN) : text.index(TEMPLATE_END) + len(TEMPLATE_END)] == template_reference()

@@ -12,6 +12,8 @@ from typing import Any
 
 from ..version import __version__
 from .model import CatalogFile, Deal, SellerProfile
+from .model.common import field_descriptions
+from .reference import nested_models
 
 KINDS = {"deal": Deal, "catalog": CatalogFile, "seller": SellerProfile}
 BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
@@ -34,9 +36,6 @@ def schema(kind: str) -> dict[str, Any]:
 
 def _describe_fields(data: dict[str, Any], root) -> None:
     """Each property's description: the docstring under its field in the model."""
-    from ..commands.readme import nested_models
-    from .model.common import field_descriptions
-
     for model in [root, *nested_models(root)]:
         node = data if model is root else data.get("$defs", {}).get(model.__name__)
         if node is None:

@@ -3,7 +3,7 @@
 Types are strict on purpose: ``quantity: yes`` is an error, not 1; an
 unquoted ``012`` where text is meant is an error that says to quote it.
 Every field carries a docstring; the README's field reference is generated
-from them (``proposals.commands.readme``) and a test fails when one is missing.
+from them (``proposals.input.reference``) and a test fails when one is missing.
 """
 
 from __future__ import annotations

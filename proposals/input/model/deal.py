@@ -2,13 +2,13 @@
 
 Its sections follow the B2B sales process: who the customer is and how
 attractive, the decision situation, the buying center, purchase-deciding
-factors, requirements, the selected items, and the negotiated terms.
+factors, requirements, the selected items, and the negotiated terms (``terms``).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -33,7 +33,8 @@ from .common import (
     _visible,
     IDENTIFIER_PATTERN,
 )
-from .seller import CreditRating, EarlyPaymentDiscount, Registration
+from .seller import CreditRating, Registration
+from .terms import ContractTerms, Terms
 
 Percent = Annotated[Number, Field(ge=0, le=100)]
 DecisionSituation = Literal["straight_rebuy", "modified_rebuy", "new_task"]
@@ -199,106 +200,6 @@ class AllowanceCharge(Model):
     """For a fixed amount: whether it reduces (or adds to) the one-off or the recurring part."""
 
 
-class PaymentMilestone(Model):
-    """A payment instalment of the one-off part."""
-
-    name: Text
-    """When it is due, as printed, e.g. "On signing"."""
-    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
-    """Share of the one-off total, in percent; give this or amount."""
-    amount: Annotated[Number, Field(gt=0)] | None = None
-    """Fixed amount (e.g. a deposit); give this or percent."""
-    due: Day | None = None
-    """Planned date, if known; the due date adds the payment days."""
-    remainder: Flag = False
-    """This instalment absorbs the rounding remainder (default: the last percent instalment)."""
-
-
-class PaymentTerms(Model):
-    """Negotiated payment terms."""
-
-    days: Annotated[WholeNumber, Field(ge=0, le=365)] | None = None
-    """Days from invoice to due date (default: the seller's)."""
-    early_payment: EarlyPaymentDiscount | None = None
-    """Early-payment discount (default: the seller's)."""
-    milestones: list[PaymentMilestone] = []
-    """Instalments of the one-off part; they add up to exactly its total."""
-    recurring_billing: Literal["in_advance", "in_arrears"] = "in_advance"
-    """Whether recurring charges are invoiced at the start or the end of each period."""
-    prepaid: Annotated[Number, Field(ge=0)] = Decimal(0)
-    """Amount already paid (a deposit on an earlier order), deducted from the amount payable (EN 16931 BT-113)."""
-
-
-class DeliveryMilestone(Model):
-    """A delivery or performance milestone."""
-
-    id: Identifier
-    """Key, e.g. ``M1``."""
-    name: Text
-    """What is delivered, e.g. "Line 3 commissioned"."""
-    date: Day
-    """Planned date."""
-
-
-class DeliveryTerms(Model):
-    """Schedule and place of performance."""
-
-    start: Day | None = None
-    """Planned start of work."""
-    end: Day | None = None
-    """Planned completion."""
-    place: Text | None = None
-    """Place of performance, e.g. "Customer's plant in Linz" or "remote"."""
-    incoterm: Literal["EXW", "FCA", "CPT", "CIP", "DAP", "DPU", "DDP", "FAS", "FOB", "CFR", "CIF"] = "DAP"
-    """Incoterms 2020 rule for physical goods in the deal, at the place of performance."""
-    milestones: list[DeliveryMilestone] = []
-    """Milestones in date order."""
-
-
-class AcceptanceTerms(Model):
-    """How the customer accepts the work."""
-
-    days: Annotated[WholeNumber, Field(ge=1, le=180)] = 10
-    """Working days the customer has to test and accept."""
-    deemed_acceptance: Flag = True
-    """Work counts as accepted when the customer neither accepts nor reports defects in time."""
-    criteria: list[Text] = []
-    """Acceptance criteria."""
-
-
-class Terms(Model):
-    """Negotiated terms."""
-
-    payment: PaymentTerms = PaymentTerms()
-    """Payment terms."""
-    delivery: DeliveryTerms = DeliveryTerms()
-    """Delivery and performance schedule."""
-    acceptance: AcceptanceTerms = AcceptanceTerms()
-    """Acceptance procedure."""
-    customer_duties: list[Text] = []
-    """Cooperation duties of the customer, e.g. "Provides access to the plant network"."""
-
-
-class ClauseDeviation(Model):
-    """A negotiated change to a standard contract clause."""
-
-    clause: Identifier
-    """Id of the clause in the clause library, e.g. ``liability``."""
-    action: Literal["replace", "amend", "strike"]
-    """replace its text, amend it with a further sub-clause, or strike it."""
-    text: Text | None = None
-    """The new or added wording (Markdown); required for replace and amend."""
-    reason: Text
-    """Why it was agreed; listed in the deviations annex for legal review."""
-
-
-class ContractTerms(Model):
-    """How the draft contract departs from the standard terms."""
-
-    deviations: list[ClauseDeviation] = []
-    """Negotiated deviations, each with a reason."""
-
-
 class Kpi(Model):
     """A success measure agreed with the customer."""
 
@@ -400,5 +301,5 @@ class Deal(Model):
     def folder_name(self) -> str:
         return f"{self.offer_number}-r{self.revision}"
 
-    def due_dates(self) -> list[date]:
+    def due_dates(self) -> list[datetime.date]:
         return [m.date for m in self.terms.delivery.milestones]
