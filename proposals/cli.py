@@ -5,7 +5,6 @@ Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input o
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import tempfile
 import traceback
@@ -14,7 +13,6 @@ from pathlib import Path
 
 import click
 
-from .builtin import BUILTIN
 from .version import __version__
 
 EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input or usage."
@@ -77,90 +75,21 @@ def check(workspace: Path, time_limit: float, strict: bool, output_format: str) 
       proposals check --workspace .
       proposals check --strict --format json
     """
+    from .commands.workspace_check import check_workspace, checked_line, problems_json
     from .errors import ProposalsError
 
     try:
-        ws, warnings = _check(workspace, time_limit)
+        ws, warnings = check_workspace(workspace, time_limit)
     except ProposalsError as exc:
         if output_format == "json":
-            _problems_json(exc.problems)
+            click.echo(problems_json(exc.problems))
             raise click.exceptions.Exit(exc.exit_code)
         raise
-    warnings = sorted(warnings, key=lambda p: p.sort_key())
     if output_format == "json":
-        _problems_json(warnings)
+        click.echo(problems_json(warnings))
         raise click.exceptions.Exit(1 if strict and warnings else 0)
     _report(warnings, strict)
-    click.echo(f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals")
-
-
-def _problems_json(problems) -> None:
-    import json
-
-    click.echo(json.dumps([
-        {"file": p.location.file, "line": p.location.line, "column": p.location.column, "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity}
-        for p in problems
-    ], indent=2, ensure_ascii=False))
-
-
-def _check(workspace: Path, time_limit: float):
-    from datetime import date
-
-    from .commands.deal import price_deal, quote_warnings
-    from .errors import PricingError, ProblemList, TemplateError
-    from .input.loading import load_workspace
-    from .commands.records import approval_problems, expiry_warnings
-    from .commands.render import check_reference
-
-    ws = load_workspace(workspace)
-    check_reference(ws)
-    warnings = list(ws.warnings)
-    problems = ProblemList()
-    priced = []
-    for loaded in ws.deals:
-        try:
-            quote = price_deal(ws, loaded)
-        except PricingError as exc:
-            problems.extend(exc.problems)
-            continue
-        warnings += quote_warnings(loaded, quote) + expiry_warnings(loaded, quote, date.today())
-        problems.extend(approval_problems(loaded, quote))
-        priced.append((loaded, quote))
-    problems.raise_if_errors(PricingError)
-    found = _contract_problems(ws, priced, time_limit)
-    warnings += [p for p in found if p.severity == "warning"]
-    ProblemList([p for p in found if p.severity == "error"]).raise_if_errors(TemplateError)
-    return ws, warnings
-
-
-def _start_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
-    """PDF engines for a build or pack (engine.py), one per worker it may use (``paths``: the
-    deals named, None for all of deals/); None where processes cannot be forked."""
-    from .runtime.engines import engine_count
-    from .writers.pdf import start_engines
-    from .runtime.workers import can_fork, default_jobs
-
-    if "pdf" not in formats or not can_fork():
-        return None
-    deals = len(paths) if paths and all(p.suffix in (".yaml", ".yml") for p in paths) else len(list((workspace / "deals").glob("*.yaml")))
-    try:
-        return start_engines(engine_count(jobs or default_jobs(), deals))
-    except OSError:  # no pipes or shared memory here: the workers lay the PDFs out themselves
-        return None
-
-
-@contextlib.contextmanager
-def _pdf_engines(workspace: Path, paths: list[Path] | None, formats: tuple[str, ...], jobs: int | None):
-    """The command's PDF engines (or None) while it runs: ended when it is done, killed at once if it fails."""
-    engines = _start_engines(workspace, paths, formats, jobs)
-    try:
-        yield engines
-    except BaseException:
-        if engines is not None:
-            engines.close(at_once=True)
-        raise
-    if engines is not None:
-        engines.close()
+    click.echo(checked_line(ws))
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -181,34 +110,11 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
       proposals build deals/acme-maschinenbau.yaml
       proposals build --format pdf
     """
+    from .commands.build_run import run_build
+
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
-    with _pdf_engines(workspace, paths, chosen, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
-        from .commands.build import render_all
-        from .commands.output import write_built
-        from .commands.render import check_reference
-        from .errors import InputError, UsageError
-        from .input.loading import load_workspace
-        from .commands.records import verify_records
-
-        ws = load_workspace(workspace, paths)
-        if not ws.deals:
-            raise UsageError(f"no deals found in {workspace / 'deals'}")
-        check_reference(ws, chosen)
-        rendered, warnings = render_all(ws, ws.deals, chosen, time_limit, jobs, engines)
-    # Under --strict, warnings fail the run before anything is written.
-    _report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
-    target = output or workspace / "output"
-    problems, recorded = verify_records(ws, rendered, target)
-    if problems:
-        raise InputError(problems)
-    for built in rendered:
-        if built.folder in recorded:
-            click.echo(f"verified {target / built.folder}: identical to the issued record, left untouched")
-    for folder in write_built(ws, [b for b in rendered if b.folder not in recorded], target):
-        click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
-    for note in (n for deal in rendered for n in deal.notes):
-        click.echo(note)
+    run_build(workspace, paths, output, chosen, jobs, time_limit, strict, _report)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -224,30 +130,9 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
       proposals quote deals/acme-maschinenbau.yaml
       proposals quote --json deals/hafenlogistik.yaml
     """
-    import json
+    from .commands.deal_views import show_quote
 
-    from .commands.deal import price_deal, quote_warnings
-    from .input.loading import load_workspace
-    from .commands.quote_table import render_table
-    from .writers.json import quote_document
-
-    ws = load_workspace(workspace, [_deal_path(workspace, deal)])
-    loaded = ws.deals[0]
-    priced = price_deal(ws, loaded)
-    if as_json:
-        click.echo(json.dumps(quote_document(priced, internal=True), indent=2, ensure_ascii=False))
-    else:
-        click.echo(render_table(priced, loaded.model.title), nl=False)
-    _report(ws.warnings + quote_warnings(loaded, priced), strict)
-
-
-def _contract_problems(ws, priced, time_limit: float) -> list:
-    """Templates linted and rendered against every deal in time-limited workers (a template may
-    run away); the lint runs alongside the rendering, so one run reports everything it can."""
-    from .commands.check import check_documents
-    from .runtime.workers import default_jobs
-
-    return check_documents(ws, priced, time_limit, default_jobs())
+    show_quote(workspace, _deal_path(workspace, deal), as_json, strict, _report)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -262,22 +147,9 @@ def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
     Example:
       proposals diff deals/history/acme-maschinenbau-r1.yaml deals/acme-maschinenbau.yaml
     """
-    import json
+    from .commands.deal_views import show_changes
 
-    from .commands.deal import previous_record_note
-    from .commands.revisions import changes_between
-    from .input.loading import load_workspace
-    from .commands.revisions import as_data, render_text
-
-    ws = load_workspace(workspace, [_deal_path(workspace, old), _deal_path(workspace, new)])
-    before, after = ws.deals
-    changes = changes_between(ws, before, after)
-    for note in previous_record_note(ws, before):
-        click.echo(f"note: {note}", err=True)
-    if as_json:
-        click.echo(json.dumps(as_data(changes), indent=2, ensure_ascii=False))
-    else:
-        click.echo(render_text(changes, after.model.locale or ws.seller.model.default_locale), nl=False)
+    show_changes(workspace, _deal_path(workspace, old), _deal_path(workspace, new), as_json)
 
 
 @cli.command(epilog=EPILOG_EXIT, context_settings={"ignore_unknown_options": False})
@@ -306,55 +178,18 @@ def pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make
       proposals pack merge out/shard1 out/shard2 out/shard3 -o out/pack-manifest.json
     """
     if deals and str(deals[0]) == "merge":
-        return _merge(list(deals[1:]), output)
-    _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict)
+        from .commands.pack_run import merge_shards
 
-
-def _merge(manifests, output) -> None:
-    from .errors import UsageError
-    from .commands.pack import merge
-
-    if not manifests or output is None:
-        raise UsageError("pack merge needs shard manifests (or their folders) and -o FILE")
-    click.echo(f"merged {len(manifests)} manifests into {merge(manifests, output)}")
-
-
-def _pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make_zip, as_json, time_limit, strict) -> None:
-    import json
+        manifests = list(deals[1:])
+        click.echo(f"merged {len(manifests)} manifests into {merge_shards(manifests, output)}")
+        return
+    from .commands.pack_run import run_pack
 
     chosen = _formats(formats)
     parts = _shard(shard)
-    with _pdf_engines(workspace, list(deals) or None, chosen, jobs) as engines:  # first, as for build
-        from .runtime.workers import default_jobs
-        from .errors import UsageError
-        from .input.loading import relative_name
-        from .commands.pack import deal_paths, in_shard, load_valid, pack as build_pack
-        from .commands.render import check_reference
-
-        paths = [p for p in deal_paths(workspace, list(deals)) if in_shard(relative_name(workspace, p), parts)]
-        if not paths and parts is None:
-            searched = ", ".join(str(d) for d in deals) if deals else str(workspace / "deals")
-            raise UsageError(f"no deals (*.yaml) found in {searched}")
-        ws, invalid = load_valid(workspace, paths, keep_going)
-        check_reference(ws, chosen)
-        _report(ws.warnings, strict=False)
-        show = _progress(as_json, len(paths))
-        result = build_pack(ws, output or workspace / "output", chosen, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
-                            time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show, engines=engines)
-    if as_json:
-        click.echo(json.dumps(_summary(result), indent=2))
-    warnings = [w for r in result.results for w in r.warnings]
-    for line in warnings:
-        click.echo(line, err=True)
-    if result.failed:
-        for r in result.failed:
-            for problem in r.problems:
-                click.echo(problem, err=True)
-        click.echo(f"failed: {len(result.failed)} of {len(result.results)} deals", err=True)
-        raise click.exceptions.Exit(1)
-    if strict and warnings:
-        click.echo(f"failed: {len(warnings)} warnings under --strict", err=True)
-        raise click.exceptions.Exit(1)
+    code = run_pack(list(deals), workspace, output, chosen, parts, jobs, keep_going, force, make_zip, as_json, time_limit, strict, _report)
+    if code:
+        raise click.exceptions.Exit(code)
 
 
 def _formats(formats: str) -> tuple[str, ...]:
@@ -382,37 +217,6 @@ def _shard(text: str | None) -> tuple[int, int] | None:
     return k, n
 
 
-def _progress(as_json: bool, total: int):
-    """A live counter on a terminal; one plain line per deal otherwise (CI logs)."""
-    tty = sys.stderr.isatty()
-    seen = []
-
-    def show(result, *_):
-        seen.append(result)
-        if as_json:
-            return
-        status = "rendered" if result.status == "built" else result.status  # written once every deal has rendered
-        line = f"{status:9} {result.folder} ({result.deal}{f', {result.seconds:.1f} s' if result.seconds else ''})"
-        if tty:
-            click.echo(f"\r[{len(seen)}/{total}] {line}\033[K", err=True, nl=len(seen) == total)
-        else:
-            click.echo(line)
-
-    return show
-
-
-def _summary(result) -> dict:
-    return {
-        "schema": "proposals.pack-summary/1",
-        "manifest": str(result.manifest) if result.manifest else None,
-        "zip": str(result.zip) if result.zip else None,
-        "deals": [
-            {"deal": r.deal, "folder": r.folder, "status": r.status, "files": r.files, "warnings": r.warnings, "problems": r.problems, "seconds": r.seconds}
-            for r in result.results
-        ],
-    }
-
-
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("kind", type=click.Choice(["deal", "catalog", "seller"]), required=False)
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write deal.schema.json, catalog.schema.json and seller.schema.json into this folder.")
@@ -424,18 +228,15 @@ def schema(kind: str | None, output: Path | None) -> None:
       proposals schema deal > deal.schema.json
       proposals schema -o .schemas
     """
+    from .commands.schema_files import print_schema, write_schemas
     from .errors import UsageError
-    from .input.schema import KINDS, dumps
 
     if output is None:
         if kind is None:
             raise UsageError("name a kind (deal, catalog, seller) or give -o FOLDER")
-        click.echo(dumps(kind), nl=False)
-        return
-    output.mkdir(parents=True, exist_ok=True)
-    for name in [kind] if kind else KINDS:
-        (output / f"{name}.schema.json").write_text(dumps(name), encoding="utf-8")
-        click.echo(f"wrote {output / f'{name}.schema.json'}")
+        print_schema(kind)
+    else:
+        write_schemas(kind, output)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -449,21 +250,9 @@ def init(folder: Path) -> None:
     Example:
       proposals init my-offers && cd my-offers && proposals build
     """
-    import shutil
+    from .commands.scaffold import create_workspace
 
-    from .errors import UsageError
-
-    source = BUILTIN / "scaffold"
-    if folder.exists() and any(folder.iterdir()):
-        raise UsageError(f"{folder} is not empty; init writes only into a new or empty folder")
-    try:
-        shutil.copytree(source, folder, dirs_exist_ok=True)
-        (folder / "gitignore").rename(folder / ".gitignore")  # a dot-file would be left out of the package data
-    except OSError as exc:
-        raise UsageError(f"cannot create the workspace in {folder}: {exc.strerror}") from None
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        click.echo(f"created {path}")
-    click.echo(f"next: cd {folder} && proposals check && proposals build")
+    create_workspace(folder)
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -1,0 +1,43 @@
+"""``proposals build``: the named deals loaded and rendered, checked against their issued
+records, and written to OUTPUT/<offer-number>-r<revision>/ (nothing unless every deal is valid)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import click
+
+from .pdf_engines import pdf_engines
+
+
+def run_build(workspace: Path, paths: list[Path] | None, output: Path | None, formats: tuple[str, ...], jobs: int | None,
+              time_limit: float, strict: bool, report: Callable[[list, bool], None]) -> None:
+    """Build ``paths`` (None: all of deals/); ``report(warnings, strict)`` shows the warnings
+    (and under strict fails the run) after rendering, before anything is written."""
+    with pdf_engines(workspace, paths, formats, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
+        from .build import render_all
+        from .output import write_built
+        from .render import check_reference
+        from ..errors import InputError, UsageError
+        from ..input.loading import load_workspace
+        from .records import verify_records
+
+        ws = load_workspace(workspace, paths)
+        if not ws.deals:
+            raise UsageError(f"no deals found in {workspace / 'deals'}")
+        check_reference(ws, formats)
+        rendered, warnings = render_all(ws, ws.deals, formats, time_limit, jobs, engines)
+    # Under --strict, warnings fail the run before anything is written.
+    report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
+    target = output or workspace / "output"
+    problems, recorded = verify_records(ws, rendered, target)
+    if problems:
+        raise InputError(problems)
+    for built in rendered:
+        if built.folder in recorded:
+            click.echo(f"verified {target / built.folder}: identical to the issued record, left untouched")
+    for folder in write_built(ws, [b for b in rendered if b.folder not in recorded], target):
+        click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}")
+    for note in (n for deal in rendered for n in deal.notes):
+        click.echo(note)

@@ -1,0 +1,61 @@
+"""What ``proposals pack`` prints: a progress line per deal, the JSON summary, and the
+warnings and failures at the end (with the exit code they give)."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+
+def progress(as_json: bool, total: int):
+    """A live counter on a terminal; one plain line per deal otherwise (CI logs)."""
+    tty = sys.stderr.isatty()
+    seen = []
+
+    def show(result, *_):
+        seen.append(result)
+        if as_json:
+            return
+        status = "rendered" if result.status == "built" else result.status  # written once every deal has rendered
+        line = f"{status:9} {result.folder} ({result.deal}{f', {result.seconds:.1f} s' if result.seconds else ''})"
+        if tty:
+            click.echo(f"\r[{len(seen)}/{total}] {line}\033[K", err=True, nl=len(seen) == total)
+        else:
+            click.echo(line)
+
+    return show
+
+
+def summary(result) -> dict:
+    """``pack --json``: the manifest, the zip and every deal's outcome."""
+    return {
+        "schema": "proposals.pack-summary/1",
+        "manifest": str(result.manifest) if result.manifest else None,
+        "zip": str(result.zip) if result.zip else None,
+        "deals": [
+            {"deal": r.deal, "folder": r.folder, "status": r.status, "files": r.files, "warnings": r.warnings, "problems": r.problems, "seconds": r.seconds}
+            for r in result.results
+        ],
+    }
+
+
+def finish(result, as_json: bool, strict: bool) -> int:
+    """The summary (with ``as_json``), the warnings and the failed deals; the exit code:
+    1 when a deal failed or, under ``strict``, there were warnings, else 0."""
+    if as_json:
+        click.echo(json.dumps(summary(result), indent=2))
+    warnings = [w for r in result.results for w in r.warnings]
+    for line in warnings:
+        click.echo(line, err=True)
+    if result.failed:
+        for r in result.failed:
+            for problem in r.problems:
+                click.echo(problem, err=True)
+        click.echo(f"failed: {len(result.failed)} of {len(result.results)} deals", err=True)
+        return 1
+    if strict and warnings:
+        click.echo(f"failed: {len(warnings)} warnings under --strict", err=True)
+        return 1
+    return 0
