@@ -34,7 +34,10 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Mm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from proposals.writers import docx_numbering
 from proposals.writers import docx_oxml
+from proposals.writers import docx_package
+from proposals.writers import docx_table_oxml
 from proposals.writers.docx import build_footer
 
 FONT = "Calibri"
@@ -97,7 +100,7 @@ def settings(document) -> None:
     """Word 2013+ layout (compatibilityMode 15), no revision ids, 1.25 cm tab stops,
     no claim that spelling was already checked."""
     element = document.settings.element
-    docx_oxml.strip_revision_ids(element)
+    docx_package.strip_revision_ids(element)
     for tag in ("w:proofState", "w:savePreviewPicture"):
         for child in element.findall(qn(tag)):
             element.remove(child)
@@ -229,7 +232,7 @@ def define_list_styles(document) -> None:
             suffix = f" {level + 1}" if level else ""
             style = paragraph_style(document, kind + suffix)
             style.paragraph_format.space_after = Pt(3)
-            docx_oxml.set_style_numbering(style, num_id, level)
+            docx_numbering.set_style_numbering(style, num_id, level)
             cont = paragraph_style(document, "List Continue" + suffix)
             cont.paragraph_format.left_indent = Mm(6 * (level + 1))
             cont.paragraph_format.space_after = Pt(3)
@@ -250,8 +253,8 @@ def define_table_styles(document) -> None:
     """"Proposals Table": thin horizontal rules, no vertical lines, shaded bold
     header row.  "Proposals Plain Table": no lines, no left padding."""
     style, tbl_pr = table_style(document, "Proposals Table")
-    docx_oxml.set_table_borders(tbl_pr, bottom=(3, HAIRLINE), insideH=(3, HAIRLINE))
-    docx_oxml.set_cell_margins(tbl_pr, top=85, left=113, bottom=85, right=113)
+    docx_table_oxml.set_table_borders(tbl_pr, bottom=(3, HAIRLINE), insideH=(3, HAIRLINE))
+    docx_table_oxml.set_cell_margins(tbl_pr, top=85, left=113, bottom=85, right=113)
     style.element.append(parse_xml(
         f'<w:tblStylePr {nsdecls("w")} w:type="firstRow">'
         f'<w:rPr><w:b/><w:color w:val="{DARK_BLUE}"/></w:rPr>'
@@ -259,8 +262,8 @@ def define_table_styles(document) -> None:
         f'w:color="{DARK_BLUE}"/></w:tcBorders><w:shd w:val="clear" w:color="auto" '
         f'w:fill="{HEADER_FILL}"/></w:tcPr></w:tblStylePr>'))
     _, plain_pr = table_style(document, "Proposals Plain Table")
-    docx_oxml.set_table_borders(plain_pr)
-    docx_oxml.set_cell_margins(plain_pr, top=0, left=0, bottom=0, right=113)
+    docx_table_oxml.set_table_borders(plain_pr)
+    docx_table_oxml.set_cell_margins(plain_pr, top=0, left=0, bottom=0, right=113)
 
 
 # -------------------------------------------------------------------- build
@@ -279,13 +282,13 @@ def build() -> bytes:
     define_numbering(document)
     define_list_styles(document)
     define_table_styles(document)
-    docx_oxml.clear_body(document)
+    docx_package.clear_body(document)
     document.add_paragraph("Reference document for proposals: edit styles, not text.")
     build_footer(document.sections[0], "Seller · Offer", "Page {page} of {pages}")
     properties(document)
     buffer = io.BytesIO()
     document.save(buffer)
-    return docx_oxml.normalize_zip(buffer.getvalue(), STAMP)
+    return docx_package.normalize_zip(buffer.getvalue(), STAMP)
 
 
 def properties(document) -> None:

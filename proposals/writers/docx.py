@@ -96,6 +96,7 @@ from lxml import etree
 
 from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
+from proposals.writers import docx_package
 from proposals.writers.docx_blocks import Sink, walk_children
 from proposals.writers.docx_context import RenderContext, Scope
 
@@ -131,10 +132,10 @@ class DocxWriter:
         classes or attributes, images that could not be loaded), one
         human-readable string each like ``unsupported element <video> (line 12)``."""
         document = Document(io.BytesIO(self.reference_docx))
-        docx_oxml.clear_body(document)
+        docx_package.clear_body(document)
         # All that is left of the reference's body is its section properties: nothing the
         # writer adds carries revision ids, so they are stripped before the body grows.
-        docx_oxml.strip_revision_ids(document.element)
+        docx_package.strip_revision_ids(document.element)
         ctx = RenderContext(document, self.asset_root)
         _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
@@ -154,10 +155,10 @@ class DocxWriter:
             if header is not None:
                 story = section.header
                 story.is_linked_to_previous = False
-                docx_oxml.clear_story(story._element)
+                docx_package.clear_story(story._element)
                 _add_running_story(ctx, story, header, width)
         _set_metadata(document, meta)
-        return docx_oxml.package_bytes(document, meta.created), ctx.problems
+        return docx_package.package_bytes(document, meta.created), ctx.problems
 
 
 FOOTER_PT = 7
@@ -226,7 +227,7 @@ def build_footer(section, footer_text: str, page_label: str, footer=None) -> Non
     footer = section.footer if footer is None else footer
     footer.is_linked_to_previous = False
     element = footer._element  # python-docx looks the part up again on every access
-    docx_oxml.clear_story(element)
+    docx_package.clear_story(element)
     style = footer.part.get_style_id("Footer", WD_STYLE_TYPE.PARAGRAPH)
     paragraph = docx_oxml.add_tabbed_paragraph(element, style, docx_oxml.to_twips(text_width(section)))
     # add_run gives python-docx's w:r element, whose text setter makes tabs and line breaks
@@ -249,4 +250,4 @@ def _set_metadata(document, meta: DocxMeta) -> None:
     props.created = props.modified = moment.replace(microsecond=0)
     props.keywords = props.comments = props.category = props.content_status = ""
     docx_oxml.set_default_language(document.styles.element, meta.language)
-    docx_oxml.strip_revision_ids(document.settings.element)
+    docx_package.strip_revision_ids(document.settings.element)

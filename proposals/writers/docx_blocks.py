@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from docx.shared import Pt
 
+from proposals.writers import docx_numbering
 from proposals.writers import docx_oxml
 from proposals.writers.docx_context import (
     BLOCK_CLASSES,
@@ -70,7 +71,7 @@ class Sink:
         return self._spare is paragraph
 
     def add_table(self):
-        """Add an empty ``w:tbl`` for :func:`docx_oxml.start_table` to fill."""
+        """Add an empty ``w:tbl`` for :func:`docx_table_oxml.start_table` to fill."""
         if self._spare is not None:
             self.element.remove(self._spare)
         elif docx_oxml.ends_with_table(self.element):
@@ -114,7 +115,7 @@ def _flush(ctx, pending: list, sink: Sink, scope: Scope) -> None:
             segments = segments[:-1]
         paragraph = open_paragraph(ctx, sink, scope)
         if level is not None:
-            docx_oxml.set_numbering(paragraph, ctx.clause_numbering(number_format), level)
+            docx_numbering.set_numbering(paragraph, ctx.clause_numbering(number_format), level)
         emit(ctx, sink.part, paragraph, segments)
 
 
@@ -140,7 +141,7 @@ def open_paragraph(ctx, sink: Sink, scope: Scope):
     if item is not None and not item.used:  # the item's first paragraph: bullet or number
         item.used = True
         if item.num_id is not None:  # an <ol>'s own, restarted list
-            docx_oxml.set_numbering(paragraph, item.num_id, item.ilvl)
+            docx_numbering.set_numbering(paragraph, item.num_id, item.ilvl)
     if sink.after_table:
         sink.after_table = False
         if ctx.space_before_of(paragraph) < SPACE_AFTER_TABLE:
@@ -268,11 +269,11 @@ def _list(ctx, element, sink: Sink, scope: Scope) -> None:
     shown = min(level, MAX_LIST_LEVEL)
     suffix = "" if shown == 1 else f" {shown}"
     style, continuation = LIST_STYLES[element.tag] + suffix, "List Continue" + suffix
-    numbering = docx_oxml.style_numbering(ctx.style(style)) if ctx.style(style) else None
+    numbering = docx_numbering.style_numbering(ctx.style(style)) if ctx.style(style) else None
     ilvl = numbering[1] if numbering else shown - 1
     num_id = None
     if element.tag == "ol" and numbering:
-        num_id = docx_oxml.restarted_num(ctx.numbering(), numbering[0], ilvl)
+        num_id = docx_numbering.restarted_num(ctx.numbering(), numbering[0], ilvl)
     inner = scope.but(list_level=level)
     for child in _list_children(ctx, element, sink, inner):
         _list_item(ctx, child, sink, inner, ListItem(style, continuation, num_id, ilvl))

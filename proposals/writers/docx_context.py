@@ -217,7 +217,7 @@ class RenderContext:
     def clause_numbering(self, level0_format: str | None) -> int:
         """numId of the contract's multi-level clause numbering (12. / 12.1 / 12.1.1), made once."""
         if self._clause_num_id is None:
-            from proposals.writers.docx_oxml import add_clause_numbering
+            from proposals.writers.docx_numbering import add_clause_numbering
 
             self._clause_num_id = add_clause_numbering(self.document, level0_format or "%1.")
         return self._clause_num_id

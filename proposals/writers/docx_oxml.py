@@ -3,23 +3,21 @@
 python-docx opens the reference document and keeps the package (styles,
 numbering, headers and footers, images and relationships, saving).  The body
 content -- paragraphs, runs, tables, rows, cells and their properties -- is
-WordprocessingML built here directly with lxml: python-docx's object API
+WordprocessingML built directly with lxml: python-docx's object API
 searches the schema's successor lists on every property it sets, which made
-it most of the writer's time.  Every piece of hand-built XML lives in this
-module, one small documented function per feature:
+it most of the writer's time.  This module holds the element names, the schema
+order and the helpers every piece of hand-built XML uses, one small documented
+function per feature:
 
 * paragraphs, runs, text, line breaks, pictures and external hyperlinks,
 * paragraph and run properties in schema order (:func:`child`),
-* tables: grid, 100 % width, layout, table look, rows that never split
-  (``w:cantSplit``) or repeat as header rows (``w:tblHeader``), cells with
-  width, span, top rule, shading and margins; table borders and cell margins
-  of table styles,
 * paragraph borders (``<hr>``, signature lines),
-* list numbering that restarts for every ``<ol>``, multi-level clause numbering,
 * fields (PAGE / NUMPAGES) for "Page x of y" footers,
-* document defaults (language, font, font size),
-* reproducibility: removal of revision ids and a zip container with fixed
-  timestamps and a stable entry order.
+* document defaults (language, font, font size).
+
+Tables are in :mod:`proposals.writers.docx_table_oxml`, list numbering in
+:mod:`proposals.writers.docx_numbering`, emptying the reference document and
+the reproducible package in :mod:`proposals.writers.docx_package`.
 
 Elements are created in place (``etree.SubElement`` with Clark names from
 :data:`W`), so they get python-docx's element classes from the document's
@@ -29,18 +27,12 @@ parser and serialize exactly as python-docx's own would.
 from __future__ import annotations
 
 import io
-import zipfile
-from datetime import datetime, timezone
 from types import SimpleNamespace
 
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import nsmap, qn
 from lxml import etree
-
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
-_RSID_ATTRS = ("w:rsidR", "w:rsidRPr", "w:rsidRDefault", "w:rsidP", "w:rsidSect",
-               "w:rsidTr", "w:rsidDel")
 
 _SubElement = etree.SubElement
 
@@ -287,90 +279,6 @@ def ends_with_table(container) -> bool:
     return False
 
 
-# ---------------------------------------------------------------------- tables
-def start_table(tbl, style_id: str | None, columns: list[int], fixed: bool,
-                header_row: bool) -> None:
-    """Give a new ``w:tbl`` its properties -- style, 100 % of the available width,
-    fixed or automatic layout, a table look that applies the style's header-row
-    format only (no banding) -- and its grid, ``columns`` in twips."""
-    tbl_pr = _SubElement(tbl, W.tblPr)
-    if style_id is not None:
-        _SubElement(tbl_pr, W.tblStyle).set(W.val, style_id)
-    width = _SubElement(tbl_pr, W.tblW)
-    width.set(W.type, "pct")
-    width.set(W.w, "5000")
-    _SubElement(tbl_pr, W.tblLayout).set(W.type, "fixed" if fixed else "autofit")
-    look = _SubElement(tbl_pr, W.tblLook)
-    look.set(W.val, "0620" if header_row else "0600")
-    for name, on in (("firstRow", header_row), ("lastRow", False), ("firstColumn", False),
-                     ("lastColumn", False), ("noHBand", True), ("noVBand", True)):
-        look.set(_clark(name), "1" if on else "0")
-    grid = _SubElement(tbl, W.tblGrid)
-    for twips in columns:
-        _SubElement(grid, W.gridCol).set(W.w, str(twips))
-
-
-def add_row(tbl, header: bool):
-    """Append a ``w:tr`` that never splits across pages and, as a header row, repeats
-    on every page."""
-    tr = _SubElement(tbl, W.tr)
-    tr_pr = _SubElement(tr, W.trPr)
-    _SubElement(tr_pr, W.cantSplit).set(W.val, "true")
-    if header:
-        _SubElement(tr_pr, W.tblHeader).set(W.val, "true")
-    return tr
-
-
-def add_cell(tr, twips: int, span: int = 1, top_rule: tuple[int, str] | None = None,
-             fill: str | None = None, no_right_margin: bool = False):
-    """Append a ``w:tc`` with its (required) empty paragraph; return both.
-
-    ``twips`` is the cell width, ``span`` the grid columns it covers, ``top_rule``
-    ``(size, color)`` of a line above it, ``fill`` a background colour such as
-    ``"E9EEF4"``, ``no_right_margin`` sets the right cell margin to 0.
-    """
-    tc = _SubElement(tr, W.tc)
-    tc_pr = _SubElement(tc, W.tcPr)
-    width = _SubElement(tc_pr, W.tcW)
-    width.set(W.type, "dxa")
-    width.set(W.w, str(twips))
-    if span > 1:
-        _SubElement(tc_pr, W.gridSpan).set(W.val, str(span))
-    if top_rule is not None:
-        _SubElement(tc_pr, W.tcBorders).append(border("w:top", *top_rule))
-    if fill is not None:
-        shd = _SubElement(tc_pr, W.shd)
-        shd.set(W.val, "clear")
-        shd.set(W.color, "auto")
-        shd.set(W.fill, fill)
-    if no_right_margin:
-        margin = _SubElement(_SubElement(tc_pr, W.tcMar), W.right)
-        margin.set(W.w, "0")
-        margin.set(W.type, "dxa")
-    return tc, _SubElement(tc, W.p)
-
-
-def set_table_borders(tbl_pr, **edges) -> None:
-    """Set ``w:tblBorders`` on a ``w:tblPr``; ``edges`` maps top/left/bottom/right/
-    insideH/insideV to ``(size, color)`` or ``None`` for no line."""
-    borders = OxmlElement("w:tblBorders")
-    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
-        spec = edges.get(edge)
-        borders.append(border(f"w:{edge}", *spec) if spec else border(f"w:{edge}", val="nil"))
-    _replace(tbl_pr, borders)
-
-
-def set_cell_margins(tbl_pr, top: int, left: int, bottom: int, right: int) -> None:
-    """Set default cell margins (twips) on a ``w:tblPr`` (``w:tblCellMar``)."""
-    margins = OxmlElement("w:tblCellMar")
-    for edge, value in (("top", top), ("left", left), ("bottom", bottom), ("right", right)):
-        element = OxmlElement(f"w:{edge}")
-        element.set(qn("w:w"), str(value))
-        element.set(qn("w:type"), "dxa")
-        margins.append(element)
-    _replace(tbl_pr, margins)
-
-
 # ---------------------------------------------------------------------- fields
 def add_field(p, instruction: str, placeholder: str = "1") -> None:
     """Append a complex field (e.g. ``PAGE`` or ``NUMPAGES``) to the paragraph ``p``.
@@ -431,90 +339,7 @@ def _story_paragraphs(story_element):
                 yield from tc.iterchildren(W.p)
 
 
-# ------------------------------------------------------------------- numbering
-def style_numbering(style) -> tuple[int, int] | None:
-    """Return ``(numId, ilvl)`` a paragraph style's ``w:numPr`` links to, or None."""
-    p_pr = style.element.pPr
-    num_pr = None if p_pr is None else p_pr.numPr
-    if num_pr is None or num_pr.numId is None:
-        return None
-    return num_pr.numId.val, (num_pr.ilvl.val if num_pr.ilvl is not None else 0)
-
-
-def restarted_num(numbering, num_id: int, ilvl: int) -> int:
-    """Create a new ``w:num`` sharing the abstract list of ``num_id`` that starts
-    again at 1 on level ``ilvl``; return its numId.
-
-    Every ``<ol>`` gets its own w:num with a ``w:startOverride``; paragraphs that
-    only named the list style would otherwise continue the previous list.
-    """
-    template = numbering.num_having_numId(num_id)
-    num = numbering.add_num(template.abstractNumId.val)
-    num.add_lvlOverride(ilvl=ilvl).add_startOverride(1)
-    return num.numId
-
-
-CLAUSE_INDENT = 567  # twips: 10 mm, as the PDF's hanging indent of sub-clauses
-
-
-def add_clause_numbering(document, level0_text: str) -> int:
-    """Add a multi-level list for contract clauses: level 0 ``level0_text`` ("%1." or "§ %1")
-    for headings, level 1 "%1.%2" and level 2 "%1.%2.%3" for sub-clauses; return its numId."""
-    from xml.sax.saxutils import quoteattr
-
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
-    numbering = document.part.numbering_part.element
-    ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
-    abstract_id = max(ids, default=0) + 1
-    levels = [(level0_text, 0, 0, "space"), ("%1.%2", CLAUSE_INDENT, CLAUSE_INDENT, "tab"), ("%1.%2.%3", 2 * CLAUSE_INDENT, CLAUSE_INDENT, "tab")]
-    xml = "".join(
-        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:suff w:val="{suffix}"/>'
-        f"<w:lvlText w:val={quoteattr(text)}/><w:lvlJc w:val=\"left\"/>"
-        f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr><w:rPr><w:b/></w:rPr></w:lvl>'
-        for i, (text, left, hanging, suffix) in enumerate(levels)
-    )
-    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}"><w:nsid w:val="5052C{abstract_id:03X}"/><w:multiLevelType w:val="multilevel"/>{xml}</w:abstractNum>')
-    first_num = numbering.find(qn("w:num"))
-    if first_num is not None:
-        first_num.addprevious(abstract)  # abstractNum elements must precede num elements
-    else:
-        numbering.append(abstract)
-    return numbering.add_num(abstract_id).numId
-
-
-def set_numbering(p, num_id: int, ilvl: int) -> None:
-    """Attach a paragraph to list ``num_id`` on level ``ilvl`` (``w:numPr``)."""
-    _set_num_pr(properties(p, W.pPr), num_id, ilvl)
-
-
-def set_style_numbering(style, num_id: int, ilvl: int) -> None:
-    """Link a paragraph style (e.g. "List Number 2") to list ``num_id``, level ``ilvl``."""
-    _set_num_pr(style.element.get_or_add_pPr(), num_id, ilvl)
-
-
-def _set_num_pr(p_pr, num_id: int, ilvl: int) -> None:
-    num_pr = child(p_pr, W.numPr)
-    child(num_pr, W.ilvl).set(W.val, str(ilvl))
-    child(num_pr, W.numId).set(W.val, str(num_id))
-
-
-# ------------------------------------------------------------ document parts
-def clear_body(document) -> None:
-    """Remove every block from the document body but keep the final ``w:sectPr``."""
-    body = document.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-
-
-def clear_story(story_element) -> None:
-    """Remove all content of a header or footer (its ``w:hdr``/``w:ftr``)."""
-    for block in list(story_element):
-        story_element.remove(block)
-
-
+# ------------------------------------------------------------ document defaults
 def _doc_defaults_rpr(styles_element):
     return child(child(child(styles_element, W.docDefaults), W.rPrDefault), W.rPr)
 
@@ -547,72 +372,3 @@ def default_font_half_points(styles_element, fallback: int = 20) -> int:
     """Return the default font size from ``w:docDefaults`` in half points."""
     size = _doc_defaults_rpr(styles_element).find(qn("w:sz"))
     return int(size.get(qn("w:val"))) if size is not None else fallback
-
-
-def strip_revision_ids(element) -> None:
-    """Remove ``w:rsid*`` attributes below ``element`` and any ``w:rsids`` list,
-    so that nothing session-specific ends up in the output."""
-    for rsids in element.findall(qn("w:rsids")):
-        element.remove(rsids)
-    names = [qn(a) for a in _RSID_ATTRS]
-    for node in element.iter():
-        for name in names:
-            node.attrib.pop(name, None)
-
-
-# -------------------------------------------------------------- reproducibility
-def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
-    """Convert ``moment`` to the UTC date-time tuple zip entries store (>= 1980)."""
-    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
-    stamp = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
-    return max(stamp, ZIP_EPOCH)
-
-
-def package_bytes(document, moment: datetime) -> bytes:
-    """The .docx bytes of ``document`` in the reproducible container of :func:`normalize_zip`.
-
-    The parts are serialized by python-docx's own package writer steps -- the same
-    bytes ``document.save()`` stores -- and compressed once: ``save()`` would deflate
-    every part into a zip that :func:`normalize_zip` then inflates and deflates again
-    (a tenth of the writer's time).
-    """
-    from docx.opc.pkgwriter import PackageWriter
-
-    package = document.part.package
-    parts = package.parts
-    for part in parts:
-        part.before_marshal()
-    entries = _Entries()
-    PackageWriter._write_content_types_stream(entries, parts)
-    PackageWriter._write_pkg_rels(entries, package.rels)
-    PackageWriter._write_parts(entries, parts)
-    return _reproducible_zip(entries, moment)
-
-
-class _Entries(dict):
-    """Zip entry bytes by name, collected in place of python-docx's zip writer."""
-
-    def write(self, pack_uri, blob: bytes) -> None:
-        self[pack_uri.membername] = blob
-
-
-def normalize_zip(blob: bytes, moment: datetime) -> bytes:
-    """Rewrite a .docx container byte-for-byte reproducibly (see :func:`_reproducible_zip`)."""
-    source = zipfile.ZipFile(io.BytesIO(blob))
-    return _reproducible_zip({name: source.read(name) for name in source.namelist()}, moment)
-
-
-def _reproducible_zip(entries: dict[str, bytes], moment: datetime) -> bytes:
-    """Zip ``entries`` with fixed timestamps and permissions, ``[Content_Types].xml``
-    first, then the other entries sorted by name."""
-    stamp = zip_timestamp(moment)
-    names = sorted(entries, key=lambda n: (n != "[Content_Types].xml", n))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name in names:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 0
-            info.external_attr = 0o644 << 16
-            target.writestr(info, entries[name], compresslevel=6)
-    return out.getvalue()

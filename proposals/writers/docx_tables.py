@@ -20,6 +20,7 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import Mm
 
 from proposals.writers import docx_oxml
+from proposals.writers import docx_table_oxml
 from proposals.writers.docx_context import (
     KNOWN_CLASSES,
     OPAQUE_TAGS,
@@ -68,7 +69,7 @@ def render_table(ctx, element, sink, scope: Scope, walk, sink_class) -> None:
 def _new_table(ctx, sink, rows, grid: list[int], plain: bool, fixed: bool):
     tbl = sink.add_table()
     style = ctx.style_id("Proposals Plain Table" if plain else "Proposals Table", WD_STYLE_TYPE.TABLE)
-    docx_oxml.start_table(tbl, style, grid, fixed, header_row=any(head for _, head, _ in rows))
+    docx_table_oxml.start_table(tbl, style, grid, fixed, header_row=any(head for _, head, _ in rows))
     return tbl
 
 
@@ -218,7 +219,7 @@ def _render_row(ctx, tbl, tr, head, cells, widths, grid, plain, scope, walk, sin
     check_attributes(ctx, tr)
     check_classes(ctx, tr, KNOWN_CLASSES["tr"])
     classes = class_list(tr)
-    row = docx_oxml.add_row(tbl, head)
+    row = docx_table_oxml.add_row(tbl, head)
     fmt = scope.fmt.switched_on(bold=head or bool({"total", "grand", "group"} & set(classes)),
                                 muted="muted" in classes)
     # a row both total and subtotal gets the subtotal rule (the last one set used to replace the first)
@@ -227,15 +228,15 @@ def _render_row(ctx, tbl, tr, head, cells, widths, grid, plain, scope, walk, sin
     column = 0
     for element, span in cells:
         end = column + span
-        tc, spare = docx_oxml.add_cell(row, _merged_width(grid[column:end]), span, rule, fill,
-                                       no_right_margin=plain and end == len(grid))
+        tc, spare = docx_table_oxml.add_cell(row, _merged_width(grid[column:end]), span, rule, fill,
+                                             no_right_margin=plain and end == len(grid))
         width = max(sum(widths[column:end]) - CELL_PADDING, MIN_COLUMN)
         _render_cell(ctx, element, tc, spare, Scope(style=CELL_STYLE, fmt=fmt, width=width, row_key=row),
                      walk, sink_class, part)
         column = end
     for index in range(column, len(grid)):
-        _, spare = docx_oxml.add_cell(row, grid[index], top_rule=rule,
-                                      no_right_margin=plain and index == len(grid) - 1)
+        _, spare = docx_table_oxml.add_cell(row, grid[index], top_rule=rule,
+                                            no_right_margin=plain and index == len(grid) - 1)
         docx_oxml.set_paragraph_style(spare, ctx.style_id(CELL_STYLE))
     if "group" in classes:  # a group heading never stands alone at the foot of a page
         for tc in row.iterchildren(W.tc):

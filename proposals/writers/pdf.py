@@ -2,7 +2,10 @@
 
 Documents may reference images and fonts inside the workspace (and inline
 ``data:`` images); anything else (network, files outside the workspace) is
-refused and reported as a problem instead of being fetched.
+refused and reported as a problem instead of being fetched.  The stylesheets
+parsed once per process are in :mod:`proposals.writers.pdf_stylesheets`, the kept
+font configuration in :mod:`proposals.writers.pdf_fonts`, the WeasyPrint import
+and its collected warnings in :mod:`proposals.writers.pdf_weasyprint`.
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
-import logging
 from datetime import datetime, timezone
 import mimetypes
 import re
@@ -18,67 +20,12 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..documents.assets import AssetPolicy, AssetRefused
+from .pdf_fonts import _kept_fonts
+from .pdf_stylesheets import _moved_stylesheets
+from .pdf_weasyprint import _weasyprint_messages, load_weasyprint
 
 
 VIRTUAL_ROOT = "/workspace/"
-
-
-class _Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage().splitlines()[0]
-        # "Failed to load image at '<long url>': ValueError: <our reason>" -> "<our reason>"
-        _, found, reason = message.partition("Error: ")
-        self.messages.append((reason if found else message)[:200])
-
-
-def load_weasyprint():
-    """Import WeasyPrint, with one ``ldconfig -p`` to find its C libraries.
-
-    WeasyPrint tries several names per library (``libgobject-2.0-0``,
-    ``gobject-2.0-0``, ``gobject-2.0``...); cffi passes each to
-    ``ctypes.util.find_library``, which on Linux runs ldconfig, then gcc, then
-    ld for every name that does not exist: 0.15 s of every build's start. Only
-    during this import, names are looked up in one reading of the ldconfig
-    cache; where that cannot be read, the standard lookup runs.
-    """
-    import sys
-
-    if "weasyprint" in sys.modules:
-        return sys.modules["weasyprint"]
-    import ctypes.util
-
-    standard = ctypes.util.find_library
-    known = _ldconfig_libraries()
-    if known is not None:
-        ctypes.util.find_library = lambda name: next((so for so in known if so.startswith(f"lib{name}.")), None)
-    try:
-        import weasyprint
-    finally:
-        ctypes.util.find_library = standard
-    return weasyprint
-
-
-def _ldconfig_libraries() -> list[str] | None:
-    """Sonames in the ldconfig cache for this machine's ABI, in the cache's order (as ctypes reads it)."""
-    import os
-    import platform
-    import re
-    import struct
-    import subprocess
-
-    if platform.system() != "Linux":
-        return None
-    machine = os.uname().machine + ("-32" if struct.calcsize("l") == 4 else "-64")
-    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit", "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(machine, "libc6")
-    try:
-        listing = subprocess.run(["/sbin/ldconfig", "-p"], capture_output=True, env={"LC_ALL": "C", "LANG": "C"}, timeout=10, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return [so for so, flags in re.findall(r"^\s+(lib\S+)\s+\(([^)]*)\)", listing.decode(errors="replace"), re.M) if flags.startswith(abi)] or None
 
 
 def _fetcher_class():
@@ -128,222 +75,6 @@ def _strip_attachment_links(html: str, tree) -> tuple[str, object, list[str]]:
         return html, tree, []
     html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
     return html, lxml.html.document_fromstring(html), problems
-
-
-# ---------------------------------------------------------------- stylesheets parsed once per process
-#
-# WeasyPrint parses a document's <style> elements anew for every document: 8 ms
-# for the built-in stylesheet, which is the same text for every document of a
-# workspace. A worker keeps the parsed stylesheet and passes it to WeasyPrint
-# as a user stylesheet, with the <style> elements cut from the HTML. That
-# changes the origin of the rules (author -> user) and removes elements from
-# <head>, which decides nothing as long as:
-# - every document stylesheet moves, in order, and the document has no <link>
-#   stylesheet, no <base> and no <svg> sized by attributes;
-# - no sheet has an !important declaration or an ID selector (WeasyPrint weighs
-#   a style attribute like one ID selector);
-# - no sheet sets what WeasyPrint derives from attributes as author rules
-#   (lang from lang=, anchor from id= and name=);
-# - no sheet can display <head> (a rule setting display whose subject is not a
-#   named element other than head), so the cut elements were never rendered;
-# - no sheet imports, declares fonts, counter styles, layers, colour profiles or
-#   namespaces, or uses var() (a parsed var() remembers having warned, so a
-#   reused sheet would stop reporting it).
-# Anything else renders the usual way.
-
-_STYLE_BLOCK = re.compile(r"<style\s*>(.*?)</style\s*>", re.S | re.I)
-_HEAD_END = re.compile(r"</head\s*>", re.I)
-_UNPORTABLE_AT_RULES = {"import", "font-face", "counter-style", "layer", "color-profile", "namespace"}
-_FROM_ATTRIBUTES = {"lang", "-weasy-lang", "anchor", "-weasy-anchor"}
-_DISPLAYING = {"display", "all"}
-_CACHED_FROM = 2000  # characters: shorter sheets (the per-deal footer rule) are parsed each time
-_SEEN: set[str] = set()  # large sheets met once: the second sighting parses them for keeps
-_SHEETS: dict[str, tuple[object, tuple[str, ...]]] = {}  # text -> (weasyprint.CSS, warnings while parsing)
-_UNPORTABLE: set[str] = set()
-
-
-def _style_blocks(html: str, tree) -> list[re.Match] | None:
-    """The document's stylesheets as spans of ``html`` if all may move out of it, else None."""
-    styles = tree.xpath("//style")
-    if not styles or tree.xpath("//base") or any("stylesheet" in (link.get("rel") or "").lower() for link in tree.xpath("//link")):
-        return None
-    if any(svg.get("width") or svg.get("height") for svg in tree.xpath("//svg")):
-        return None
-    if any(style.attrib or style.getparent().tag != "head" or len(style) for style in styles):
-        return None
-    head_end = _HEAD_END.search(html)
-    blocks = list(_STYLE_BLOCK.finditer(html, 0, head_end.start() if head_end else 0))
-    # Every real <style> start tag matches the pattern; a match elsewhere (in a comment,
-    # a title, an attribute) adds a block, or changes a text, or a line: then the counts,
-    # texts or lines differ, and WeasyPrint reads the document as usual.
-    found = [(html.count("\n", 0, block.start()) + 1, block.group(1)) for block in blocks]
-    if found != [(style.sourceline, style.text or "") for style in styles]:
-        return None
-    return blocks
-
-
-def _portable(text: str) -> bool:
-    """True if moving this sheet from author to user origin changes no computed value (see above)."""
-    import tinycss2
-
-    def nested(token):
-        return getattr(token, "arguments", None) or getattr(token, "content", None) or ()
-
-    def prelude_has_id(tokens) -> bool:  # also inside :not(), :is() and [...]; :has() counts too
-        return any(token.type == "hash" or (token.type == "function" and token.lower_name == "has") or prelude_has_id(nested(token)) for token in tokens)
-
-    def uses_var(tokens) -> bool:
-        return any((token.type == "function" and token.lower_name == "var") or uses_var(nested(token)) for token in tokens)
-
-    def names_its_subject(prelude) -> bool:
-        """Every selector's subject is a named element other than head (so head keeps display: none)."""
-        for selector in tinycss2.serialize(prelude).split(","):  # commas inside :is() only make this stricter
-            subject = re.split(r"[\s>+~]+", selector.strip())[-1]
-            name = re.match(r"[A-Za-z][A-Za-z0-9-]*", subject)
-            if name is None or name.group().lower() == "head":
-                return False
-        return True
-
-    def block_ok(content, prelude=None) -> bool:
-        for item in tinycss2.parse_blocks_contents(content, skip_comments=True, skip_whitespace=True):
-            if item.type == "declaration":
-                if item.important or item.lower_name in _FROM_ATTRIBUTES or uses_var(item.value):
-                    return False
-                if item.lower_name in _DISPLAYING and (prelude is None or not names_its_subject(prelude)):
-                    return False
-            if item.type == "at-rule" and not at_rule_ok(item):
-                return False
-            if item.type == "qualified-rule" and not rule_ok(item):
-                return False
-        return True
-
-    def rule_ok(rule) -> bool:
-        return not prelude_has_id(rule.prelude) and block_ok(rule.content, rule.prelude)
-
-    def at_rule_ok(rule) -> bool:
-        if rule.lower_at_keyword in _UNPORTABLE_AT_RULES:
-            return False
-        if rule.content is None:
-            return True
-        if rule.lower_at_keyword in ("media", "supports"):
-            return rules_ok(tinycss2.parse_rule_list(rule.content, skip_comments=True, skip_whitespace=True))
-        return block_ok(rule.content)
-
-    def rules_ok(rules) -> bool:
-        for rule in rules:
-            if rule.type == "at-rule" and not at_rule_ok(rule):
-                return False
-            if rule.type == "qualified-rule" and not rule_ok(rule):
-                return False
-        return True
-
-    return rules_ok(tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True))
-
-
-@contextlib.contextmanager
-def _weasyprint_messages():
-    """The warnings WeasyPrint logs meanwhile, as a list filled in place."""
-    collector = _Collect()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(collector)
-    try:
-        yield collector.messages
-    finally:
-        logger.removeHandler(collector)
-
-
-def _parsed_sheet(weasyprint, text: str, base_url: str, fetcher) -> tuple[object, tuple[str, ...]]:
-    with _weasyprint_messages() as messages:
-        sheet = weasyprint.CSS(string=text, base_url=base_url, url_fetcher=fetcher, media_type="print")
-    return sheet, tuple(messages)
-
-
-def _moved_stylesheets(weasyprint, html: str, tree, base_url: str, fetcher) -> tuple[str, list, list[str]] | None:
-    """``html`` without its <style> elements, their parsed sheets and parsing warnings; None to render as usual."""
-    blocks = _style_blocks(html, tree)
-    if blocks is None:
-        return None
-    texts = [block.group(1) for block in blocks]
-    large = [text for text in texts if len(text) >= _CACHED_FROM]
-    if not large or any(text in _UNPORTABLE or (text not in _SHEETS and text not in _SEEN) for text in large):
-        if len(_SEEN) > 64:  # a long-running process may meet many versions of the stylesheet
-            _SEEN.clear()
-        _SEEN.update(large)  # a single build renders each document once: parse the usual way
-        return None
-    sheets, warnings = [], []
-    for text in texts:
-        found = _SHEETS.get(text)
-        if found is None:
-            if not _portable(text):
-                if len(text) >= _CACHED_FROM:
-                    if len(_UNPORTABLE) > 64:
-                        _UNPORTABLE.clear()
-                    _UNPORTABLE.add(text)
-                return None
-            found = _parsed_sheet(weasyprint, text, base_url, fetcher)
-            if len(text) >= _CACHED_FROM:
-                if len(_SHEETS) >= 8:
-                    _SHEETS.pop(next(iter(_SHEETS)))
-                _SHEETS[text] = found
-        sheets.append(found[0])
-        warnings += found[1]
-    cut, start = [], 0
-    for block in blocks:
-        cut.append(html[start:block.start()])
-        start = block.end()
-    cut.append(html[start:])
-    return "".join(cut), sheets, warnings
-
-
-# ---------------------------------------------------------------- fonts kept per process
-#
-# WeasyPrint makes a FontConfiguration for every document: it loads fontconfig's
-# configuration and holds Pango's font map, whose caches (fonts opened, glyphs
-# shaped, line metrics) then start cold each time; about 3 % of the example
-# offer's time. A process keeps one configuration while no document adds fonts
-# to it. A @font-face rule (in a stylesheet or an SVG image) registers its font
-# in the configuration, where later documents would find it, so the document
-# that adds one is the last to use that configuration. The caches depend only on
-# the fonts, so the documents come out byte-identical either way.
-
-_FONTS_RENEWED_AFTER = 200  # documents: bounds Pango's caches in a long-running worker
-_FONTS: list = []  # the configuration in use, if any
-
-
-def _font_configuration_class():
-    from weasyprint.text.fonts import FontConfiguration
-
-    class KeptFonts(FontConfiguration):
-        """A FontConfiguration that notes whether any document added a font face to it."""
-
-        def __init__(self) -> None:
-            super().__init__()
-            self.documents = 0
-            self.faces_added = False
-
-        def add_font_face(self, rule_descriptors, url_fetcher):
-            # Pango forgets its fonts when a face is added, WeasyPrint's line metrics per
-            # family name do not: measured with the font the name fell back to before, they
-            # would now be wrong (a fresh configuration has none yet).
-            self.faces_added = True
-            self.strut_layouts.clear()
-            return super().add_font_face(rule_descriptors, url_fetcher)
-
-    return KeptFonts
-
-
-@contextlib.contextmanager
-def _kept_fonts():
-    """The process's font configuration for one document; dropped after a document added fonts to it."""
-    if not _FONTS:
-        _FONTS.append(_font_configuration_class()())
-    fonts = _FONTS[0]
-    try:
-        yield fonts
-    finally:
-        fonts.documents += 1
-        if fonts.faces_added or fonts.documents >= _FONTS_RENEWED_AFTER:
-            _FONTS.clear()
 
 
 class PdfWriter:

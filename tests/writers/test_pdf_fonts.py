@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from proposals.commands import build, render
 from proposals.input.loading import load_workspace
-from proposals.writers import pdf
+from proposals.writers import pdf, pdf_fonts
 
 from ..conftest import copy_example
 
@@ -24,7 +24,7 @@ CARLITO_ITALIC = Path("/usr/share/fonts/truetype/crosextra/Carlito-Italic.ttf") 
 def kept(monkeypatch):
     """No font configuration kept yet; the list that holds the one in use."""
     fonts: list = []
-    monkeypatch.setattr(pdf, "_FONTS", fonts)
+    monkeypatch.setattr(pdf_fonts, "_FONTS", fonts)
     return fonts
 
 
@@ -75,7 +75,7 @@ def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(t
 
 
 def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeypatch):
-    monkeypatch.setattr(pdf, "_FONTS_RENEWED_AFTER", 2)
+    monkeypatch.setattr(pdf_fonts, "_FONTS_RENEWED_AFTER", 2)
     html = _page("p { color: red; }")
     seen = []
     for _ in range(4):

@@ -10,7 +10,7 @@ import io
 
 from proposals.commands import build, render
 from proposals.input.loading import load_workspace
-from proposals.writers import pdf
+from proposals.writers import pdf, pdf_stylesheets
 
 from ..conftest import copy_example
 
@@ -20,9 +20,9 @@ FILLER = "".join(f"p.c{n} {{ margin-left: {n % 7}mm; color: #{n:06x}; }}\n" for 
 @pytest.fixture
 def fresh(monkeypatch):
     """Empty stylesheet caches, and a record of whether each render moved the stylesheets."""
-    monkeypatch.setattr(pdf, "_SEEN", set())
-    monkeypatch.setattr(pdf, "_SHEETS", {})
-    monkeypatch.setattr(pdf, "_UNPORTABLE", set())
+    monkeypatch.setattr(pdf_stylesheets, "_SEEN", set())
+    monkeypatch.setattr(pdf_stylesheets, "_SHEETS", {})
+    monkeypatch.setattr(pdf_stylesheets, "_UNPORTABLE", set())
     moved = []
     original = pdf._moved_stylesheets
 
@@ -57,7 +57,7 @@ def test_the_example_documents_come_out_byte_identical_with_the_stylesheet_reuse
 
 def test_a_single_rendering_parses_the_usual_way(tmp_path, fresh):
     pdf.PdfWriter(tmp_path).render(_page(""), "one")
-    assert fresh == [False] and pdf._SHEETS == {}
+    assert fresh == [False] and pdf_stylesheets._SHEETS == {}
 
 
 @pytest.mark.parametrize("css", [

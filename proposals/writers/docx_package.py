@@ -1,0 +1,103 @@
+"""The DOCX package as the writer and the reference-document generator save it.
+
+The reference document's body and header/footer stories are emptied before
+new content goes in; revision ids (``w:rsid*``) are removed and the parts are
+zipped with fixed timestamps and a stable entry order, so that equal inputs
+give byte-identical .docx files.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, timezone
+
+from docx.oxml.ns import qn
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_RSID_ATTRS = ("w:rsidR", "w:rsidRPr", "w:rsidRDefault", "w:rsidP", "w:rsidSect",
+               "w:rsidTr", "w:rsidDel")
+
+
+# ------------------------------------------------------------ document parts
+def clear_body(document) -> None:
+    """Remove every block from the document body but keep the final ``w:sectPr``."""
+    body = document.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def clear_story(story_element) -> None:
+    """Remove all content of a header or footer (its ``w:hdr``/``w:ftr``)."""
+    for block in list(story_element):
+        story_element.remove(block)
+
+
+def strip_revision_ids(element) -> None:
+    """Remove ``w:rsid*`` attributes below ``element`` and any ``w:rsids`` list,
+    so that nothing session-specific ends up in the output."""
+    for rsids in element.findall(qn("w:rsids")):
+        element.remove(rsids)
+    names = [qn(a) for a in _RSID_ATTRS]
+    for node in element.iter():
+        for name in names:
+            node.attrib.pop(name, None)
+
+
+# -------------------------------------------------------------- reproducibility
+def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
+    """Convert ``moment`` to the UTC date-time tuple zip entries store (>= 1980)."""
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment
+    stamp = (utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second)
+    return max(stamp, ZIP_EPOCH)
+
+
+def package_bytes(document, moment: datetime) -> bytes:
+    """The .docx bytes of ``document`` in the reproducible container of :func:`normalize_zip`.
+
+    The parts are serialized by python-docx's own package writer steps -- the same
+    bytes ``document.save()`` stores -- and compressed once: ``save()`` would deflate
+    every part into a zip that :func:`normalize_zip` then inflates and deflates again
+    (a tenth of the writer's time).
+    """
+    from docx.opc.pkgwriter import PackageWriter
+
+    package = document.part.package
+    parts = package.parts
+    for part in parts:
+        part.before_marshal()
+    entries = _Entries()
+    PackageWriter._write_content_types_stream(entries, parts)
+    PackageWriter._write_pkg_rels(entries, package.rels)
+    PackageWriter._write_parts(entries, parts)
+    return _reproducible_zip(entries, moment)
+
+
+class _Entries(dict):
+    """Zip entry bytes by name, collected in place of python-docx's zip writer."""
+
+    def write(self, pack_uri, blob: bytes) -> None:
+        self[pack_uri.membername] = blob
+
+
+def normalize_zip(blob: bytes, moment: datetime) -> bytes:
+    """Rewrite a .docx container byte-for-byte reproducibly (see :func:`_reproducible_zip`)."""
+    source = zipfile.ZipFile(io.BytesIO(blob))
+    return _reproducible_zip({name: source.read(name) for name in source.namelist()}, moment)
+
+
+def _reproducible_zip(entries: dict[str, bytes], moment: datetime) -> bytes:
+    """Zip ``entries`` with fixed timestamps and permissions, ``[Content_Types].xml``
+    first, then the other entries sorted by name."""
+    stamp = zip_timestamp(moment)
+    names = sorted(entries, key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0o644 << 16
+            target.writestr(info, entries[name], compresslevel=6)
+    return out.getvalue()
