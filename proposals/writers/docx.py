@@ -74,8 +74,9 @@ with python-docx equals what the browser shows.
 
 Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
-(runs, whitespace, links), :mod:`proposals.writers.docx_images`, and all raw
-OOXML in :mod:`proposals.writers.docx_oxml`.  python-docx keeps the package
+(runs, whitespace, links), :mod:`proposals.writers.docx_images`, and the raw
+OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
+``docx_numbering`` and ``docx_package``).  python-docx keeps the package
 (reference document, styles, numbering, headers and footers, images,
 relationships); the content is WordprocessingML built by ``docx_oxml``, several
 times faster than python-docx's object API.

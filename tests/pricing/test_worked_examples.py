@@ -13,7 +13,9 @@ from proposals.input.yamlsource import parse
 
 from .pricing_fixtures import catalog, deal, seller
 
-EXAMPLES = sorted((Path(__file__).parent / "cases" / "en16931").glob("*.yaml"))
+from ..conftest import CASES
+
+EXAMPLES = sorted((CASES / "en16931").glob("*.yaml"))
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

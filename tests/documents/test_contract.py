@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import copy_example
-from .test_build import copy_minimal, docx_text, pdf_text, squash
+from ..conftest import copy_example
+from ..readback import copy_minimal, docx_text, pdf_text, squash
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ from proposals.cli import cli
 from proposals.commands.readme import BEGIN, END, reference
 from proposals.input.reference import undocumented
 
-from .conftest import REPO
+from ..conftest import REPO
 
 
 def test_readme_field_reference_matches_models():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import REPO
-from .test_build import docx_text, pdf_text, squash
+from ..conftest import REPO
+from ..readback import docx_text, pdf_text, squash
 
 ISSUED = "status: issued\nissued_on: 2026-11-21\n"
 
@@ -87,7 +87,7 @@ def test_diff_of_the_example_revisions(cli):
 
 
 def test_revision_two_shows_its_changes_page_in_both_formats(tmp_path, cli):
-    from .conftest import copy_example
+    from ..conftest import copy_example
 
     ws = copy_example(tmp_path / "ws")
     code, out, err = cli("build", "-w", ws, "deals/acme-maschinenbau.yaml")

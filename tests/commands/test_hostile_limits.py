@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CASES
+from ..conftest import CASES
 
 PROPOSALS = [sys.executable, "-m", "proposals"]
 HUGE = '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}{{ "A" * 10**9 }}{% endblock %}\n'

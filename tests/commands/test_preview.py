@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from .conftest import CASES, REPO
+from ..conftest import CASES, REPO
 
 CHROMIUM, CHROMEDRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 

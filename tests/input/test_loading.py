@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-GOOD = (Path(__file__).parent / "cases" / "minimal" / "deals" / "basic.yaml").read_text()
+from ..conftest import CASES
+
+GOOD = (CASES / "minimal" / "deals" / "basic.yaml").read_text()
 
 
 def write(ws: Path, relative: str, text: str) -> None:

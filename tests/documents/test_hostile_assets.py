@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
-from .conftest import REPO
+from ..conftest import REPO
 
 SECRET = "ghp_SECRETTOKEN0123456789"
 LOGO = REPO / "templates" / "assets" / "logo.png"

@@ -16,7 +16,7 @@ from proposals.runtime.workers import run_many
 from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
-from .test_build import copy_minimal
+from ..readback import copy_minimal
 
 DEPTH = 150  # frames of about 20 slots: 3,000 slots, more than one 16 KiB chunk (2,048), so every descent crosses a boundary
 DESCENTS = 2_000

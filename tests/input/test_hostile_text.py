@@ -19,7 +19,7 @@ import pytest
 
 from proposals.cli import run
 
-from .conftest import CASES, REPO
+from ..conftest import CASES, REPO
 
 FSI, PDI, RLO, PDF_, RLE, RLI = "\u2068", "\u2069", "\u202e", "\u202c", "\u202b", "\u2067"
 DEAL = "deals/basic.yaml"

@@ -9,7 +9,9 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from .test_build import copy_minimal, docx_text, pdf_text, squash
+from ..readback import copy_minimal, docx_text, pdf_text, squash
+
+from ..conftest import CASES
 
 HOSTILE = '<script>alert(1)</script> & {{ 7*7 }} \u202eevil\u202c O\'Brien "Quotes" ' + "Ü" * 20 + " " + "Long" * 60
 
@@ -45,7 +47,7 @@ def long_offer(tmp_path_factory) -> Path:
     from proposals.cli import run
 
     ws = tmp_path_factory.mktemp("long") / "ws"
-    shutil.copytree(Path(__file__).parent / "cases" / "minimal", ws)
+    shutil.copytree(CASES / "minimal", ws)
     items = "".join(f"  - sku: DAY\n    quantity: {n}\n    notes: Row marker R{n:03d}X\n" for n in range(1, 201))
     deal = ws / "deals" / "basic.yaml"
     head = deal.read_text().split("items:")[0]

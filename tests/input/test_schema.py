@@ -11,7 +11,7 @@ import pytest
 
 from proposals.input.yamlsource import parse
 
-from .conftest import CASES, REPO
+from ..conftest import CASES, REPO
 from .test_loading import CASES as INVALID_DEALS
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .test_build import copy_minimal
+from ..readback import copy_minimal
 
 
 def override(ws, name, text):

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from .conftest import REPO
+from ..conftest import REPO
 
 DEALS = sorted(p.relative_to(REPO).as_posix() for p in (REPO / "deals").glob("*.yaml"))
 

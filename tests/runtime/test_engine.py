@@ -16,8 +16,8 @@ from proposals.runtime import engines as engine
 from proposals.input.loading import load_workspace
 from proposals.writers import pdf
 
-from .conftest import copy_example
-from .test_build import copy_minimal
+from ..conftest import copy_example
+from ..readback import copy_minimal
 
 
 def _gone(pid: int) -> bool:

@@ -15,7 +15,7 @@ import jsonschema
 
 from proposals.commands.pack import SUMMARY_SCHEMA
 
-from .conftest import CASES, REPO
+from ..conftest import CASES, REPO
 
 
 def make_workspace(root: Path, count: int) -> Path:

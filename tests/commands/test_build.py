@@ -15,7 +15,8 @@ from proposals.input.loading import load_workspace
 from proposals.money import format_money
 from proposals.pricing.lines import price
 
-from .conftest import REPO, copy_example
+from ..conftest import REPO, copy_example
+from ..readback import copy_minimal, docx_text, pdf_text, squash
 
 DEALS = sorted(p.name for p in (REPO / "deals").glob("*.yaml"))
 
@@ -29,22 +30,10 @@ def built(tmp_path_factory) -> Path:
     return ws
 
 
-def pdf_text(path: Path) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
 
 
-def docx_text(path: Path) -> str:
-    document = docx.Document(str(path))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts += [cell.text for cell in row.cells]
-    return "\n".join(parts)
 
 
-def squash(text: str) -> str:
-    """Ignore line breaks and hyphenation differences of the PDF text layer."""
-    return " ".join(text.replace("\u00a0", " ").split())
 
 
 @pytest.mark.parametrize("deal_file", DEALS)
@@ -111,10 +100,6 @@ def test_reverse_charge_deal_has_no_vat(built):
     assert "Art. 196 Directive 2006/112/EC" in text
 
 
-def copy_minimal(tmp_path: Path) -> Path:
-    ws = tmp_path / "ws"
-    shutil.copytree(Path(__file__).parent / "cases" / "minimal", ws)
-    return ws
 
 
 def test_invalid_deal_writes_nothing_even_when_others_are_valid(tmp_path, cli):
@@ -190,7 +175,7 @@ def test_internal_error_is_one_line_with_saved_details(minimal, cli, monkeypatch
     saved = Path(lines[0].split("details saved to ")[1])
     assert "simulated bug" in saved.read_text()
     assert not (minimal / "output").exists() or not any((minimal / "output").iterdir())
-    from .conftest import INTERNAL_ERRORS
+    from ..conftest import INTERNAL_ERRORS
 
     assert lines[0] in INTERNAL_ERRORS.read_text()  # what the suite's guard reads: any other test would fail
 

@@ -6,7 +6,7 @@ import os
 
 from proposals.documents import templating
 
-from .conftest import copy_example
+from ..conftest import copy_example
 
 
 def _offer_text(cli, ws, out):
