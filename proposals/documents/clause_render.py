@@ -61,42 +61,27 @@ class StruckReference(Exception):
 
 
 class _ClauseLoader(BaseLoader):
-    """Serves the clauses of the contract being rendered (``sources``, set per contract).
+    """Serves the clauses of one contract (``sources``: file name -> parsed clause); compiled
+    clauses come from the bytecode cache, which Jinja checks against each clause's text."""
 
-    A compiled clause stays in its environment's cache while the text of its file
-    is unchanged, so a worker compiles (or reads from the bytecode cache) each
-    clause once, not once per contract.
-    """
-
-    def __init__(self) -> None:
-        self.sources: dict[str, Any] = {}
+    def __init__(self, sources: dict[str, Any]) -> None:
+        self.sources = sources
 
     def get_source(self, environment, template):
         source = self.sources.get(template)
         if source is None:
             raise TemplateNotFound(template)
-        body = source.body
-
-        def uptodate() -> bool:
-            current = self.sources.get(template)
-            return current is not None and current.body == body
-
-        return body, source.file, uptodate
+        return source.body, source.file, lambda: True
 
 
-_ENVIRONMENTS: dict[tuple[str, str], ImmutableSandboxedEnvironment] = {}
-
-
-def _environment(locale: str, currency: str) -> ImmutableSandboxedEnvironment:
-    """The clause environment for this locale and currency in this process."""
-    env = _ENVIRONMENTS.get((locale, currency))
-    if env is None:
-        env = _ENVIRONMENTS[locale, currency] = IsolatingEnvironment(
-            loader=_ClauseLoader(), autoescape=True, undefined=StrictUndefined, finalize=_printed, lstrip_blocks=True,
-            bytecode_cache=bytecode_cache(f"clauses-{COMPILED_AS}"),
-        )
-        env.filters.update(ISOLATING_FILTERS)
-        env.filters.update(filters(locale, currency))
+def _environment(locale: str, currency: str, sources: dict[str, Any]) -> ImmutableSandboxedEnvironment:
+    """The sandboxed environment of one contract's clauses, with the locale-bound filters."""
+    env = IsolatingEnvironment(
+        loader=_ClauseLoader(sources), autoescape=True, undefined=StrictUndefined, finalize=_printed, lstrip_blocks=True,
+        bytecode_cache=bytecode_cache(f"clauses-{COMPILED_AS}"),
+    )
+    env.filters.update(ISOLATING_FILTERS)
+    env.filters.update(filters(locale, currency))
     return env
 
 
@@ -155,8 +140,8 @@ class ClauseRenderer:
 
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
-        self.env = _environment(locale, currency)
         self.sources = {c.source.file: c.source for c in selection.clauses}
+        self.env = _environment(locale, currency, self.sources)
         self.numbers = selection.numbers
 
     def ref(self, clause_id: str) -> str:
@@ -187,7 +172,6 @@ class ClauseRenderer:
         if deviation is not None and deviation.action == "replace":
             body_html = _deal_markdown(deviation.text or "")
         else:
-            self.env.loader.sources = self.sources  # the environment is shared: serve this contract's clauses
             template = self.env.get_template(clause.source.file)
             brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
             text = template.render({**self.context, "clause": clause, "ref": self.ref, "brought_by": brought_by})

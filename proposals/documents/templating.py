@@ -189,19 +189,9 @@ output is even finalized while compiling): a new name here keeps templates compi
 an older environment, which did not isolate, from being used. Change it with ``finalize``."""
 
 
-_ENVIRONMENTS: dict[tuple, ImmutableSandboxedEnvironment] = {}
-
-
 def make_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
-    """A sandboxed environment with the locale-bound filters; one per templates folder, locale
-    and currency in a process, so each template is compiled (or read from the cache) once."""
-    key = (str(workspace_templates), workspace_templates is not None and workspace_templates.is_dir(), locale, currency)
-    if key not in _ENVIRONMENTS:
-        _ENVIRONMENTS[key] = _new_environment(workspace_templates, locale, currency)
-    return _ENVIRONMENTS[key]
-
-
-def _new_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
+    """A sandboxed environment with the locale-bound filters; compiled templates come from the
+    bytecode cache (see :mod:`proposals.runtime.cache`)."""
     loaders = []
     if workspace_templates is not None and workspace_templates.is_dir():
         loaders.append(FileSystemLoader(str(workspace_templates)))

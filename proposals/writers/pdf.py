@@ -2,9 +2,8 @@
 
 Documents may reference images and fonts inside the workspace (and inline
 ``data:`` images); anything else (network, files outside the workspace) is
-refused and reported as a problem instead of being fetched.  The stylesheets
-parsed once per process are in :mod:`proposals.writers.pdf_stylesheets`, the kept
-font configuration in :mod:`proposals.writers.pdf_fonts`, the WeasyPrint import
+refused and reported as a problem instead of being fetched.  The kept font
+configuration is in :mod:`proposals.writers.pdf_fonts`, the WeasyPrint import
 and its collected warnings in :mod:`proposals.writers.pdf_weasyprint`.
 """
 
@@ -21,7 +20,6 @@ from urllib.parse import unquote, urlsplit
 
 from ..documents.assets import AssetPolicy, AssetRefused
 from .pdf_fonts import _kept_fonts
-from .pdf_stylesheets import _moved_stylesheets
 from .pdf_weasyprint import _weasyprint_messages, load_weasyprint
 
 
@@ -58,10 +56,10 @@ def _fetcher_class():
 _SPACE_SEPARATED = re.compile(r"[^\t\n\f\r ]+")  # HTML's split on ASCII whitespace, as WeasyPrint splits rel
 
 
-def _strip_attachment_links(html: str, tree) -> tuple[str, object, list[str]]:
+def _strip_attachment_links(html: str, tree) -> tuple[str, list[str]]:
     """Remove the ``attachment`` link type, in any spelling, from every element
     (WeasyPrint embeds the files of ``<a>`` and ``<link>`` with it): ``html``
-    without them, the tree it was read from, and the problems."""
+    without them (``tree`` is its parse), and the problems."""
     import lxml.html
 
     problems = []
@@ -72,9 +70,8 @@ def _strip_attachment_links(html: str, tree) -> tuple[str, object, list[str]]:
             problems.append(f"attachment link to {element.get('href', '')[:60]!r} removed: documents embed no files")
             element.set("rel", " ".join(kept))
     if not problems:
-        return html, tree, []
-    html = lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>")
-    return html, lxml.html.document_fromstring(html), problems
+        return html, []
+    return lxml.html.tostring(tree, encoding="unicode", doctype="<!DOCTYPE html>"), problems
 
 
 class PdfWriter:
@@ -86,7 +83,7 @@ class PdfWriter:
 
     def __init__(self, assets: AssetPolicy | Path, reuse: bool = True):
         self.assets = AssetPolicy.of(assets)
-        self.reuse = reuse  # keep parsed stylesheets and the font configuration (see _moved_stylesheets, _kept_fonts)
+        self.reuse = reuse  # keep the font configuration between documents (see pdf_fonts)
 
     def render(self, html: str, identifier: str, attachment: tuple[str, bytes] | None = None, stamp: datetime | None = None) -> tuple[bytes, list[str]]:
         """Return the PDF and the problems WeasyPrint reported (refused or missing resources).
@@ -96,14 +93,9 @@ class PdfWriter:
         import lxml.html
 
         weasyprint = load_weasyprint()
-        html, tree, problems = _strip_attachment_links(html, lxml.html.document_fromstring(html))
+        html, problems = _strip_attachment_links(html, lxml.html.document_fromstring(html))
         base_url = "file://" + VIRTUAL_ROOT  # fixed: the PDF must not depend on where the workspace lies on disk
         fetcher = _fetcher_class()(self.assets)
-        moved = _moved_stylesheets(weasyprint, html, tree, base_url, fetcher) if self.reuse else None
-        sheets: list = []
-        if moved is not None:
-            html, sheets, warnings = moved
-            problems += warnings  # as WeasyPrint would report them while reading the <style> elements
         with _weasyprint_messages() as messages, _kept_fonts() if self.reuse else contextlib.nullcontext() as fonts:
             document = weasyprint.HTML(string=html, base_url=base_url, url_fetcher=fetcher)
             files = [self._attachment(weasyprint, *attachment, stamp)] if attachment else []
@@ -111,7 +103,6 @@ class PdfWriter:
                 pdf_identifier=hashlib.sha256(identifier.encode()).hexdigest()[:32].encode(),
                 pdf_variant=self.variant,
                 attachments=files,
-                stylesheets=sheets,
                 font_config=fonts,
             )
         return data, problems + messages
