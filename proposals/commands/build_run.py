@@ -18,7 +18,6 @@ def run_build(workspace: Path, paths: list[Path] | None, output: Path | None, fo
     with pdf_engines(workspace, paths, formats, jobs) as engines:  # first: they import WeasyPrint while this process imports and loads
         from .build import render_all
         from .output import write_built
-        from .render import check_reference
         from ..errors import InputError, UsageError
         from ..input.loading import load_workspace
         from .records import verify_records
@@ -26,7 +25,6 @@ def run_build(workspace: Path, paths: list[Path] | None, output: Path | None, fo
         ws = load_workspace(workspace, paths)
         if not ws.deals:
             raise UsageError(f"no deals found in {workspace / 'deals'}")
-        check_reference(ws, formats)
         rendered, warnings = render_all(ws, ws.deals, formats, time_limit, jobs, engines)
     # Under --strict, warnings fail the run before anything is written.
     report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
