@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..runtime import cache
 from ..runtime.processes import collect_task_garbage
 from ..runtime.workers import StepLimitHit, can_fork, default_jobs
 from ..errors import PricingError, Problem, ProblemList, ProposalsError, TemplateError
@@ -113,7 +114,8 @@ def _render_here(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, .
     for n, built in enumerate(prepared):
         if n:
             collect_task_garbage()  # as a worker does between tasks
-        complete_deal(ws, built, *render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None))
+        files, warnings = render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None)
+        complete_deal(ws, built, files, warnings + cache.take_warnings())
     return prepared
 
 
