@@ -1,11 +1,10 @@
-"""Rendering runs on one large interpreter stack chunk (deepstack.py): a recursion that goes
-back and forth across a 16 KiB chunk boundary maps and faults in a fresh chunk each time
-on a plain stack, and faults in nothing on the deep one. Workers, PDF engines and the
-in-process build lay out there."""
+"""Rendering runs on one large interpreter stack chunk (deepstack.py): the work's frames lie
+below a frame that claims more value stack than a 16 KiB chunk holds, so a deep recursion
+never crosses a chunk boundary. Workers, PDF engines and the in-process build lay out there.
+What that saves (page faults with and without) is measured by benchmarks/deepstack.py."""
 
 from __future__ import annotations
 
-import resource
 import sys
 from pathlib import Path
 
@@ -18,8 +17,8 @@ from proposals.writers import pdf
 
 from ..readback import copy_minimal
 
-DEPTH = 150  # frames of about 20 slots: 3,000 slots, more than one 16 KiB chunk (2,048), so every descent crosses a boundary
-DESCENTS = 2_000
+DEPTH = 150  # frames of about 20 slots: 3,000 slots, more than one 16 KiB chunk (2,048)
+CHUNK = 16 * 1024
 
 
 def _down(n: int) -> int:
@@ -27,31 +26,25 @@ def _down(n: int) -> int:
     return 0 if n == 0 else _down(n - 1) + (a + b + c + d + e + f + g + h) // (8 * n)
 
 
-def _faults() -> int:
-    """Minor page faults of this thread so far (of the process where threads cannot be told apart)."""
-    return resource.getrusage(getattr(resource, "RUSAGE_THREAD", resource.RUSAGE_SELF)).ru_minflt
+def _where_at_the_bottom(n: int) -> bool:
+    return is_on_deep_stack() if n == 0 else _where_at_the_bottom(n - 1)
 
 
-def _descents() -> int:
-    """Page faults of DESCENTS recursions DEPTH frames deep, from where it is called."""
-    before = _faults()
-    for _ in range(DESCENTS):
-        _down(DEPTH)
-    return _faults() - before
-
-
-def test_deep_recursion_faults_in_no_pages_on_the_deep_stack():
-    assert on_deep_stack(_down, 10) == _down(10) == 10
-    _descents(), on_deep_stack(_descents)  # warm: the code and its caches
-    plain, deep = _descents(), on_deep_stack(_descents)
-    # each call maps a fresh 2 MiB chunk; its first pages fault in once, not at every descent
-    assert deep < 50, f"{deep} page faults for {DESCENTS} descents on the deep stack"
-    if sys.implementation.name == "cpython" and sys.version_info[:2] in ((3, 11), (3, 12)):
-        # the cause, on the interpreters that unmap a chunk as soon as the stack leaves it
-        assert plain >= DESCENTS, f"only {plain} page faults on a plain stack: the chunk is not unmapped each time"
+def test_work_runs_below_a_frame_too_large_for_a_stack_chunk():
+    """Guards against on_deep_stack becoming a plain call (the claimed value stack dropped,
+    or SLOTS cut below a chunk): the work would then cross chunk boundaries again."""
+    assert not is_on_deep_stack()
+    assert on_deep_stack(_down, DEPTH) == _down(DEPTH) == DEPTH  # a recursion deeper than a chunk, same result
+    assert on_deep_stack(_where_at_the_bottom, DEPTH)  # still on it, DEPTH frames further down
+    if sys.implementation.name == "cpython":
+        claiming = on_deep_stack(sys._getframe, 0)  # the frame the work is called from
+        assert claiming.f_code is on_deep_stack.__code__
+        # it holds the claimed slots, over 1 MiB: no 16 KiB chunk fits it, CPython gives it a 2 MiB one
+        assert sys.getsizeof(claiming) > 64 * CHUNK, sys.getsizeof(claiming)
 
 
 def test_on_deep_stack_passes_arguments_results_and_exceptions():
+    """Guards against the caller losing keyword arguments, results or exceptions of the work."""
     assert on_deep_stack(dict, [("a", 1)], b=2) == {"a": 1, "b": 2}
     assert not is_on_deep_stack()
     assert on_deep_stack(is_on_deep_stack)
@@ -68,11 +61,13 @@ def _where(progress) -> bool:
 
 
 def test_workers_run_their_tasks_on_the_deep_stack():
+    """Guards against a worker running its task loop on the plain stack (_worker calling _run_tasks directly)."""
     results = [result for _, result, error in run_many(_where, [(), ()], 30.0, 2)]
     assert results == [True, True]
 
 
 def test_pdf_engines_lay_out_on_the_deep_stack(monkeypatch, tmp_path):
+    """Guards against an engine serving its requests on the plain stack."""
     # An engine is forked from this process, so it inherits the patched writer.
     monkeypatch.setattr(pdf.PdfWriter, "render", lambda self, *a: (b"deep" if is_on_deep_stack() else b"plain", []))
     engines = pdf.start_engines(1)
@@ -87,6 +82,7 @@ def test_pdf_engines_lay_out_on_the_deep_stack(monkeypatch, tmp_path):
 
 
 def test_a_build_without_workers_lays_out_on_the_deep_stack(monkeypatch, tmp_path):
+    """Guards against the in-process build (no time limit, no workers) rendering on the plain stack."""
     ws = load_workspace(copy_minimal(tmp_path / "ws"))
     seen: list[bool] = []
     original = build.render_documents

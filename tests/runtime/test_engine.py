@@ -1,11 +1,18 @@
 """PDF engines: ``proposals build`` forks processes that import WeasyPrint while it loads the
 workspace; workers send them their HTML. The documents must be the same as laid out in the
-worker, a runaway layout is stopped with its engine, and no engine outlives the command."""
+worker, a runaway layout is stopped with its engine, and no engine outlives the command.
+
+A runaway layout here is one that never ends (the engine's layout is replaced by a wait
+that nothing ends), so a limit is hit because the work is unbounded, never because this
+machine is slow; processes are awaited without a time bound in the assertion."""
 
 from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,6 +25,9 @@ from proposals.writers import pdf
 
 from ..conftest import copy_example
 from ..readback import copy_minimal
+from .conftest import wait_until_gone
+
+RUNAWAY = "<p>runaway layout</p>"  # marks the document whose layout never ends
 
 
 def _gone(pid: int) -> bool:
@@ -59,6 +69,8 @@ def _files(ws, deal, **kw) -> dict[str, bytes]:
 
 
 def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
+    """Guards against engines laying out differently from a worker (other options, fonts or
+    attachment), against documents not sent to the engines, and against engines left running."""
     ws = load_workspace(copy_example(tmp_path / "ws"))
     deal = next(d for d in ws.deals if d.model.offer_number == "NW-2026-041")
     engines = pdf.start_engines(2)
@@ -72,13 +84,11 @@ def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
     assert sorted(by_engines) == sorted(in_process) == ["contract.docx", "contract.json", "contract.pdf", "offer.docx", "offer.pdf", "quote.json"]
     assert by_engines == in_process
     assert all(pid > 0 for pid in pids), pids
-    deadline = time.monotonic() + 5
-    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert all(_gone(pid) for pid in pids)
+    assert wait_until_gone(pids) == []
 
 
 def test_a_build_whose_engines_died_lays_out_in_its_workers(tmp_path):
+    """Guards against a worker failing (or waiting) when its engine is gone instead of laying out itself."""
     ws = load_workspace(copy_minimal(tmp_path))
     expected = _files(ws, ws.deals[0], time_limit=None)
     engines = pdf.start_engines(2)
@@ -91,28 +101,35 @@ def test_a_build_whose_engines_died_lays_out_in_its_workers(tmp_path):
         engines.close()
 
 
-def test_a_runaway_layout_is_stopped_with_its_engine(tmp_path, cli, started):
+def _runaway_or_quick(self, html, identifier, *rest):
+    """An engine's layout: the marked document's never ends, any other is a stand-in PDF at once
+    (so nothing but the runaway can come near the 1 s limit, however busy the machine)."""
+    if RUNAWAY in html:
+        threading.Event().wait()
+    return b"%PDF-1.7 stand-in", []
+
+
+def test_a_runaway_layout_is_stopped_with_its_engine(tmp_path, cli, started, monkeypatch):
+    """Guards against a worker past its limit leaving its engine laying out (``_Worker.stop``
+    not killing the engine: it would never end), against a wait for the engine's answer that
+    ignores the limit (the build would never end: the hang guard fails it), and against a
+    failed build that waits for the other engines instead of killing them."""
+    monkeypatch.setattr(pdf.PdfWriter, "render", _runaway_or_quick)  # the engines are forked from this process
     ws = copy_minimal(tmp_path)
     (ws / "templates").mkdir()
-    many = "".join(f"<table><tr><td>{n}</td><td>row {n}</td></tr></table>" for n in range(40_000))  # several seconds of layout
-    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}' + many + "{% endblock %}\n")
-    begun = time.monotonic()
+    (ws / "templates" / "offer.html.j2").write_text('{% extends "builtin/offer.html.j2" %}\n{% block greeting %}' + RUNAWAY + "{% endblock %}\n")
     code, _, err = cli("build", "-w", ws, "--format", "pdf", "--time-limit", "1")
-    assert time.monotonic() - begun < 30
     assert code == 1
     assert err.splitlines()[0] == "templates/offer.html.j2: rendering took longer than 1 s and was stopped; does a template loop or compute huge values?"
     assert not (ws / "output").exists()
     (engines,) = started
-    assert len(engines.dead_before_close) == 1  # the offer's engine was killed with its worker, not left running to the end
+    assert len(engines.dead_before_close) == 1  # the offer's engine was killed with its worker, not left running
     assert engines._dead == {0, 1}  # a failed build kills the rest at once
-    pids = _pids(engines)
-    deadline = time.monotonic() + 5
-    while not all(_gone(pid) for pid in pids if pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert all(_gone(pid) for pid in pids if pid)
+    assert wait_until_gone([pid for pid in _pids(engines) if pid]) == []
 
 
 def test_a_build_of_docx_only_starts_no_engine(minimal, cli, started):
+    """Guards against starting engines (and importing WeasyPrint) for a build that lays nothing out."""
     code, _, err = cli("build", "-w", minimal, "--format", "docx")
     assert code == 0, err
     assert started == []
@@ -138,39 +155,51 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
-def test_no_engine_outlives_a_killed_command(tmp_path):
-    import subprocess
-    import sys
+NEVER_ENDING_LAYOUT = """
+import os, sys, threading
+from pathlib import Path
+from proposals.cli import run
+from proposals.writers import pdf
 
-    ws = copy_minimal(tmp_path)
-    (ws / "templates").mkdir()
-    many = "".join(f"<table><tr><td>{n}</td><td>row {n}</td></tr></table>" for n in range(40_000))
-    for document in ("offer", "contract"):  # both engines busy
-        (ws / "templates" / f"{document}.html.j2").write_text(f'{{% extends "builtin/{document}.html.j2" %}}\n{{% block letterhead %}}' + many + "{% endblock %}\n")
-    command = subprocess.Popen([sys.executable, "-m", "proposals", "build", "-w", str(ws), "--format", "pdf", "--time-limit", "300"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def never_ends(self, html, identifier, *rest):
+    Path(sys.argv[1], str(os.getpid())).touch()  # this engine is laying out
+    threading.Event().wait()
+
+pdf.PdfWriter.render = never_ends  # the engines are forked from this process
+sys.exit(run(sys.argv[2:]))
+"""
+
+
+def test_no_engine_outlives_a_killed_command(tmp_path):
+    """Guards against engines (or their starter, or workers) surviving a SIGKILLed command
+    (``die_with_parent`` dropped anywhere): here they never finish their layouts on their own."""
+    ws = copy_minimal(tmp_path / "ws")
+    laying_out = tmp_path / "laying-out"
+    laying_out.mkdir()
+    command = subprocess.Popen([sys.executable, "-c", NEVER_ENDING_LAYOUT, str(laying_out), "build", "-w", str(ws), "--format", "pdf", "--time-limit", "300"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    tree: list[int] = []
     try:
-        deadline = time.monotonic() + 20
-        tree: list[int] = []
-        while time.monotonic() < deadline:  # engines and workers: at least two of each
-            tree = _descendants(command.pid)
-            if len(tree) >= 4:
-                break
+        while len(list(laying_out.iterdir())) < 2 and command.poll() is None:  # both engines busy (the hang guard bounds it)
             time.sleep(0.05)
-        assert len(tree) >= 4, tree
-        time.sleep(0.5)  # the offer's engine is laying out
+        assert command.poll() is None, command.stderr.read().decode()
+        engines = sorted(int(p.name) for p in laying_out.iterdir())
         tree = _descendants(command.pid)
+        assert set(engines) <= set(tree) and len(tree) >= 5, (engines, tree)  # starter, two engines, two workers
         os.kill(command.pid, signal.SIGKILL)
         command.wait()
-        deadline = time.monotonic() + 5
-        while not all(_gone(pid) for pid in tree) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert [pid for pid in tree if not _gone(pid)] == []
+        assert wait_until_gone(tree) == []
     finally:
-        for pid in _descendants(command.pid):
-            os.kill(pid, signal.SIGKILL)
+        if command.poll() is None:
+            command.kill()
+            command.wait()
+        for pid in tree:
+            if not _gone(pid):
+                os.kill(pid, signal.SIGKILL)
+        command.stderr.close()
 
 
 def test_a_pack_lays_out_in_engines_and_an_up_to_date_pack_kills_them_unused(minimal, cli, started):
+    """Guards against a pack laying out without its engines, and an up-to-date pack waiting for engines it does not need."""
     code, _, err = cli("pack", "-w", minimal, "--format", "pdf", "--jobs", "2")
     assert code == 0, err
     assert sum(started[0].served) == 2 and started[0].dead_before_close == set()  # offer and contract

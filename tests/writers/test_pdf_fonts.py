@@ -17,7 +17,46 @@ from proposals.writers import pdf, pdf_fonts
 
 from ..conftest import copy_example
 
-CARLITO_ITALIC = Path("/usr/share/fonts/truetype/crosextra/Carlito-Italic.ttf")  # installed by scripts/setup
+
+def fontconfig_match(family: str, style: str) -> tuple[str, str, str]:
+    """(family, style, file) of the font fontconfig picks for ``family`` in ``style``: through
+    WeasyPrint's own fontconfig binding, the lookup its Pango does when it lays a document out."""
+    from proposals.writers.pdf_weasyprint import load_weasyprint
+
+    load_weasyprint()
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    config = fontconfig.FcInitLoadConfigAndFonts()
+    pattern = fontconfig.FcPatternCreate()
+    try:
+        fontconfig.FcPatternAddString(pattern, b"family", family.encode())
+        fontconfig.FcPatternAddString(pattern, b"style", style.encode())
+        fontconfig.FcConfigSubstitute(config, pattern, 0)  # FcMatchPattern
+        fontconfig.FcDefaultSubstitute(pattern)
+        match = fontconfig.FcFontMatch(config, pattern, ffi.new("FcResult *"))
+        if match == ffi.NULL:
+            return "", "", ""
+        try:
+            value = ffi.new("FcChar8 **")
+            found = []
+            for name in (b"family", b"style", b"file"):
+                found.append(ffi.string(value[0]).decode() if fontconfig.FcPatternGetString(match, name, 0, value) == 0 else "")
+            return found[0], found[1], found[2]
+        finally:
+            fontconfig.FcPatternDestroy(match)
+    finally:
+        fontconfig.FcPatternDestroy(pattern)
+        fontconfig.FcConfigDestroy(config)
+
+
+@pytest.fixture(scope="module")
+def carlito_italic() -> Path:
+    """Carlito Italic's file, as fontconfig finds it (no path of one distribution's layout); the
+    test fails, never skips, when it is missing: scripts/setup installs fonts-crosextra-carlito."""
+    family, style, file = fontconfig_match("Carlito", "Italic")
+    if family != "Carlito" or style != "Italic" or not Path(file).is_file():
+        pytest.fail(f"fontconfig has no Carlito Italic (it offers {family!r} {style!r} at {file!r}): run scripts/setup, which installs fonts-crosextra-carlito", pytrace=False)
+    return Path(file)
 
 
 @pytest.fixture
@@ -41,6 +80,7 @@ def _page(css: str) -> str:
 
 
 def test_every_example_document_comes_out_byte_identical_with_one_configuration_kept_across_them(tmp_path, monkeypatch, kept):
+    """Guards against the kept configuration changing any document (fonts, metrics, bytes) or not being kept."""
     ws = load_workspace(copy_example(tmp_path / "ws"))
     captured = []
     monkeypatch.setattr(render, "_write_format", lambda fmt, ws, html, quote, document, *rest: (captured.append((html, f"{quote.offer_number}/{document}")), (b"", []))[1])
@@ -57,9 +97,11 @@ def test_every_example_document_comes_out_byte_identical_with_one_configuration_
     assert {"Carlito"} <= _fonts_of(outputs[0][0])
 
 
-def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(tmp_path, kept):
+def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(tmp_path, kept, carlito_italic):
+    """Guards against a kept configuration being reused after a document added a font face to it
+    (the face would leak into later documents: ``without`` would come out in House)."""
     (tmp_path / "templates" / "fonts").mkdir(parents=True)  # documents load fonts from templates/ only
-    shutil.copy(CARLITO_ITALIC, tmp_path / "templates" / "fonts" / "House.ttf")
+    shutil.copy(carlito_italic, tmp_path / "templates" / "fonts" / "House.ttf")
     with_face = _page("@font-face { font-family: House; src: url(templates/fonts/House.ttf); } p { font-family: House; }")
     without = _page("p { font-family: House, Carlito; }")  # House is known only where the face was added
     usual = pdf.PdfWriter(tmp_path, reuse=False).render(without, "b")
@@ -75,6 +117,7 @@ def test_a_document_that_adds_a_font_face_is_the_last_to_use_the_configuration(t
 
 
 def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeypatch):
+    """Guards against a long-running process (the preview) keeping one configuration for good."""
     monkeypatch.setattr(pdf_fonts, "_FONTS_RENEWED_AFTER", 2)
     html = _page("p { color: red; }")
     seen = []
@@ -85,9 +128,10 @@ def test_a_long_running_process_renews_its_configuration(tmp_path, kept, monkeyp
     assert seen[0] is not None and seen[2] is not None and seen[0] is not seen[2]
 
 
-def test_a_face_added_for_a_family_an_earlier_document_fell_back_on_is_measured_anew(tmp_path, kept):
+def test_a_face_added_for_a_family_an_earlier_document_fell_back_on_is_measured_anew(tmp_path, kept, carlito_italic):
+    """Guards against line metrics cached for a family's fallback font being reused once a face of that family is added."""
     (tmp_path / "templates" / "fonts").mkdir(parents=True)  # documents load fonts from templates/ only
-    shutil.copy(CARLITO_ITALIC, tmp_path / "templates" / "fonts" / "House.ttf")
+    shutil.copy(carlito_italic, tmp_path / "templates" / "fonts" / "House.ttf")
     body = "<p>Kept fonts one</p><p>Kept fonts two</p>"
     fell_back = _page("p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
     with_face = _page("@font-face { font-family: House; src: url(templates/fonts/House.ttf); } p { font-family: House; font-size: 40px; }").replace("<p>Kept fonts</p>", body)
