@@ -263,3 +263,21 @@ def test_guardrail_findings_and_internal_costs_never_reach_customer_documents(tm
     for name, text in texts.items():
         for internal in ("pricing.", "guardrail", "margin", "approval", "above the limit", "612.34", "1,837.02", "1837.02"):
             assert internal not in text.lower(), f"{name} shows {internal!r}"
+
+
+# --- proposals schema -o writes the three schemas editors use --------------------------------------
+
+def test_schema_o_writes_the_three_schema_files_that_accept_the_example(tmp_path, cli):
+    """Mutation: ``schema -o DIR`` writing only one schema, other file names than ``deal.schema.json``,
+    ``catalog.schema.json`` and ``seller.schema.json``, or a schema that is not JSON Schema."""
+    import jsonschema
+    import yaml
+
+    code, _, err = cli("schema", "-o", tmp_path / ".schemas")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / ".schemas").iterdir()) == ["catalog.schema.json", "deal.schema.json", "seller.schema.json"]
+    deal_schema = json.loads((tmp_path / ".schemas" / "deal.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(deal_schema)
+    deal = yaml.safe_load((CASES / "minimal" / "deals" / "basic.yaml").read_text())
+    deal["date"] = str(deal["date"])  # dates are text to an editor's YAML check
+    jsonschema.validate(deal, deal_schema)

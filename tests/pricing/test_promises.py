@@ -59,3 +59,28 @@ def test_the_seller_profile_sets_cash_rounding_for_other_currencies_and_override
     assert (plain.totals.rounding, plain.totals.payable) == (D("0.00"), D("11.94"))  # EUR has no cash rounding of its own
     sek = price(deal([{"sku": "S", "quantity": "1"}], currency="SEK"), catalog(service("S", "1000.49", currency="SEK")), seller(payable_rounding={"SEK": D("0.50")}))
     assert sek.totals.payable == D("1190.50")  # 1190.58 to the seller's 0.50, not to whole kronor
+
+
+@pytest.mark.internal_error_expected
+def test_a_broken_invariant_is_reported_as_a_bug_and_nothing_is_written(minimal: Path, cli, monkeypatch):
+    """Mutation: ``invariants(quote)`` no longer called in pricing/lines.py (or an invariant dropped from
+    pricing/taxes.py), so a VAT breakdown that does not add up to the tax total would be printed."""
+    import dataclasses
+
+    import proposals.pricing.lines as lines
+
+    real = lines.totals_and_vat
+
+    def off_by_a_cent(*args, **kwargs):
+        totals, vat, one_off, recurring = real(*args, **kwargs)
+        t = dataclasses.replace(totals, tax_total=totals.tax_total + D("0.01"), tax_inclusive_total=totals.tax_inclusive_total + D("0.01"),
+                                payable=totals.payable + D("0.01"))
+        return t, vat, one_off, recurring  # self-consistent totals, but the VAT breakdown no longer adds up
+
+    monkeypatch.setattr(lines, "totals_and_vat", off_by_a_cent)
+    code, _, err = cli("build", "-w", minimal, "--format", "pdf")
+    assert code == 1 and err.startswith("internal error (a bug in proposals"), err
+    assert "InvariantViolation" in err
+    saved = Path(err.split("details saved to ")[1].strip())
+    assert "VAT breakdown does not sum to the tax total" in saved.read_text()
+    assert not (minimal / "output").exists() or not any((minimal / "output").iterdir())
