@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -59,3 +60,26 @@ def cli(capsys):
         return code, out.out, out.err
 
     return invoke
+
+
+HANG_GUARD = 180
+"""Seconds after which a runtime test is failed as hung. Not a measurement: every guarded test
+ends in a few seconds, and the ones with never-ending work end only because a limit fires."""
+
+
+@pytest.fixture
+def hang_guard():
+    """Fail the test (SIGALRM raises in the test's thread) if it is still running after
+    HANG_GUARD seconds: a time limit that no longer fires leaves never-ending work running.
+    Alarms are not inherited across fork, so the workers and engines are not affected."""
+
+    def hung(signum, frame):
+        raise TimeoutError(f"still running after {HANG_GUARD} s: a limit that should have stopped never-ending work did not")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(HANG_GUARD)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -255,13 +255,13 @@ def test_strict_build_with_warnings_writes_nothing(minimal, cli):
     assert oct((minimal / "output" / "T-2026-001-r1").stat().st_mode & 0o777) == "0o755"
 
 
-def test_runaway_template_is_stopped_and_named(tmp_path, cli):
+def test_runaway_template_is_stopped_and_named(tmp_path, cli, hang_guard):
+    """7**999999999 never finishes in time on any machine: only the time limit ends it (the hang
+    guard fails the test if the limit no longer fires)."""
     ws = copy_minimal(tmp_path)
     (ws / "templates").mkdir()
     (ws / "templates" / "contract.html.j2").write_text("<html><body><p>{{ 7**999999999 }}</p></body></html>\n")
-    started = __import__("time").monotonic()
     code, _, err = cli("build", "-w", ws, "--format", "pdf", "--time-limit", "2")
-    assert __import__("time").monotonic() - started < 30
     assert code == 1
     assert err.splitlines()[0] == "templates/contract.html.j2: rendering took longer than 2 s and was stopped; does a template loop or compute huge values?"
     assert not (ws / "output").exists()

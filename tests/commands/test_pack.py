@@ -81,10 +81,8 @@ def test_a_changed_catalog_price_rebuilds_exactly_the_deals_that_use_it(tmp_path
 def test_catalog_changes_that_no_deal_uses_still_rebuild_nothing_else(tmp_path, cli):
     ws = make_workspace(tmp_path, 2)
     assert cli("pack", "-w", ws, "--format", "pdf")[0] == 0
-    started = time.monotonic()
     code, out, _ = cli("pack", "-w", ws, "--format", "pdf")
-    assert code == 0 and out.count("unchanged") == 2
-    assert time.monotonic() - started < 30  # guard only; benchmarks/ measures it
+    assert code == 0 and out.count("unchanged") == 2  # how fast: benchmarks/performance.py (no-op pack)
     code, out, _ = cli("pack", "-w", ws, "--format", "pdf", "--force")
     assert out.count("rendered") == 2
 

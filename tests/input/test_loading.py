@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -144,15 +143,15 @@ def test_catalog_and_seller_errors(minimal, cli):
     ],
     ids=["alias bomb", "deep nesting", "huge integer", "object construction"],
 )
-def test_hostile_files_fail_fast_with_short_message(text, message, minimal, cli):
+def test_hostile_files_fail_fast_with_short_message(text, message, minimal, cli, hang_guard):
+    """Each message is written only where its limit fires, before the work grows: without the
+    alias limit the bomb expands to 9**9 values, without the depth limit the parser recurses
+    1000 levels, so a removed limit fails here (or trips the hang guard), on any machine's speed."""
     write(minimal, "deals/basic.yaml", text)
-    started = time.perf_counter()
     code, _, err = cli("check", "-w", minimal)
-    elapsed = time.perf_counter() - started
     assert code == 2
     assert message in err
     assert max(len(line) for line in err.splitlines()) < 200
-    assert elapsed < 5  # generous bound for slow CI; the real cost is measured in benchmarks/
 
 
 def test_guardrail_findings_are_located_warnings_and_fail_under_strict(minimal, cli):

@@ -4,32 +4,13 @@ from __future__ import annotations
 
 import os
 import select
-import signal
 import time
 
 import pytest
 
-HANG_GUARD = 180
-"""Seconds after which a runtime test is failed as hung. Not a measurement: every test here
-ends in a few seconds, and the ones with never-ending work end only because a limit fires."""
-
-
 @pytest.fixture(autouse=True)
-def hang_guard():
-    """Fail the test (SIGALRM raises in the test's thread) if it is still running after
-    HANG_GUARD seconds: a time limit that no longer fires leaves never-ending work running.
-    Alarms are not inherited across fork, so the workers and engines are not affected."""
-
-    def hung(signum, frame):
-        raise TimeoutError(f"still running after {HANG_GUARD} s: a limit that should have stopped never-ending work did not")
-
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(HANG_GUARD)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+def _every_runtime_test_is_guarded(hang_guard):
+    """Every runtime test runs under the suite's hang guard (tests/conftest.py)."""
 
 
 def wait_until_gone(pids, guard: float = 60.0) -> list[int]:
