@@ -74,6 +74,7 @@ def minor_unit(currency: str) -> int:
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor unit; the only rounding of money."""
+    # Equivalent mutant: Decimal(2).scaleb(...) rounds the same, quantize() uses only the exponent.
     exponent = Decimal(1).scaleb(-minor_unit(currency))
     with localcontext() as ctx:
         ctx.prec = CENT_CONTEXT_PRECISION
@@ -123,10 +124,13 @@ def known_locale(tag: str) -> bool:
 
 def format_money(amount: Decimal, currency: str, locale: str) -> str:
     """Locale-aware money: ``1.234,56 €`` (de_DE), ``€1,234.56`` (en_GB)."""
+    # currency_digits=True is Babel's default too (dropping it is an equivalent mutant); it is spelled
+    # out because the currency's digits, not the locale's pattern, must decide the decimals.
     return format_currency(amount, currency, locale=locale, currency_digits=True)
 
 
 def format_number(value: Decimal, locale: str, max_places: int = 3) -> str:
     """A quantity or rate without trailing zeros: ``1,5`` or ``1.5``."""
+    # Equivalent mutant: with max_places 0 the pattern "#,##0." formats as "#,##0" does in Babel.
     pattern = "#,##0." + "#" * max_places if max_places else "#,##0"
     return format_decimal(value, format=pattern, locale=locale)

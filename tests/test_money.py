@@ -136,3 +136,8 @@ def test_format_money_uses_the_currency_digits(amount, currency, locale, expecte
 def test_format_number_drops_trailing_zeros(value, locale, places, expected):
     """Kills: '#' -> '0' in the pattern (trailing zeros), the max_places count ignored, `if max_places` inverted."""
     assert format_number(D(value), locale, places) == expected
+
+
+def test_format_number_shows_three_places_by_default():
+    """0.12345 -> 0.123 (quantities print at most three places). Kills: the default 3 -> 4."""
+    assert format_number(D("0.12345"), "en_GB") == "0.123"
