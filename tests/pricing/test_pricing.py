@@ -50,6 +50,7 @@ def test_three_equal_thirds_of_30000_add_up():
         terms={"payment": {"milestones": [{"name": f"Third {i}", "percent": D("33.333333")} for i in range(2)] + [{"name": "Third 3", "percent": D("33.333334")}]}},
     )
     amounts = [i.amount for i in q.schedule]
+    # 33.333333 % of 30,000 = 9,999.9999 -> 10,000.00 twice; the last takes 30,000 - 20,000 = 10,000.00
     assert amounts == [D("10000.00"), D("10000.00"), D("10000.00")]
 
 
@@ -59,7 +60,7 @@ def test_thirds_with_rounding_remainder_on_the_last_instalment():
         [service("P", "100.00", pricing="package")],
         terms={"payment": {"milestones": [{"name": "A", "percent": D("33")}, {"name": "B", "percent": D("33")}, {"name": "C", "percent": D("34")}]}},
     )
-    assert [i.amount for i in q.schedule] == [D("33.00"), D("33.00"), D("34.00")]
+    assert [i.amount for i in q.schedule] == [D("33.00"), D("33.00"), D("34.00")]  # 33 % and 34 % of 100.00
     q = priced(
         [{"sku": "P", "quantity": "1"}],
         [service("P", "100.01", pricing="package")],
@@ -134,6 +135,7 @@ def test_rate_card_with_cap_and_waterfall():
     card = service("TM", None, pricing="rate_card", unit="day", rates=[{"role": "senior", "name": "Senior", "price": D("1350")}])
     q = priced([{"sku": "TM", "role": "senior", "quantity": "10", "discount_percent": "10", "cap": "12000"}], [card])
     line = q.lines[0]
+    # 10 x 1,350 = 13,500; 10 % off = -1,350 -> 12,150; capped at 12,000: -150
     assert line.net_amount == D("12000.00")
     assert [(s.kind, s.amount) for s in line.waterfall] == [("list", D("13500.00")), ("discount", D("-1350.00")), ("cap", D("-150.00"))]
 
@@ -154,6 +156,9 @@ def test_document_allowance_is_split_per_vat_rate_and_part():
         allowances_charges=[{"kind": "allowance", "reason": "Framework", "percent": D("10")}],
     )
     ac = q.allowances_charges[0]
+    # 10 % of 1,000 (19 %) = 100, of 100 (7 %) = 10, of 10 x 12 = 120 (19 %, recurring) = 12.
+    # Taxable 19 %: 1,000 + 120 - 100 - 12 = 1,008 -> VAT 191.52; 7 %: 100 - 10 = 90 -> 6.30.
+    # One-off 1,100 - 110 = 990; recurring 120 - 12 = 108.
     assert sorted((p.tax_rate, p.recurring, p.amount) for p in ac.parts) == [(D("7"), False, D("10.00")), (D("19"), False, D("100.00")), (D("19"), True, D("12.00"))]
     vat = {(v.category, v.rate): (v.taxable_amount, v.tax_amount) for v in q.vat_breakdown}
     assert vat == {("S", D("19")): (D("1008.00"), D("191.52")), ("S", D("7")): (D("90.00"), D("6.30"))}
@@ -180,7 +185,7 @@ def test_prepaid_and_chf_cash_rounding():
 
 def test_credit_line_is_negative_only_when_marked():
     q = priced([{"sku": "A", "quantity": "2"}, {"sku": "T", "quantity": "1", "credit": True}], [service("A", "100.00"), service("T", "50.00")])
-    assert [l.net_amount for l in q.lines] == [D("200.00"), D("-50.00")]
+    assert [l.net_amount for l in q.lines] == [D("200.00"), D("-50.00")]  # 2 x 100; one credit of 50, negated
     assert q.totals.line_net_total == D("150.00")
 
 
@@ -189,6 +194,7 @@ def test_optional_and_alternative_lines_stay_out_of_totals_with_deltas():
         [{"sku": "G", "quantity": "1", "months": 12}, {"sku": "B", "quantity": "1", "months": 12, "alternative_to": "G"}, {"sku": "X", "quantity": "1", "optional": True}],
         [service("G", "300.00", billing="monthly"), service("B", "100.00", billing="monthly"), service("X", "4200.00", billing="yearly")],
     )
+    # G: 300 x 12 = 3,600 (the only firm line); B replaces it: 100 x 12 - 3,600 = -2,400; X: one year, +4,200
     assert q.totals.line_net_total == D("3600.00")
     assert [(l.kind, l.delta) for l in q.lines] == [("firm", None), ("alternative", D("-2400.00")), ("optional", D("4200.00"))]
 
@@ -243,10 +249,11 @@ def test_option_deltas_per_period_and_over_the_term():
         [{"sku": "G", "quantity": "1", "months": 12}, {"sku": "X", "quantity": "1", "months": 12, "optional": True}],
         [service("G", "300.00", billing="monthly"), service("X", "350.00", billing="yearly")],
     )
+    # X is yearly over 12 months: one period of 350, so +350 over the term and +350 per year
     assert (q.lines[1].delta, q.lines[1].period_delta) == (D("350.00"), D("350.00"))
 
 
 def test_graduated_unit_price_is_an_informational_average():
     q = priced([{"sku": "T", "quantity": "15"}], [service("T", None, pricing="graduated", tiers=TIERS)])
     assert q.lines[0].net_amount == D("140.00")  # 10 x 10 + 5 x 8
-    assert q.lines[0].unit_price == D("9.3333")
+    assert q.lines[0].unit_price == D("9.3333")  # 140 / 15 = 9.33333... to four places
