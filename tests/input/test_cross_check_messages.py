@@ -239,3 +239,53 @@ def test_tax_checks(name):
 def test_expired_revision_message():
     """Guards against a mutated status test or f-string in the issued_on check of _status (expired revisions)."""
     assert run(deal(ONE, status="expired")) == [err("status", "issued_on", "a expired revision needs issued_on (when it was sent)")]
+
+
+def svc(s, services=None, clauses=frozenset({"nda", "sla"}), the_seller=None):
+    found = check_service(Stub(None), 3, s, the_seller or seller(), services if services is not None else catalog(s, service("B")), set(clauses))
+    return [(p.location.file, p.location.line, p.field, p.message, p.kind, p.severity) for p in found]
+
+
+TIERS = "services/3/tiers"
+
+
+def tier(up_to, price="10"):
+    return {"up_to": None if up_to is None else Decimal(up_to), "price": Decimal(price)}
+
+
+SERVICE_CASES = {
+    "per-unit-ok": (service("A"), []),
+    "per-unit-no-price": (service("A", None), [err("services/3", "services[3].price", "per_unit pricing needs a price")]),
+    "package-no-price": (service("A", None, pricing="package"), [err("services/3", "services[3].price", "package pricing needs a price")]),
+    "tiers-on-package": (service("A", pricing="package", tiers=[tier(None)]), [err(TIERS, "services[3].tiers", "tiers are used only with graduated or volume pricing (this item is package)")]),
+    "graduated-no-tiers": (service("A", None, pricing="graduated"), [err("services/3", "services[3].tiers", "graduated pricing needs tiers")]),
+    "volume-ok": (service("A", None, pricing="volume", tiers=[tier(10), tier("10.001"), tier(None)]), []),
+    "tier-open-not-last": (service("A", None, pricing="volume", tiers=[tier(None), tier(None)]), [err(TIERS + "/0/up_to", "services[3].tiers[0].up_to", "only the last tier may be open-ended")]),
+    "tier-last-closed": (service("A", None, pricing="graduated", tiers=[tier(5), tier(9)]), [err(TIERS + "/1/up_to", "services[3].tiers[1].up_to", "the last tier must be open-ended (leave up_to empty)")]),
+    "tier-equal": (service("A", None, pricing="graduated", tiers=[tier(5), tier(5), tier(None)]), [err(TIERS + "/1/up_to", "services[3].tiers[1].up_to", "tiers must ascend (got 5 after 5)")]),
+    "tier-after-open": (service("A", None, pricing="graduated", tiers=[tier(5), tier(None), tier(3), tier(None)]), [err(TIERS + "/1/up_to", "services[3].tiers[1].up_to", "only the last tier may be open-ended"), err(TIERS + "/2/up_to", "services[3].tiers[2].up_to", "tiers must ascend (got 3 after 5)")]),
+    "rate-card-no-rates": (service("A", None, pricing="rate_card"), [err("services/3", "services[3].rates", "rate_card pricing needs at least one role rate")]),
+    "rate-card-dup-role": (service("A", None, pricing="rate_card", rates=[{"role": "dev", "name": "D", "price": Decimal(1)}, {"role": "dev", "name": "D", "price": Decimal(2)}]), [err("services/3/rates/1", "services[3].rates[1]", "duplicate role dev (also at entry 0)", "input.duplicate-id")]),
+    "rates-on-per-unit": (service("A", rates=[{"role": "dev", "name": "D", "price": Decimal(1)}]), [err("services/3/rates", "services[3].rates", "rates are used only with rate_card pricing (this item is per_unit)")]),
+    "price-on-rate-card": (service("A", pricing="rate_card", rates=[{"role": "dev", "name": "D", "price": Decimal(1)}]), [err("services/3/price", "services[3].price", "rate_card pricing takes its prices from rates, not price")]),
+    "price-on-volume": (service("A", pricing="volume", tiers=[tier(None)]), [err("services/3/price", "services[3].price", "volume pricing takes its prices from tiers, not price")]),
+    "yearly-term-24": (service("A", billing="yearly", minimum_term_months=24), []),
+    "yearly-term-18": (service("A", billing="yearly", minimum_term_months=18), [err("services/3/minimum_term_months", "services[3].minimum_term_months", "a yearly item runs in whole years: give a multiple of 12")]),
+    "monthly-term-7": (service("A", billing="monthly", minimum_term_months=7), []),
+    "once-term": (service("A", minimum_term_months=12), [err("services/3/minimum_term_months", "services[3].minimum_term_months", "a minimum term needs monthly or yearly billing")]),
+    "unknown-tax": (service("A", tax_category="zero"), [err("services/3/tax_category", "services[3].tax_category", "unknown tax category zero (seller profile has: standard, reduced, reverse-charge)")]),
+    "currency-not-offered": (service("A", currency="USD"), [err("services/3/currency", "services[3].currency", "currency USD is not offered by the seller (EUR, JPY, CHF, KWD, SEK)")]),
+    "min-equals-max": (service("A", min_quantity=Decimal(3), max_quantity=Decimal(3)), []),
+    "min-above-max": (service("A", min_quantity=Decimal("3.5"), max_quantity=Decimal(3)), [err("services/3/max_quantity", "services[3].max_quantity", "is below min_quantity 3.5")]),
+    "clause-unknown": (service("A", clauses=["sla", "ndaa"]), [err("services/3/clauses/1", "services[3].clauses[1]", "no clause ndaa in the clause library (known: nda, sla)")]),
+    "requires-unknown": (service("A", requires=["B", "BX"]), [err("services/3/requires/1", "services[3].requires[1]", "unknown SKU BX; did you mean B?")]),
+    "excludes-self": (service("A", excludes=["A"]), [err("services/3/excludes/0", "services[3].excludes[0]", "an item cannot refer to itself")]),
+    "requires-self": (service("A", requires=["B", "A"]), [err("services/3/requires/1", "services[3].requires[1]", "an item cannot refer to itself")]),
+}
+
+
+@pytest.mark.parametrize("name", list(SERVICE_CASES))
+def test_service_checks(name):
+    """Guards against mutated strings, pricing tests, comparisons and indexes in check_service/_check_tiers."""
+    s, expected = SERVICE_CASES[name]
+    assert svc(s) == expected
