@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
-from typing import Any
+from typing import Any, Iterable
 
 from babel.core import Locale, UnknownLocaleError
 from babel.numbers import format_currency, format_decimal, get_currency_precision, list_currencies
@@ -68,7 +68,13 @@ def is_currency(code: str) -> bool:
 
 
 def minor_unit(currency: str) -> int:
-    """Decimal places of the currency's minor unit (EUR 2, JPY 0, KWD 3)."""
+    """Decimal places of the currency's minor unit (EUR 2, JPY 0, KWD 3).
+
+    Babel answers 2 for a code it does not know; money in an unknown currency is a bug upstream
+    (every currency is validated on input), so it is refused instead of rounded to cents.
+    """
+    if not is_currency(currency):
+        raise ValueError(f"unknown currency {currency!r}")
     return get_currency_precision(currency)
 
 
@@ -80,6 +86,11 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
         ctx.prec = CENT_CONTEXT_PRECISION
         result = amount.quantize(exponent, rounding=ROUND_HALF_UP)
     return result if result else abs(result)  # never print "-0.00"
+
+
+def total(amounts: Iterable[Decimal]) -> Decimal:
+    """The sum of amounts, starting from ``Decimal(0)``: an empty sum is money too, never the int 0."""
+    return sum(amounts, Decimal(0))
 
 
 def percent_of(base: Decimal, percent: Decimal) -> Decimal:

@@ -21,6 +21,7 @@ from proposals.money import (
     percent_of,
     round_money,
     to_decimal,
+    total,
 )
 
 D = Decimal
@@ -87,6 +88,29 @@ def test_minor_units_and_currencies_from_iso_4217():
     """Kills: minor_unit returning a constant, is_currency inverted."""
     assert (minor_unit("EUR"), minor_unit("JPY"), minor_unit("KWD"), minor_unit("CHF")) == (2, 0, 3, 2)
     assert is_currency("SEK") and is_currency("EUR") and not is_currency("EURO") and not is_currency("XYZ")
+
+
+@pytest.mark.parametrize("code", [None, "XYZ", "EURO", ""])
+def test_money_in_an_unknown_currency_is_refused_not_rounded_to_cents(code):
+    """Babel answers 2 places for any code it does not know; that would round yen to cents unnoticed.
+
+    Kills every mutant that passes None instead of the currency to round_money or minor_unit.
+    """
+    with pytest.raises(ValueError, match="unknown currency"):
+        minor_unit(code)
+    with pytest.raises(ValueError, match="unknown currency"):
+        round_money(D("1.005"), code)
+
+
+def test_total_is_decimal_even_when_empty():
+    """An empty sum is Decimal('0'), not the int 0 (which has no quantize and prints as 0, not 0.00).
+
+    Kills: the start value dropped (sum() starts at int 0), a mutated start value.
+    """
+    empty = total([])
+    assert isinstance(empty, Decimal) and empty == 0 and round_money(empty, "EUR") == D("0.00")
+    assert total(iter([D("1.10"), D("2.205")])) == D("3.305")
+    assert total(D(n) for n in ("-1", "1")) == 0
 
 
 def test_percent_of_is_unrounded():

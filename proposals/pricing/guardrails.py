@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Iterable, Iterator
 
 from ..input.model import Deal, SellerProfile, Service
+from ..money import total
 from .quote import Finding, Quote, QuoteLine
 
 ZERO = Decimal(0)
@@ -58,11 +59,11 @@ def _margins(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]
                 "guardrails.margin_floor_percent",
             )
     firm = [l for l in lines if l.kind == "firm"]
-    net = sum((l.net_amount for l in firm), ZERO)
+    net = total(l.net_amount for l in firm)
     if firm and net > 0 and all(l.cost is not None for l in firm):
-        total = margin(net, sum((l.cost for l in firm), ZERO))  # type: ignore[misc]
-        if total < floor:
-            yield Finding("pricing.margin-below-floor", "items", f"total margin {total.quantize(Decimal('0.1'))} % is below the floor of {floor} %", "guardrails.margin_floor_percent")
+        overall = margin(net, total(l.cost for l in firm))  # type: ignore[misc]
+        if overall < floor:
+            yield Finding("pricing.margin-below-floor", "items", f"total margin {overall.quantize(Decimal('0.1'))} % is below the floor of {floor} %", "guardrails.margin_floor_percent")
 
 
 def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Finding]:

@@ -16,11 +16,9 @@ from decimal import Decimal
 
 from ..input.model import Deal
 from ..input.model.seller import EarlyPaymentDiscount
-from ..money import percent_of, round_money
+from ..money import percent_of, round_money, total
 from .issues import PricingIssue
 from .quote import Instalment
-
-ZERO = Decimal(0)
 
 
 def payment_schedule(deal: Deal, base: Decimal, payment_days: int, early: EarlyPaymentDiscount | None, currency: str) -> tuple[Instalment, ...]:
@@ -29,14 +27,14 @@ def payment_schedule(deal: Deal, base: Decimal, payment_days: int, early: EarlyP
         return ()
     if base < 0:
         raise PricingIssue("terms.payment.milestones", f"the one-off total is negative ({base}); there is nothing to split into instalments")
-    fixed = sum((round_money(m.amount, currency) for m in milestones if m.amount is not None), ZERO)
+    fixed = total(round_money(m.amount, currency) for m in milestones if m.amount is not None)
     rest = base - fixed
     has_percent = any(m.percent is not None for m in milestones)
     if rest < 0 or (not has_percent and rest != 0):
         raise PricingIssue("terms.payment.milestones", f"fixed instalments add up to {fixed}, the one-off total is {base}")
     amounts = [round_money(m.amount, currency) if m.amount is not None else round_money(percent_of(rest, m.percent), currency) for m in milestones]
     absorber = _remainder_index(deal)
-    amounts[absorber] += base - sum(amounts, ZERO)
+    amounts[absorber] += base - total(amounts)
     return tuple(
         Instalment(
             name=m.name,

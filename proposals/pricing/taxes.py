@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import InvariantViolation
 from ..input.model import Deal, SellerProfile, TaxCategory
-from ..money import minor_unit, percent_of, round_money
+from ..money import minor_unit, percent_of, round_money, total
 from .issues import PricingIssue
 from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
 
@@ -36,7 +36,7 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
     buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
     for line in firm:
         buckets[((line.tax_category, line.tax_code, line.tax_rate), line.recurring)] += line.net_amount
-    line_total = sum((line.net_amount for line in firm), ZERO)
+    line_total = total(line.net_amount for line in firm)
     result = []
     for index, ac in enumerate(deal.allowances_charges):
         if ac.percent is not None:
@@ -45,7 +45,7 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
         else:
             parts = (_fixed_part(index, ac, deal, seller, buckets, currency),)
             base = None
-        amount = sum((p.amount for p in parts), ZERO)
+        amount = total(p.amount for p in parts)
         result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
     return tuple(result)
 
@@ -61,9 +61,11 @@ def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currenc
     rounded = {k: round_money(v, currency) for k, v in exact.items()}
     target = round_money(percent_of(line_total, percent), currency)
     unit = Decimal(1).scaleb(-minor_unit(currency))
-    step = unit if target > sum(rounded.values(), ZERO) else -unit
+    # Equivalent mutants: ">=" for ">" (when the sum already meets the target the loop breaks before
+    # the first step), and "/ step" for "* step" in the sort key (step is +-unit: same sign, same order).
+    step = unit if target > total(rounded.values()) else -unit
     for key in sorted(keys, key=lambda k: -(exact[k] - rounded[k]) * step):
-        if sum(rounded.values(), ZERO) == target:
+        if total(rounded.values()) == target:
             break
         rounded[key] += step
     return tuple(AllowanceChargePart(k[0][0], k[0][1], k[0][2], k[1], buckets[k], rounded[k]) for k in keys)
@@ -81,11 +83,11 @@ def _fixed_part(index: int, ac, deal: Deal, seller: SellerProfile, buckets: dict
 def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str):
     """Totals, VAT breakdown, one-off net and recurring net of a priced deal."""
     vat = vat_breakdown(firm, acs, seller, currency)
-    line_net = sum((line.net_amount for line in firm), ZERO)
-    allowances = sum((a.amount for a in acs if a.kind == "allowance"), ZERO)
-    charges = sum((a.amount for a in acs if a.kind == "charge"), ZERO)
+    line_net = total(line.net_amount for line in firm)
+    allowances = total(a.amount for a in acs if a.kind == "allowance")
+    charges = total(a.amount for a in acs if a.kind == "charge")
     exclusive = line_net - allowances + charges
-    tax = sum((v.tax_amount for v in vat), ZERO)
+    tax = total(v.tax_amount for v in vat)
     if exclusive < 0:
         raise _issue("allowances_charges", f"the offer's net total would be negative ({exclusive}); credits and allowances exceed the order")
     prepaid = round_money(deal.terms.payment.prepaid, currency)
@@ -95,8 +97,8 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
     payable = cash_round(due, seller.payable_rounding.get(currency) or DEFAULT_PAYABLE_ROUNDING.get(currency))
     money = lambda amount: round_money(amount, currency)  # noqa: E731 - exact already; fixes the exponent of sums like 0
     totals = Totals(*(money(a) for a in (line_net, allowances, charges, exclusive, tax, exclusive + tax, prepaid, payable - due, payable)))
-    recurring = sum((l.net_amount for l in firm if l.recurring), ZERO)
-    recurring += sum((_signed(a, p) for a in acs for p in a.parts if p.recurring), ZERO)
+    recurring = total(l.net_amount for l in firm if l.recurring)
+    recurring += total(_signed(a, p) for a in acs for p in a.parts if p.recurring)
     return totals, vat, money(exclusive - recurring), money(recurring)
 
 
@@ -112,6 +114,7 @@ def cash_round(amount: Decimal, increment: Decimal | None) -> Decimal:
     """Round to a multiple of ``increment`` (half up); unchanged without one."""
     if increment is None:
         return amount
+    # Equivalent mutant: Decimal(2) for Decimal(1), quantize() uses only the exponent.
     return (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP) * increment
 
 
@@ -139,19 +142,19 @@ def invariants(quote: Quote) -> None:
     """Everything printed adds up; a violation is a bug in proposals, never user error."""
     t = quote.totals
     firm = quote.firm_lines
-    _expect(sum((l.net_amount for l in firm), ZERO) == t.line_net_total, "lines do not sum to the line net total")
+    _expect(total(l.net_amount for l in firm) == t.line_net_total, "lines do not sum to the line net total")
     for line in quote.lines:
-        _expect(sum((s.amount for s in line.waterfall), ZERO) == line.net_amount, f"waterfall of line {line.position}")
+        _expect(total(s.amount for s in line.waterfall) == line.net_amount, f"waterfall of line {line.position}")
     for ac in quote.allowances_charges:
-        _expect(sum((p.amount for p in ac.parts), ZERO) == ac.amount, f"parts of {ac.reason}")
+        _expect(total(p.amount for p in ac.parts) == ac.amount, f"parts of {ac.reason}")
     _expect(t.line_net_total - t.allowance_total + t.charge_total == t.tax_exclusive_total, "tax exclusive total")
-    _expect(sum((v.taxable_amount for v in quote.vat_breakdown), ZERO) == t.tax_exclusive_total, "VAT taxable amounts")
-    _expect(sum((v.tax_amount for v in quote.vat_breakdown), ZERO) == t.tax_total, "VAT breakdown does not sum to the tax total")
+    _expect(total(v.taxable_amount for v in quote.vat_breakdown) == t.tax_exclusive_total, "VAT taxable amounts")
+    _expect(total(v.tax_amount for v in quote.vat_breakdown) == t.tax_total, "VAT breakdown does not sum to the tax total")
     _expect(t.tax_exclusive_total + t.tax_total == t.tax_inclusive_total, "tax inclusive total")
     _expect(t.tax_inclusive_total - t.prepaid + t.rounding == t.payable, "payable")
     _expect(quote.one_off_net + quote.recurring_net == t.tax_exclusive_total, "one-off and recurring parts")
     if quote.schedule:
-        _expect(sum((i.amount for i in quote.schedule), ZERO) == quote.one_off_net, "schedule does not sum to the one-off total")
+        _expect(total(i.amount for i in quote.schedule) == quote.one_off_net, "schedule does not sum to the one-off total")
 
 
 def _expect(condition: bool, what: str) -> None:
