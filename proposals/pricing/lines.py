@@ -14,7 +14,7 @@ Per line and period, in this order (each step is kept in the line's waterfall):
    after the discount, each rounded.
 4. a time-and-material cap: the line is never more than its cap.
 5. recurring items: the period amount x the periods of the term (a monthly
-   item over 36 months: 36 periods; a yearly one: one per started year).
+   item over 36 months: 36 periods; a yearly one: one per year, the term being whole years).
 6. credit lines (explicitly marked) are negated.
 
 Optional and alternative lines are priced but stay out of every total; each
@@ -33,7 +33,7 @@ from typing import Iterable
 
 from .guardrails import findings
 from ..input.model import Deal, DealItem, SellerProfile, Service
-from ..money import percent_of, round_money
+from ..money import percent_of, round_money, total
 from .quote import LineAdjustment, Quote, QuoteLine, Step, TierStep
 from .schedule import payment_schedule
 from .issues import PricingIssue
@@ -189,11 +189,12 @@ def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) 
 
 
 def _periods(item: DealItem, service: Service) -> int:
-    if service.billing == "once":
-        return 1
     months = item.months or service.minimum_term_months or 12
-    # A yearly item is billed per started year: 18 months are two yearly periods.
-    return months if service.billing == "monthly" else max(1, -(-months // 12))
+    if service.billing == "monthly":
+        return months
+    if service.billing == "yearly":
+        return months // 12  # the cross-checks allow yearly terms in whole years only
+    return 1
 
 
 def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Decimal | None]:
@@ -207,7 +208,7 @@ def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Deci
         amount, steps = qty * unit_price / per, []
     elif s.pricing == "graduated":
         steps = graduated(qty, s)
-        amount = sum((a for _, _, a in steps), ZERO)
+        amount = total(a for _, _, a in steps)
         # Informational average; the tiers are what the amount is made of (and what is printed).
         unit_price = (amount / qty * per).quantize(Decimal("0.0001"))
     elif s.pricing == "volume":
@@ -245,12 +246,13 @@ def _with_deltas(lines: list[QuoteLine]) -> list[QuoteLine]:
             firm.setdefault(line.sku, []).append(line)
     out = []
     for line in lines:
-        replaced = firm.get(line.alternative_to or "", []) if line.kind == "alternative" else []
-        if line.kind != "firm":
-            delta = line.net_amount - sum((r.net_amount for r in replaced), ZERO)
-            out.append(replace(line, delta=delta, period_delta=_period_delta(line, replaced)))
-        else:
+        if line.kind == "firm":
             out.append(line)
+            continue
+        # An optional line has no alternative_to and replaces nothing; nor does an alternative to an optional item.
+        replaced = firm.get(line.alternative_to, [])  # type: ignore[arg-type]
+        delta = line.net_amount - total(r.net_amount for r in replaced)
+        out.append(replace(line, delta=delta, period_delta=_period_delta(line, replaced)))
     return out
 
 
@@ -258,11 +260,11 @@ def _period_delta(line: QuoteLine, replaced: list[QuoteLine]) -> Decimal | None:
     """Per-period delta ("+ EUR 4,200.00 per year") where the lines share billing and term."""
     if not line.recurring or any(r.billing != line.billing or r.periods != line.periods for r in replaced):
         return None
-    return line.period_amount - sum((r.period_amount for r in replaced), ZERO)  # type: ignore[operator]
+    return line.period_amount - total(r.period_amount for r in replaced)  # type: ignore[operator]
 
 
 def _margin(firm: list[QuoteLine], net: Decimal) -> Decimal | None:
     if not firm or any(line.cost is None for line in firm) or net <= 0:
         return None
-    cost = sum((line.cost for line in firm), ZERO)  # type: ignore[misc]
+    cost = total(line.cost for line in firm)  # type: ignore[misc]
     return (net - cost) / net * Decimal(100)

@@ -105,8 +105,8 @@ def services_and_items(draw, currency: str):
                     item["cap"] = draw(amounts(2))
             else:
                 services.append(service(sku, str(draw(amounts())), pricing=model, price_base_quantity=D(draw(st.sampled_from([1, 10, 100]))), **fields))
-            if billing != "once":
-                item["months"] = draw(st.integers(1, 48))
+            if billing != "once":  # the cross-checks allow a yearly term in whole years only
+                item["months"] = draw(st.integers(1, 48)) if billing == "monthly" else 12 * draw(st.integers(1, 4))
         if draw(st.integers(0, 3)) == 0:
             item["allowances_charges"] = [{"kind": draw(st.sampled_from(["allowance", "charge"])), "reason": "r", "percent": draw(st.decimals(D("0.01"), 30, places=2))}]
         items.append(item)
@@ -232,7 +232,7 @@ def option_deals(draw):
         unit_price = draw(amounts(2, 5000, low="1"))
         item = {"sku": sku, "quantity": draw(amounts(3, 50, low="1")), "discount_percent": draw(st.decimals(0, 50, places=2)), **extra}
         if billing != "once":
-            item["months"] = draw(st.sampled_from([1, 12, 18, 24, 36]))
+            item["months"] = draw(st.sampled_from([1, 12, 18, 24, 36] if billing == "monthly" else [12, 24, 36]))
         return service(sku, str(unit_price), billing=billing, currency=currency), item, unit_price
     base = [line("BASE") for _ in range(draw(st.integers(1, 2)))]
     if len(base) == 2:  # two firm lines of one SKU: the alternative replaces both
