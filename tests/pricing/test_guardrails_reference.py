@@ -106,3 +106,26 @@ def test_approvals_match_rule_and_optionally_field():
     q = price(priced_deal, catalog(service("A", "100.00")), seller(guardrails={"max_discount_percent": D(10)}))
     assert [f.field for f in q.findings] == ["items[0].discount_percent", "items[1].discount_percent"]
     assert [f.field for f in unapproved(priced_deal, q)] == ["items[0].discount_percent"]
+
+
+def test_margins_need_a_positive_net_and_one_euro_is_positive():
+    """Floor 20 %. A line of 1.00 with cost 0.90 has a margin of 10 %: below the floor, for the line and
+    the total (both 1.00 net). A free line (0.00, cost 0.00) is skipped: no finding and no division by zero.
+    Guards against `net_amount <= 0` mutated to `< 0` or `<= 1`, and `net > 0` to `>= 0` or `> 1`."""
+    rules = {"margin_floor_percent": D(20)}
+    assert findings([{"sku": "A", "quantity": "1"}], [service("A", "1.00", cost=D("0.90"))], rules) == [
+        ("pricing.margin-below-floor", "items[0]", "margin 10.0 % on A is below the floor of 20 %", "guardrails.margin_floor_percent"),
+        ("pricing.margin-below-floor", "items", "total margin 10.0 % is below the floor of 20 %", "guardrails.margin_floor_percent")]
+    assert findings([{"sku": "F", "quantity": "1"}], [service("F", "0.00", cost=D(0))], rules) == []
+
+
+def test_a_fixed_second_instalment_does_not_hide_the_first_percentage():
+    """Rating C needs 30 % prepayment; the first instalment is 50 %, the second a fixed 10.00: no finding.
+    A single instalment of 100 % is fine too. Guards against the first instalment looked up at index 1."""
+    rules = {"credit_rules": [{"rating": "C", "prepayment_percent": D(30)}]}
+    customer = {"legal_name": "Kunde AG", "credit_rating": "C", "address": {"street": "A 1", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
+    items, services = [{"sku": "A", "quantity": "1"}], [service("A", "100.00")]
+    two = {"payment": {"milestones": [{"name": "Signing", "percent": D(50)}, {"name": "Travel", "amount": D(10)}]}}
+    one = {"payment": {"milestones": [{"name": "Signing", "percent": D(100)}]}}
+    assert findings(items, services, rules, customer=customer, terms=two) == []
+    assert findings(items, services, rules, customer=customer, terms=one) == []

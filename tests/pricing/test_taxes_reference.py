@@ -157,3 +157,22 @@ def test_one_off_and_recurring_nets_carry_their_own_share_of_a_percentage_allowa
                allowances_charges=[{"kind": "allowance", "reason": "a", "percent": D(10)}])
     assert [(p.recurring, p.amount) for p in q.allowances_charges[0].parts] == [(False, D("100.00")), (True, D("120.00"))]
     assert (q.one_off_net, q.recurring_net) == (D("900.00"), D("1080.00"))
+
+
+def test_document_allowances_keep_reason_index_and_base():
+    """One-off lines 100.00 and 50.00 and a monthly 10.00 x 12 = 120.00, all standard: a 10 % allowance
+    "Framework" of 270.00 = 27.00 splits into a one-off part (base 100 + 50 = 150.00, 15.00) and a
+    recurring one (120.00, 12.00); a fixed charge "Travel" of 30.00 has no base and is the second entry (index 1);
+    a fixed recurring charge stands on the recurring part. Guards against the bucket sum replaced by the
+    last line, the reason, the source index or the recurring flag dropped, and a base for a fixed amount."""
+    q = priced([{"sku": "A", "quantity": "1"}, {"sku": "B", "quantity": "1"}, {"sku": "M", "quantity": "1", "months": 12}],
+               [service("A", "100.00"), service("B", "50.00"), service("M", "10.00", billing="monthly")],
+               allowances_charges=[{"kind": "allowance", "reason": "Framework", "percent": D(10)},
+                                   {"kind": "charge", "reason": "Travel", "amount": D(30)},
+                                   {"kind": "charge", "reason": "Hosting", "amount": D(6), "applies_to": "recurring"}])
+    rows = [(a.kind, a.reason, a.source_index, a.base, a.amount, [(p.recurring, p.base, p.amount) for p in a.parts]) for a in q.allowances_charges]
+    assert rows == [("allowance", "Framework", 0, D("270.00"), D("27.00"), [(False, D("150.00"), D("15.00")), (True, D("120.00"), D("12.00"))]),
+                    ("charge", "Travel", 1, None, D("30.00"), [(False, None, D("30.00"))]),
+                    ("charge", "Hosting", 2, None, D("6.00"), [(True, None, D("6.00"))])]
+    # one-off 150 - 15 + 30 = 165.00; recurring 120 - 12 + 6 = 114.00; together 279.00
+    assert (q.one_off_net, q.recurring_net, q.totals.tax_exclusive_total) == (D("165.00"), D("114.00"), D("279.00"))
