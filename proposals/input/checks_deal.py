@@ -18,14 +18,14 @@ if TYPE_CHECKING:
 def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
     deal: Deal = loaded.model
     yield from _currency(loaded, deal, seller, services)
-    yield from _items(loaded, deal, seller, services)
+    yield from _items(loaded, deal, services)
     yield from _installed(loaded, deal, services)
     yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
     yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
     yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
     yield from _requirements(loaded, deal, services)
     yield from _sums(loaded, deal)
-    yield from _dates(loaded, deal, seller)
+    yield from _dates(loaded, deal)
     yield from _taxes(loaded, deal, seller)
 
 
@@ -40,7 +40,7 @@ def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dic
             yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{item.sku} is priced in {service.currency}, the offer in {currency}; currencies cannot be mixed")
 
 
-def _items(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+def _items(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
     skus = {item.sku for item in deal.items}
     firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
     for i, item in enumerate(deal.items):
@@ -121,6 +121,8 @@ def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) ->
 
 def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     if deal.purchase_criteria:
+        # mutmut: dropping the start Decimal(0) is equivalent: sum() then starts from int 0, which Decimal addition
+        # converts to Decimal(0) exactly, so the total is the same Decimal.
         total = sum((c.weight for c in deal.purchase_criteria), Decimal(0))
         if total != 100:
             yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
@@ -153,6 +155,8 @@ def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         if (m.amount is None) == (m.percent is None):
             yield error(loaded.where("terms", "payment", "milestones", i), f"terms.payment.milestones[{i}]", "give either percent or amount")
     percents = [m.percent for m in milestones if m.percent is not None]
+    # mutmut: dropping the start Decimal(0) of either sum is equivalent: sum() then starts from int 0, which Decimal
+    # addition converts to Decimal(0) exactly, so the test and the printed total are the same.
     if percents and sum(percents, Decimal(0)) != 100:
         total = sum(percents, Decimal(0))
         yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
@@ -160,7 +164,7 @@ def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", "only one instalment can take the remainder")
 
 
-def _dates(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
+def _dates(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     if deal.valid_until is not None and deal.valid_until < deal.date:
         yield error(loaded.where("valid_until"), "valid_until", f"is before the offer date {deal.date}")
     delivery = deal.terms.delivery
@@ -168,6 +172,7 @@ def _dates(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
         yield error(loaded.where("terms", "delivery", "end"), "terms.delivery.end", f"is before the start {delivery.start}")
     if delivery.start and delivery.start < deal.date:
         yield error(loaded.where("terms", "delivery", "start"), "terms.delivery.start", f"is before the offer date {deal.date}")
+    # mutmut: None -> "" is equivalent: previous is only tested for truth before the first date replaces it.
     previous = None
     for i, milestone in enumerate(delivery.milestones):
         field = f"terms.delivery.milestones[{i}].date"
