@@ -39,6 +39,7 @@ def _same_offer_twice(ws: "Workspace") -> Iterator[Problem]:
     """Two deal files with one offer number and revision would overwrite each other's output."""
     seen: dict[str, "Loaded"] = {}
     for loaded in ws.deals:
+        # mutmut: ".lower()" -> ".upper()" is equivalent: folder names are ASCII (offer numbers are identifiers).
         key = loaded.model.folder_name.lower()
         if key in seen:
             first = ws.relative(seen[key].path)

@@ -22,6 +22,8 @@ def warning(where: Location, field: str, message: str, kind: str) -> Problem:
 def _close(word: str, known: Iterable[str]) -> str:
     import difflib
 
+    # mutmut: n=1 -> n=2 or the default n=3 is equivalent: only match[0] is used, and the best match comes first
+    # whatever n (heapq.nlargest(n) is sorted(reverse=True)[:n] over (score, word)).
     match = difflib.get_close_matches(word, list(known), n=1)
     return f"; did you mean {match[0]}?" if match else ""
 
