@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
-from decimal import Decimal
 from typing import TYPE_CHECKING, Iterator
 
 from .countries import EU_COUNTRIES
 from .findings import _close, _duplicates, error, warning
 from ..errors import Problem
+from ..money import total
 from .model import Deal, SellerProfile, Service
 
 if TYPE_CHECKING:
@@ -121,11 +120,9 @@ def _requirements(loaded: "Loaded", deal: Deal, services: dict[str, Service]) ->
 
 def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     if deal.purchase_criteria:
-        # mutmut: dropping the start Decimal(0) is equivalent: sum() then starts from int 0, which Decimal addition
-        # converts to Decimal(0) exactly, so the total is the same Decimal.
-        total = sum((c.weight for c in deal.purchase_criteria), Decimal(0))
-        if total != 100:
-            yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {total}, not 100")
+        weights = total(c.weight for c in deal.purchase_criteria)
+        if weights != 100:
+            yield error(loaded.where("purchase_criteria"), "purchase_criteria", f"weights add up to {weights}, not 100")
     yield from _milestones(loaded, deal)
     yield from _status(loaded, deal)
     for i, d in enumerate(deal.contract.deviations):
@@ -155,11 +152,8 @@ def _milestones(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
         if (m.amount is None) == (m.percent is None):
             yield error(loaded.where("terms", "payment", "milestones", i), f"terms.payment.milestones[{i}]", "give either percent or amount")
     percents = [m.percent for m in milestones if m.percent is not None]
-    # mutmut: dropping the start Decimal(0) of either sum is equivalent: sum() then starts from int 0, which Decimal
-    # addition converts to Decimal(0) exactly, so the test and the printed total are the same.
-    if percents and sum(percents, Decimal(0)) != 100:
-        total = sum(percents, Decimal(0))
-        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total}, not 100")
+    if percents and total(percents) != 100:
+        yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", f"percentages add up to {total(percents)}, not 100")
     if sum(1 for m in milestones if m.remainder) > 1:
         yield error(loaded.where("terms", "payment", "milestones"), "terms.payment.milestones", "only one instalment can take the remainder")
 
