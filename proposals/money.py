@@ -25,7 +25,7 @@ from babel.numbers import format_currency, format_decimal, get_currency_precisio
 
 CENT_CONTEXT_PRECISION = 34
 MAX_MAGNITUDE = 10**12  # no quantity or price of a services offer comes near a trillion
-MAX_PLACES = 6
+MAX_PLACES = 12  # usage prices such as 0.0000166667 per GB-second; amounts are still rounded to the minor unit
 _KNOWN_CURRENCIES = frozenset(list_currencies())
 
 
@@ -138,6 +138,14 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
     # currency_digits=True is Babel's default too (dropping it is an equivalent mutant); it is spelled
     # out because the currency's digits, not the locale's pattern, must decide the decimals.
     return format_currency(amount, currency, locale=locale, currency_digits=True)
+
+
+def format_price(amount: Decimal, currency: str, locale: str) -> str:
+    """A unit price or tier rate with every decimal it has, and at least the currency's: ``€49.999``,
+    ``€0.0000166667``, ``€50.00``; so that printed quantity x printed price gives the printed amount."""
+    places = max(minor_unit(currency), -min(0, amount.normalize().as_tuple().exponent))
+    exact = amount.quantize(Decimal(1).scaleb(-places))
+    return format_currency(exact, currency, locale=locale, decimal_quantization=False)
 
 
 def format_number(value: Decimal, locale: str, max_places: int = 3) -> str:

@@ -15,6 +15,7 @@ from proposals.money import (
     MoneyInputError,
     format_money,
     format_number,
+    format_price,
     is_currency,
     known_locale,
     minor_unit,
@@ -29,9 +30,10 @@ D = Decimal
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [(D("1200.50"), D("1200.50")), (7, D(7)), ("  12.345 ", D("12.345")), ("-3", D(-3)), ("0.000001", D("0.000001")),
+    [(D("1200.50"), D("1200.50")), (7, D(7)), ("  12.345 ", D("12.345")), ("-3", D(-3)), ("0.000000000001", D("0.000000000001")),
+     ("0.0000166667", D("0.0000166667")),
      ("0E-20", D(0)), ("999999999999.99", D("999999999999.99")), (-(10**12) + 1, D(-(10**12) + 1)), ("1" + "0" * 39, None)],
-    ids=["decimal", "int", "padded text", "negative", "six places", "zero with exponent", "just below a trillion",
+    ids=["decimal", "int", "padded text", "negative", "twelve places", "usage price per GB-second", "zero with exponent", "just below a trillion",
          "negative just inside", "forty characters"],
 )
 def test_to_decimal_reads_exactly(value, expected):
@@ -52,13 +54,13 @@ def test_to_decimal_reads_exactly(value, expected):
      ("1" * 41, "expected a number"), ("12,50", "expected a number"), (None, "expected a number"), ([1], "expected a number"),
      ("NaN", "expected a finite number"), ("Infinity", "expected a finite number"), ("-Infinity", "expected a finite number"),
      (10**12, "a number must be below 1,000,000,000,000"), ("-1000000000000", "a number must be below 1,000,000,000,000"),
-     ("0.0000001", "at most 6 decimal places"), ("-1.1234567", "at most 6 decimal places")],
+     ("0.0000000000001", "at most 12 decimal places"), ("-1.1234567890123", "at most 12 decimal places")],
     ids=["true", "false", "float", "empty", "blank", "41 chars", "comma", "none", "list", "nan", "inf", "-inf",
-         "a trillion", "minus a trillion", "seven places", "negative seven places"],
+         "a trillion", "minus a trillion", "thirteen places", "negative thirteen places"],
 )
 def test_to_decimal_refuses_with_the_exact_message(value, message):
     """Kills: every message string mutated, `>=` -> `>` at a trillion exactly, abs() dropped (minus a trillion),
-    `< -MAX_PLACES` -> `<=` (six places are accepted above), bool checked after int (True is an int)."""
+    `< -MAX_PLACES` -> `<=` (twelve places are accepted above), bool checked after int (True is an int)."""
     with pytest.raises(MoneyInputError) as raised:
         to_decimal(value)
     assert str(raised.value) == message
@@ -165,3 +167,19 @@ def test_format_number_drops_trailing_zeros(value, locale, places, expected):
 def test_format_number_shows_three_places_by_default():
     """0.12345 -> 0.123 (quantities print at most three places). Kills: the default 3 -> 4."""
     assert format_number(D("0.12345"), "en_GB") == "0.123"
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "locale", "expected"),
+    [("49.999", "EUR", "en_GB", "€49.999"), ("50", "EUR", "en_GB", "€50.00"), ("50.000", "EUR", "en_GB", "€50.00"),
+     ("0.0000166667", "EUR", "de_DE", "0,0000166667\xa0€"), ("1234.5", "EUR", "de_DE", "1.234,50\xa0€"),
+     ("0.0111051596", "EUR", "en_GB", "€0.0111051596"), ("1200", "JPY", "ja_JP", "￥1,200"), ("0.25", "JPY", "ja_JP", "￥0.25"),
+     ("1.5", "KWD", "en_GB", "KWD1.500"), ("1.2345", "KWD", "de_DE", "1,2345\xa0KWD"), ("1E+2", "EUR", "en_GB", "€100.00")],
+    ids=["three places", "whole", "trailing zeros", "ten places de", "grouping de", "kWh price", "yen whole", "yen fraction",
+         "dinar minor unit", "dinar four places", "exponent form"],
+)
+def test_format_price_shows_every_decimal_the_price_has(amount, currency, locale, expected):
+    """A unit price prints with its own precision and at least the currency's minor unit (issue #17), so
+    10 x €49.999 reads as €499.99. Kills: max -> min, the minor unit ignored, trailing zeros kept (50.000),
+    decimal_quantization left on (it would round 49.999 to 50.00), the exponent of 1E+2 taken as places."""
+    assert format_price(D(amount), currency, locale) == expected

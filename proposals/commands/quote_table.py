@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..money import format_money, format_number
+from ..money import format_money, format_number, format_price
 from ..pricing.quote import Quote, QuoteLine
 
 WIDTH = 100
@@ -47,13 +47,14 @@ def _line_rows(line: QuoteLine, quote: Quote, fmt) -> list[str]:
     qty = format_number(line.quantity, quote.locale)
     disc = f"{format_number(line.discount_percent, quote.locale, 2)}%" if line.discount_percent else ""
     amount = fmt(line.net_amount) if line.kind == "firm" else f"({fmt(line.net_amount)})"
-    rows = [f"{line.position:>3}  {_cut(line.name + mark, NAME):<{NAME}} {qty:>10} {fmt(line.unit_price):>14} {disc:>6} {amount:>16}"]
+    price = lambda amount: format_price(amount, quote.currency, quote.locale)  # noqa: E731 - every decimal the price has
+    rows = [f"{line.position:>3}  {_cut(line.name + mark, NAME):<{NAME}} {qty:>10} {price(line.unit_price):>14} {disc:>6} {amount:>16}"]
     detail = f"{line.sku}, {line.unit}, {line.tax_code} {format_number(line.tax_rate, quote.locale, 2)} %"
     if line.recurring:
         detail += f"; {fmt(line.period_amount)} per {'month' if line.billing == 'monthly' else 'year'} x {line.periods}, first year {fmt(line.first_year_amount)}"
     rows.append("     " + _cut(detail, WIDTH - 5))
     if len(line.tiers) > 1 or (line.tiers and line.tiers[0].quantity != line.quantity):
-        rows += ["     tier: " + _cut(f"{format_number(s.quantity, quote.locale)} x {fmt(s.unit_price)} = {fmt(s.amount)}", WIDTH - 11) for s in line.tiers]
+        rows += ["     tier: " + _cut(f"{format_number(s.quantity, quote.locale)} x {price(s.unit_price)} = {fmt(s.amount)}", WIDTH - 11) for s in line.tiers]
     if line.delta is not None:
         rows.append(f"     delta against the offer: {'+' if line.delta >= 0 else '-'}{fmt(abs(line.delta))}")
     return rows

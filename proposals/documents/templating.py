@@ -42,7 +42,7 @@ from markupsafe import Markup, escape
 
 from ..errors import Location, Problem, TemplateError
 from ..input.model.common import FSI, ISOLATES, PARAGRAPH_SEPARATORS, PDI, RTL_BLOCKS, bidi_active
-from ..money import format_money, format_number
+from ..money import format_money, format_number, format_price
 from ..builtin import BUILTIN
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
@@ -220,6 +220,11 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         text = format_money(abs(amount), code or currency, locale)
         return "\u2212" + text if amount < 0 else text  # a true minus sign, as in signed_money
 
+    def price(amount: Decimal) -> str:
+        """A unit price or tier rate with every decimal it has (at least the currency's): ``€49.999``, ``€0.0000166667``."""
+        text = format_price(abs(amount), currency, locale)
+        return "\u2212" + text if amount < 0 else text
+
     def signed_money(amount: Decimal) -> str:
         """Amount with its sign, for deltas: ``+ €4,200.00``, ``− €960.00``."""
         sign = "+\u00a0" if amount > 0 else "−\u00a0" if amount < 0 else ""
@@ -254,6 +259,7 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
 
     return {
         "money": money,
+        "price": price,
         "signed_money": signed_money,
         "number": number,
         "percent": percent,

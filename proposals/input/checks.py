@@ -58,9 +58,11 @@ def check_seller(loaded: "Loaded", root) -> Iterator[Problem]:
             yield error(loaded.where("payable_rounding", currency), f"payable_rounding.{currency}", f"must be a multiple of the currency's smallest unit {unit}")
     for i, tax in enumerate(seller.tax_categories):
         if tax.code in ZERO_RATE_CODES and tax.rate != 0:
-            yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", f"category {tax.code} has a VAT rate of 0 (got {tax.rate})")
+            yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", f"category {tax.code} must have a VAT rate of 0 (got {tax.rate})")
         if tax.code == "S" and tax.rate == 0:
             yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", "standard-rated category S needs a rate above 0")
+        if tax.code == "B" and tax.rate == 0:
+            yield error(loaded.where("tax_categories", i, "rate"), f"tax_categories[{i}].rate", "split-payment category B needs a rate above 0 (the Italian VAT rate)")
         if tax.code in REASON_CODES and not tax.exemption_reason:
             yield error(loaded.where("tax_categories", i), f"tax_categories[{i}].exemption_reason", f"category {tax.code} needs an exemption reason printed on the offer")
     font = seller.branding.font

@@ -26,6 +26,7 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     yield from _sums(loaded, deal)
     yield from _dates(loaded, deal)
     yield from _taxes(loaded, deal, seller)
+    yield from _split_payment(loaded, deal, seller, services)
 
 
 def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
@@ -184,7 +185,8 @@ def _dates(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
 
 def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:
     for i, ac in enumerate(deal.allowances_charges):
-        if seller.tax_category(ac.tax_category) is None:
+        # A percentage follows the lines it applies to; only a fixed amount is taxed in its own category.
+        if ac.percent is None and seller.tax_category(ac.tax_category) is None:
             yield error(loaded.where("allowances_charges", i, "tax_category"), f"allowances_charges[{i}].tax_category", f"unknown tax category {ac.tax_category}")
     country = deal.customer.address.country
     if deal.reverse_charge and deal.outside_scope:
@@ -199,6 +201,28 @@ def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
     elif country not in EU_COUNTRIES and seller.address.country in EU_COUNTRIES:
         message = f"the customer is outside the EU ({country}) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad"
         yield warning(loaded.where("customer", "address", "country"), "customer.address.country", message, "tax.check-treatment")
+
+
+def _split_payment(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+    """EN 16931 BR-B-01 (split payment only between Italian parties) and BR-B-02 (not beside standard-rated lines)."""
+    def code(category_id: str) -> str | None:
+        category = seller.tax_category(category_id)
+        return category.code if category else None
+
+    used = [(("items", i, "sku"), f"items[{i}].sku", code(services[item.sku].tax_category))
+            for i, item in enumerate(deal.items) if item.sku in services]
+    used += [(("allowances_charges", i, "tax_category"), f"allowances_charges[{i}].tax_category", code(ac.tax_category))
+             for i, ac in enumerate(deal.allowances_charges) if ac.percent is None]
+    split = [u for u in used if u[2] == "B"]
+    if not split:
+        return
+    path, field, _ = split[0]
+    countries = (seller.address.country, deal.customer.address.country)
+    if countries != ("IT", "IT"):
+        yield error(loaded.where(*path), field, f"split payment (category B) is for Italian sellers and customers only (seller {countries[0]}, customer {countries[1]})")
+    standard = next((u for u in used if u[2] == "S"), None)
+    if standard:
+        yield error(loaded.where(*standard[0]), standard[1], "an offer with split payment (category B) cannot also have standard-rated (S) lines or amounts")
 
 
 def _reverse_charge(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:

@@ -5,7 +5,7 @@ Calculation model (EN 16931)
 Per line and period, in this order (each step is kept in the line's waterfall):
 
 1. list amount = quantity x (price / price base quantity); graduated tiers
-   price each band at its own rate, volume tiers price all units at the rate
+   price each band at its own rate (each band rounded, the line their sum), volume tiers price all units at the rate
    of the band reached; a package costs its price per package; a rate card
    uses the role's rate. Rounded to the currency's minor unit.
 2. the discount: list amount - round(list amount x (1 - discount %)), so the
@@ -175,6 +175,8 @@ def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) 
     net = after_discount
     for ac in item.allowances_charges:
         amount = round_money(percent_of(after_discount, ac.percent) if ac.percent is not None else ac.amount, currency)
+        if not amount:
+            continue  # EN 16931 allows 0.00; it changes nothing, so it is neither printed nor kept
         adjustments.append(LineAdjustment(ac.kind, ac.reason, amount, ac.percent))
         signed = -amount if ac.kind == "allowance" else amount
         steps.append(Step(ac.kind, ac.reason, signed))
@@ -224,14 +226,16 @@ def list_price(item: DealItem, s: Service) -> tuple[Decimal, list, Decimal, Deci
 
 
 def graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal]]:
-    """Each band priced at its own rate: [(units in band, band price, amount)]."""
+    """Each band priced at its own rate and rounded, as a sub-line of its own: [(units in band, band price, amount)].
+
+    The line is the sum of the rounded bands, so the printed bands add up to the printed line."""
     steps, lower = [], ZERO
     for tier in s.tiers:
         upper = qty if tier.up_to is None else min(qty, tier.up_to)
         if upper <= lower:
             break
         band = upper - lower
-        steps.append((band, tier.price, band * tier.price / s.price_base_quantity))
+        steps.append((band, tier.price, round_money(band * tier.price / s.price_base_quantity, s.currency)))
         lower = upper
     return steps
 

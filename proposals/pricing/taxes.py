@@ -43,9 +43,11 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
             parts = _percent_parts(ac.percent, buckets, line_total, currency)
             base = line_total
         else:
-            parts = (_fixed_part(index, ac, deal, seller, buckets, currency),)
+            parts = (_fixed_part(ac, deal, seller, currency),)
             base = None
         amount = total(p.amount for p in parts)
+        if not amount:
+            continue  # EN 16931 allows 0.00; it changes nothing, so it is neither printed nor kept
         result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
     return tuple(result)
 
@@ -71,13 +73,11 @@ def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currenc
     return tuple(AllowanceChargePart(k[0][0], k[0][1], k[0][2], k[1], buckets[k], rounded[k]) for k in keys)
 
 
-def _fixed_part(index: int, ac, deal: Deal, seller: SellerProfile, buckets: dict, currency: str) -> AllowanceChargePart:
+def _fixed_part(ac, deal: Deal, seller: SellerProfile, currency: str) -> AllowanceChargePart:
+    """A fixed amount in its own tax category, which no line needs to have (EN 16931 BR-E-08, BR-Z-08 ...:
+    the "cash discount neutralised" charge in category E gets its own VAT row)."""
     tax = tax_category_for(ac.tax_category, deal, seller)
-    recurring = ac.applies_to == "recurring"
-    if not any(key[0][0] == tax.id and key[1] == recurring for key in buckets):
-        part = "recurring" if recurring else "one-off"
-        raise _issue(f"allowances_charges[{index}]", f"no {part} line of this offer is in tax category {tax.id}; the {ac.kind} would stand on its own")
-    return AllowanceChargePart(tax.id, tax.code, tax.rate, recurring, None, round_money(ac.amount, currency))
+    return AllowanceChargePart(tax.id, tax.code, tax.rate, ac.applies_to == "recurring", None, round_money(ac.amount, currency))
 
 
 def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], seller: SellerProfile, currency: str):
@@ -90,6 +90,7 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
     tax = total(v.tax_amount for v in vat)
     if exclusive < 0:
         raise _issue("allowances_charges", f"the offer's net total would be negative ({exclusive}); credits and allowances exceed the order")
+    _no_negative_part(firm, acs, vat)
     prepaid = round_money(deal.terms.payment.prepaid, currency)
     if prepaid > exclusive + tax:
         raise _issue("terms.payment.prepaid", f"more was paid ({prepaid}) than the offer's total ({exclusive + tax})")
@@ -100,6 +101,22 @@ def totals_and_vat(deal: Deal, firm: list[QuoteLine], acs: tuple[DocumentAllowan
     recurring = total(l.net_amount for l in firm if l.recurring)
     recurring += total(_signed(a, p) for a in acs for p in a.parts if p.recurring)
     return totals, vat, money(exclusive - recurring), money(recurring)
+
+
+def _no_negative_part(firm: list[QuoteLine], acs: tuple[DocumentAllowanceCharge, ...], vat: tuple[VatBreakdown, ...]) -> None:
+    """An allowance may not take a VAT category, or the one-off or recurring part, below zero: an offer has no negative tax base."""
+    taxable = {(v.category, v.rate): v.taxable_amount for v in vat}
+    side = {recurring: total(l.net_amount for l in firm if l.recurring == recurring) for recurring in (False, True)}
+    for ac in acs:
+        for p in ac.parts:
+            side[p.recurring] += _signed(ac, p)
+    for ac in acs:
+        for p in ac.parts if ac.kind == "allowance" else ():
+            where = f"allowances_charges[{ac.source_index}]"
+            if taxable[(p.tax_code, p.tax_rate)] < 0:
+                raise _issue(where, f"the allowance takes the taxable amount of tax category {p.tax_category} below zero ({taxable[(p.tax_code, p.tax_rate)]})")
+            if side[p.recurring] < 0:
+                raise _issue(where, f"the allowance takes the {'recurring' if p.recurring else 'one-off'} part of the offer below zero ({side[p.recurring]})")
 
 
 def _issue(field: str, message: str):

@@ -268,7 +268,7 @@ def test_invalid_catalog_reports_exact_location(name, minimal, cli):
 SELLER_CASES = {
     "unknown VAT category code": (
         ("    code: S", "    code: X"),
-        "catalog/seller.yaml:20:11: tax_categories[0].code: must be one of 'S', 'Z', 'E', 'AE', 'K', 'G' or 'O' (got X)",
+        "catalog/seller.yaml:20:11: tax_categories[0].code: must be one of 'S', 'Z', 'E', 'AE', 'K', 'G', 'O', 'B', 'L' or 'M' (got X)",
     ),
     "duplicate credit rating": (
         ('max_discount_percent: "15"', 'max_discount_percent: "15"\n  credit_rules:\n    - {rating: C, max_payment_days: 14}\n    - {rating: C, blocked: true}'),

@@ -75,13 +75,13 @@ SELLER_CASES = {
     ),
     "zero-rate-code-with-rate": (
         {"tax_categories": [*TAXES, tax("zero", "Z", "7")]},
-        [err("tax_categories/3/rate", "tax_categories[3].rate", "category Z has a VAT rate of 0 (got 7)")],
+        [err("tax_categories/3/rate", "tax_categories[3].rate", "category Z must have a VAT rate of 0 (got 7)")],
     ),
     "zero-rate-needs-no-reason": ({"tax_categories": [*TAXES, tax("zero", "Z", "0")]}, []),
     "exempt-with-rate-and-no-reason": (
         {"tax_categories": [*TAXES, tax("exempt", "E", "5")]},
         [
-            err("tax_categories/3/rate", "tax_categories[3].rate", "category E has a VAT rate of 0 (got 5)"),
+            err("tax_categories/3/rate", "tax_categories[3].rate", "category E must have a VAT rate of 0 (got 5)"),
             err("tax_categories/3", "tax_categories[3].exemption_reason", f"category E {NEEDS_REASON}"),
         ],
     ),
@@ -106,7 +106,7 @@ def test_every_zero_rate_code_refuses_a_rate(code, fonts_present):
     """Guards against a mutated member of ZERO_RATE_CODES or REASON_CODES (Z alone needs no exemption reason)."""
     reason = None if code == "Z" else "Why no VAT"
     assert seller_problems(tax_categories=[*TAXES, tax("t", code, "1", reason)]) == [
-        err("tax_categories/3/rate", "tax_categories[3].rate", f"category {code} has a VAT rate of 0 (got 1)")
+        err("tax_categories/3/rate", "tax_categories[3].rate", f"category {code} must have a VAT rate of 0 (got 1)")
     ]
     if code != "Z":
         assert seller_problems(tax_categories=[*TAXES, tax("t", code, "0")]) == [

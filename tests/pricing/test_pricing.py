@@ -228,8 +228,9 @@ def test_negative_offer_and_overpayment_are_refused():
         priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], terms={"payment": {"prepaid": D("200")}})
 
 
-def test_fixed_allowance_needs_lines_of_its_part():
-    with pytest.raises(PricingIssue, match="no recurring line of this offer is in tax category standard"):
+def test_fixed_allowance_cannot_take_its_part_below_zero():
+    # 100.00 one-off, nothing recurring: a recurring allowance of 10.00 leaves the recurring part at -10.00.
+    with pytest.raises(PricingIssue, match=r"the allowance takes the recurring part of the offer below zero \(-10.00\)"):
         priced([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], allowances_charges=[{"kind": "allowance", "reason": "x", "amount": D("10"), "applies_to": "recurring"}])
 
 

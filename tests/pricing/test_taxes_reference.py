@@ -78,16 +78,18 @@ def test_a_percentage_charge_with_one_cent_too_many_takes_it_back_from_the_small
     assert parts("3.5", "0.70", "0.30") == ([D("0.03"), D("0.01")], D("0.04"))
 
 
-def test_a_fixed_allowance_needs_a_line_in_its_category_and_part():
-    """Kills: the recurring/one-off test inverted, the message's wording."""
-    with pytest.raises(PricingIssue) as raised:
-        priced([{"sku": "S", "quantity": "1"}], [service("S", "100.00")],
-               allowances_charges=[{"kind": "allowance", "reason": "x", "amount": D(5), "tax_category": "reduced"}])
-    assert (raised.value.field, str(raised.value)) == ("allowances_charges[0]", "no one-off line of this offer is in tax category reduced; the allowance would stand on its own")
-    with pytest.raises(PricingIssue) as raised:
-        priced([{"sku": "S", "quantity": "1"}], [service("S", "100.00")],
+def test_a_fixed_amount_may_stand_in_a_category_no_line_has_but_not_below_zero():
+    """EN 16931 BR-E-08, BR-Z-08 and siblings: a document charge of 5.00 recurring with no recurring line is
+    the recurring part (5.00, its own share of the standard row: 100 + 5 = 105.00). An allowance of 5.00 in
+    the reduced category, which no line has, would leave that category at -5.00: refused, naming it.
+    Kills: the negative-base test dropped or inverted, the message's wording and field."""
+    q = priced([{"sku": "S", "quantity": "1"}], [service("S", "100.00")],
                allowances_charges=[{"kind": "charge", "reason": "x", "amount": D(5), "applies_to": "recurring"}])
-    assert str(raised.value) == "no recurring line of this offer is in tax category standard; the charge would stand on its own"
+    assert (q.one_off_net, q.recurring_net, vat_rows(q)) == (D("100.00"), D("5.00"), [("S", D(19), D("105.00"), D("19.95"))])
+    with pytest.raises(PricingIssue) as raised:
+        priced([{"sku": "S", "quantity": "1"}], [service("S", "100.00")],
+               allowances_charges=[{"kind": "charge", "reason": "c", "amount": D(1)}, {"kind": "allowance", "reason": "x", "amount": D(5), "tax_category": "reduced"}])
+    assert (raised.value.field, str(raised.value)) == ("allowances_charges[1]", "the allowance takes the taxable amount of tax category reduced below zero (-5.00)")
 
 
 def test_a_fixed_allowance_and_charge_move_the_totals():

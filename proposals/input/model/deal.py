@@ -148,9 +148,9 @@ class LineAllowanceCharge(Model):
     """allowance reduces the line, charge adds to it."""
     reason: Text
     """Reason as printed, e.g. "Reuse of existing models"."""
-    amount: Annotated[Number, Field(gt=0)] | None = None
-    """Fixed amount for the whole line (per period for recurring items); give this or percent."""
-    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
+    amount: Annotated[Number, Field(ge=0)] | None = None
+    """Fixed amount for the whole line (per period for recurring items); give this or percent. 0 is allowed (EN 16931) and prints nowhere."""
+    percent: Annotated[Number, Field(ge=0, le=100)] | None = None
     """Percent of the line amount after the discount; give this or amount."""
 
 
@@ -190,12 +190,12 @@ class AllowanceCharge(Model):
     """allowance reduces, charge adds."""
     reason: Text
     """Reason as printed, e.g. "Framework agreement discount"."""
-    amount: Annotated[Number, Field(gt=0)] | None = None
-    """Fixed amount; give this or percent."""
-    percent: Annotated[Number, Field(gt=0, le=100)] | None = None
+    amount: Annotated[Number, Field(ge=0)] | None = None
+    """Fixed amount; give this or percent. 0 is allowed (EN 16931): it counts as 0 and prints nowhere."""
+    percent: Annotated[Number, Field(ge=0, le=100)] | None = None
     """Percent of the line net total; split per VAT category and between one-off and recurring parts so each part carries the right VAT; give this or amount."""
     tax_category: Identifier = "standard"
-    """Tax category id of a fixed amount (percentages follow the lines they apply to)."""
+    """Tax category id of a fixed amount, which may be one no line has (it gets its own VAT row); a percentage ignores it and follows the lines it applies to."""
     applies_to: Literal["one_off", "recurring"] = "one_off"
     """For a fixed amount: whether it reduces (or adds to) the one-off or the recurring part."""
 

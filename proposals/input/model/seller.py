@@ -24,7 +24,7 @@ from .common import (
     _visible,
 )
 
-TaxCategoryCode = Literal["S", "Z", "E", "AE", "K", "G", "O"]
+TaxCategoryCode = Literal["S", "Z", "E", "AE", "K", "G", "O", "B", "L", "M"]
 """EN 16931 VAT category codes (UNTDID 5305 subset)."""
 
 CreditRating = Literal["A", "B", "C", "D"]
@@ -80,9 +80,9 @@ class TaxCategory(Model):
     id: Identifier
     """Name used by catalog items and allowances, e.g. ``standard``."""
     code: TaxCategoryCode
-    """EN 16931 VAT category code: S standard, Z zero, E exempt, AE reverse charge, K intra-EU supply, G export, O outside scope."""
+    """EN 16931 VAT category code (UNTDID 5305): S standard, Z zero, E exempt, AE reverse charge, K intra-EU supply, G export, O outside scope, B split payment (Italy), L IGIC (Canary Islands), M IPSI (Ceuta and Melilla)."""
     rate: Percent
-    """VAT rate in percent, e.g. "19"; 0 for Z, E, AE, K, G, O."""
+    """VAT rate in percent, e.g. "19"; 0 for Z, E, AE, K, G, O; above 0 for S and B; the local rate for L (IGIC, e.g. 7) and M (IPSI, e.g. 4)."""
     exemption_reason: Text | None = None
     """Printed reason for E, AE, K, G and O, e.g. "Reverse charge: the recipient is liable for VAT (Art. 196 Directive 2006/112/EC)"."""
 
