@@ -17,7 +17,7 @@ Rounding policy
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any, Iterable
 
 from babel.core import Locale, UnknownLocaleError
@@ -91,6 +91,27 @@ def round_money(amount: Decimal, currency: str) -> Decimal:
 def total(amounts: Iterable[Decimal]) -> Decimal:
     """The sum of amounts, starting from ``Decimal(0)``: an empty sum is money too, never the int 0."""
     return sum(amounts, Decimal(0))
+
+
+def convert_price(price: Decimal, factor: Decimal, currency: str, rounding: str = "minor_unit", step: Decimal | None = None) -> Decimal:
+    """A unit price (or tier rate, role rate, cost) converted into ``currency`` by ``factor`` (target units per
+    source unit), before anything is discounted, rounded or summed: ERPs that convert the rounded, discounted
+    amount instead turn 9.99 into 9.50. The seller's declared policy then rounds it:
+
+    - ``minor_unit``: half up to the currency's minor unit, or to the list price's own decimal places where it
+      has more (a usage price of 0.0000166667 keeps ten places);
+    - ``increment``: half up to a multiple of ``step`` (0.05, 1, 10);
+    - ``ending``: up to the next price ending in ``step`` (0.90: 1,149.37 becomes 1,149.90; 1,149.90 stays).
+    """
+    with localcontext() as ctx:
+        ctx.prec = CENT_CONTEXT_PRECISION
+        exact = price * factor
+        if rounding == "increment":
+            return (exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step  # type: ignore[operator]
+        if rounding == "ending":
+            return (exact - step).to_integral_value(rounding=ROUND_CEILING) + step  # type: ignore[operator]
+        places = max(minor_unit(currency), -min(0, price.normalize().as_tuple().exponent))  # type: ignore[operator]
+        return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 def percent_of(base: Decimal, percent: Decimal) -> Decimal:

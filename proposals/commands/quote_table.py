@@ -38,6 +38,12 @@ def render_table(quote: Quote, title: str) -> str:
     if quote.recurring_net:
         rows += [("", None), ("Net total split: one-off part", quote.one_off_net), ("Net total split: recurring over the terms", quote.recurring_net)]
     out += [f"{label:<{WIDTH - 20}}{fmt(amount):>20}" if amount is not None else "" for label, amount in rows]
+    if quote.accounting_vat:
+        a = quote.accounting_vat
+        out.append(f"{f'VAT total in {a.currency} (BT-111), 1 {a.pair[:3]} = {a.rate} {a.pair[4:]}':<{WIDTH - 20}}{format_money(a.tax_total, a.currency, quote.locale):>20}")
+    for c in quote.conversions:
+        items = ", ".join(str(p) for p in c.positions)
+        out += [_cut(f"Items {items} converted from {c.from_currency} at 1 {c.pair[:3]} = {c.rate} {c.pair[4:]}", WIDTH), _cut(f"  rate of {c.date.isoformat()}: {c.source}", WIDTH)]
     out += _schedule(quote, fmt) + _findings(quote)
     return "\n".join(out) + "\n"
 
@@ -48,7 +54,8 @@ def _line_rows(line: QuoteLine, quote: Quote, fmt) -> list[str]:
     disc = f"{format_number(line.discount_percent, quote.locale, 2)}%" if line.discount_percent else ""
     amount = fmt(line.net_amount) if line.kind == "firm" else f"({fmt(line.net_amount)})"
     price = lambda amount: format_price(amount, quote.currency, quote.locale)  # noqa: E731 - every decimal the price has
-    rows = [f"{line.position:>3}  {_cut(line.name + mark, NAME):<{NAME}} {qty:>10} {price(line.unit_price):>14} {disc:>6} {amount:>16}"]
+    unit = "tiers" if line.pricing == "graduated" and len(line.tiers) > 1 else price(line.unit_price)  # as the offer prints it
+    rows = [f"{line.position:>3}  {_cut(line.name + mark, NAME):<{NAME}} {qty:>10} {unit:>14} {disc:>6} {amount:>16}"]
     detail = f"{line.sku}, {line.unit}, {line.tax_code} {format_number(line.tax_rate, quote.locale, 2)} %"
     if line.recurring:
         detail += f"; {fmt(line.period_amount)} per {'month' if line.billing == 'monthly' else 'year'} x {line.periods}, first year {fmt(line.first_year_amount)}"

@@ -52,6 +52,12 @@ def check_seller(loaded: "Loaded", root) -> Iterator[Problem]:
     seller: SellerProfile = loaded.model
     yield from _duplicates(loaded, "tax_categories", [t.id for t in seller.tax_categories], "tax category id")
     yield from _duplicates(loaded, ("guardrails", "credit_rules"), [r.rating for r in seller.guardrails.credit_rules], "credit rating")
+    yield from _duplicates(loaded, "exchange_rates", ["/".join(sorted(r.pair.split("/"))) for r in seller.exchange_rates], "exchange rate pair")
+    policy = seller.price_conversion
+    if policy.rounding != "minor_unit" and policy.step is None:
+        yield error(loaded.where("price_conversion"), "price_conversion.step", f"{policy.rounding} rounding needs a step, e.g. \"0.05\" or \"0.90\"")
+    if policy.rounding == "ending" and policy.step is not None and policy.step >= 1:
+        yield error(loaded.where("price_conversion", "step"), "price_conversion.step", f"a price ending is below 1, e.g. \"0.90\" (got {policy.step})")
     for currency, increment in seller.payable_rounding.items():
         unit = Decimal(1).scaleb(-minor_unit(currency))
         if increment % unit:
@@ -136,6 +142,7 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
         yield error(at("tax_category"), f"{name}.tax_category", f"unknown tax category {s.tax_category} (seller profile has: {known})")
     if s.currency not in seller.offered_currencies():
         yield error(at("currency"), f"{name}.currency", f"currency {s.currency} is not offered by the seller ({', '.join(seller.offered_currencies())})")
+    yield from _check_price_lists(at, name, s, seller)
     if s.min_quantity is not None and s.max_quantity is not None and s.min_quantity > s.max_quantity:
         yield error(at("max_quantity"), f"{name}.max_quantity", f"is below min_quantity {s.min_quantity}")
     for j, clause in enumerate(s.clauses):
@@ -147,6 +154,25 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
                 yield error(at(field, j), f"{name}.{field}[{j}]", f"unknown SKU {sku}{_close(sku, services)}")
             elif sku == s.sku:
                 yield error(at(field, j), f"{name}.{field}[{j}]", "an item cannot refer to itself")
+
+
+def _check_price_lists(at, name: str, s: Service, seller: SellerProfile) -> Iterator[Problem]:
+    """A price list in another currency prices the item the same way its own prices do."""
+    for currency, own in s.price_lists.items():
+        here, field = ("price_lists", currency), f"{name}.price_lists.{currency}"
+        if currency == s.currency:
+            yield error(at(*here), field, f"{currency} is the item's own currency; its prices are the item's price, tiers and rates")
+        elif currency not in seller.offered_currencies():
+            yield error(at(*here), field, f"currency {currency} is not offered by the seller ({', '.join(seller.offered_currencies())})")
+        if own.price is not None and s.pricing not in ("per_unit", "package"):
+            yield error(at(*here, "price"), f"{field}.price", f"{s.pricing} pricing takes its prices from {'rates' if s.pricing == 'rate_card' else 'tiers'}, not price")
+        if own.tiers and [t.up_to for t in own.tiers] != [t.up_to for t in s.tiers]:
+            bands = ", ".join("open" if t.up_to is None else f"up to {t.up_to}" for t in s.tiers) or "none"
+            yield error(at(*here, "tiers"), f"{field}.tiers", f"give one price per band of the item's own tiers, with the same up_to ({bands})")
+        roles = {r.role for r in s.rates}
+        for j, rate in enumerate(own.rates):
+            if rate.role not in roles:
+                yield error(at(*here, "rates", j, "role"), f"{field}.rates[{j}].role", f"{s.sku} has no role {rate.role}{_close(rate.role, roles)}")
 
 
 def _check_tiers(at, name: str, s: Service) -> Iterator[Problem]:

@@ -34,10 +34,37 @@ def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dic
     if currency not in seller.offered_currencies():
         yield error(loaded.where("currency"), "currency", f"currency {currency} is not offered (the seller offers {', '.join(seller.offered_currencies())})")
         return
+    yield from _duplicates(loaded, "exchange_rates", [_pair_key(r.pair) for r in deal.exchange_rates], "exchange rate pair")
+    checked = set()
     for i, item in enumerate(deal.items):
         service = services.get(item.sku)
-        if service is not None and service.currency != currency:
-            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{item.sku} is priced in {service.currency}, the offer in {currency}; currencies cannot be mixed")
+        if service is None or not service.needs_rate(currency):
+            continue
+        own = [(j, r, True) for j, r in enumerate(deal.exchange_rates)] + [(j, r, False) for j, r in enumerate(seller.exchange_rates)]
+        found = next(((j, r, in_deal) for j, r, in_deal in own if r.factor(service.currency, currency) is not None), None)
+        if found is None:
+            listed = "a" if currency in service.price_lists else "no"
+            yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{item.sku} is priced in {service.currency} and has {listed} {currency} price list"
+                        f"{' missing some of its prices' if listed == 'a' else ''}; state an exchange rate {service.currency}/{currency} under exchange_rates (in the deal or the seller profile)")
+            continue
+        if found[1].pair not in checked:
+            checked.add(found[1].pair)
+            yield from _rate_age(loaded, deal, seller, i, *found)
+
+
+def _pair_key(pair: str) -> str:
+    """EUR/CHF and CHF/EUR are the same pair."""
+    return "/".join(sorted(pair.split("/")))
+
+
+def _rate_age(loaded: "Loaded", deal: Deal, seller: SellerProfile, i: int, j: int, rate, in_deal: bool) -> Iterator[Problem]:
+    where, field = (loaded.where("exchange_rates", j, "date"), f"exchange_rates[{j}].date") if in_deal else (loaded.where("items", i, "sku"), f"items[{i}].sku")
+    whose = "" if in_deal else " (seller profile)"
+    age = (deal.date - rate.date).days
+    if age < 0:
+        yield error(where, field, f"the {rate.pair} rate{whose} of {rate.date.isoformat()} is dated after the offer ({deal.date.isoformat()})")
+    elif seller.exchange_rate_max_age_days is not None and age > seller.exchange_rate_max_age_days:
+        yield error(where, field, f"the {rate.pair} rate{whose} of {rate.date.isoformat()} is {age} days older than the offer; the seller profile allows {seller.exchange_rate_max_age_days}")
 
 
 def _items(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:

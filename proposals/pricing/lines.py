@@ -27,10 +27,12 @@ the Quote is returned.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 from typing import Iterable
 
+from .currency import accounting_vat, conversions, in_currency, line_converted
 from .guardrails import findings
 from ..input.model import Deal, DealItem, SellerProfile, Service
 from ..money import percent_of, round_money, total
@@ -45,9 +47,12 @@ ZERO = Decimal(0)
 def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Quote:
     """Price a validated deal (cross-checks passed); raise PricingIssue for unpriceable input."""
     currency = deal.currency or seller.default_currency
-    ordered = _ordered(deal.items, services)
-    lines = [_line(i, n, item, services[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
-    lines = _with_deltas(lines)
+    local, rates, converted = {}, {}, {}
+    for sku in dict.fromkeys(item.sku for item in deal.items):
+        local[sku], rates[sku], converted[sku] = in_currency(services[sku], currency, deal, seller)
+    ordered = _ordered(deal.items, local)
+    lines = [_line(i, n, item, local[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
+    lines = _with_deltas([replace(l, converted_from=services[l.sku].currency) if line_converted(converted[l.sku], l.role) else l for l in lines])
     firm = [line for line in lines if line.kind == "firm"]
     acs = document_allowances_charges(deal, firm, seller, currency)
     totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
@@ -73,7 +78,9 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
         early_payment_percent=early.percent if early else None,
         early_payment_days=early.days if early else None,
         margin_percent=_margin(firm, totals.tax_exclusive_total),
-        findings=tuple(findings(deal, lines, services, seller, payment_days)),
+        findings=tuple(findings(deal, lines, local, seller, payment_days)),
+        conversions=conversions(lines, rates, currency),
+        accounting_vat=accounting_vat(totals, currency, deal, seller),
     )
     invariants(quote)
     return quote
@@ -242,8 +249,6 @@ def graduated(qty: Decimal, s: Service) -> list[tuple[Decimal, Decimal, Decimal]
 
 def _with_deltas(lines: list[QuoteLine]) -> list[QuoteLine]:
     """Optional lines add their amount; an alternative adds the difference to the lines it replaces."""
-    from dataclasses import replace
-
     firm = {}
     for line in lines:
         if line.kind == "firm":

@@ -82,6 +82,7 @@ class QuoteLine:
     cost: Decimal | None = None
     source_index: int = 0
     clauses: tuple[str, ...] = ()
+    converted_from: str | None = None  # the item's own currency, where its prices were converted at a stated rate
     unit_plural: str | None = None
     scope: str | None = None
     pricing: str = "per_unit"
@@ -175,6 +176,31 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class Conversion:
+    """An exchange rate the offer's prices were converted at; printed once, recorded in quote.json."""
+
+    pair: str  # as stated: EUR/CHF means 1 EUR = rate CHF
+    rate: Decimal
+    date: date
+    source: str
+    from_currency: str
+    to_currency: str
+    positions: tuple[int, ...]  # the lines priced by it
+
+
+@dataclass(frozen=True)
+class AccountingVat:
+    """The VAT total in the seller's VAT accounting currency (EN 16931 BT-111), where the offer's differs."""
+
+    currency: str
+    tax_total: Decimal
+    pair: str
+    rate: Decimal
+    date: date
+    source: str
+
+
+@dataclass(frozen=True)
 class Quote:
     """A fully priced deal."""
 
@@ -197,6 +223,8 @@ class Quote:
     early_payment_days: int | None = None
     margin_percent: Decimal | None = None
     findings: tuple[Finding, ...] = field(default=())
+    conversions: tuple[Conversion, ...] = ()
+    accounting_vat: AccountingVat | None = None
 
     @property
     def firm_lines(self) -> tuple[QuoteLine, ...]:

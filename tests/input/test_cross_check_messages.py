@@ -57,8 +57,8 @@ def items_case(item: dict, svc, extra_items=(), **deal_fields):
 ITEM_CASES = {
     # _currency
     "currency-not-offered": (lambda: run(deal(ONE, currency="USD")), [err("currency", "currency", "currency USD is not offered (the seller offers EUR, JPY, CHF, KWD, SEK)")]),
-    "currency-mixed": (lambda: run(deal(ONE, currency="CHF")), [err("items/0/sku", "items[0].sku", "A is priced in EUR, the offer in CHF; currencies cannot be mixed")]),
-    "currency-default-used": (lambda: run(deal(ONE), seller(default_currency="CHF", currencies=["EUR"])), [err("items/0/sku", "items[0].sku", "A is priced in EUR, the offer in CHF; currencies cannot be mixed")]),
+    "currency-mixed": (lambda: run(deal(ONE, currency="CHF")), [err("items/0/sku", "items[0].sku", "A is priced in EUR and has no CHF price list; state an exchange rate EUR/CHF under exchange_rates (in the deal or the seller profile)")]),
+    "currency-default-used": (lambda: run(deal(ONE), seller(default_currency="CHF", currencies=["EUR"])), [err("items/0/sku", "items[0].sku", "A is priced in EUR and has no CHF price list; state an exchange rate EUR/CHF under exchange_rates (in the deal or the seller profile)")]),
     # _items
     "unknown-sku-close": (lambda: run(deal([{"sku": "ABC-1", "quantity": "1"}]), None, catalog(service("ABC-2"))), [err("items/0/sku", "items[0].sku", "unknown SKU ABC-1; did you mean ABC-2?")]),
     "unknown-sku-far": (lambda: run(deal([{"sku": "ZZZ", "quantity": "1"}])), [err("items/0/sku", "items[0].sku", "unknown SKU ZZZ")]),

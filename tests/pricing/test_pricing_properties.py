@@ -103,8 +103,9 @@ def services_and_items(draw, currency: str):
                 item["role"] = "r"
                 if draw(st.booleans()):
                     item["cap"] = draw(amounts(2))
-            else:
-                services.append(service(sku, str(draw(amounts())), pricing=model, price_base_quantity=D(draw(st.sampled_from([1, 10, 100]))), **fields))
+            else:  # a usage price has up to ten places (issue #17): 0.0000166667 per GB-second
+                unit = draw(st.one_of(amounts(), st.decimals(min_value=D("0.0000000001"), max_value=D(1), places=10)))
+                services.append(service(sku, str(unit), pricing=model, price_base_quantity=D(draw(st.sampled_from([1, 10, 100]))), **fields))
             if billing != "once":  # the cross-checks allow a yearly term in whole years only
                 item["months"] = draw(st.integers(1, 48)) if billing == "monthly" else 12 * draw(st.integers(1, 4))
         if draw(st.integers(0, 3)) == 0:
@@ -116,7 +117,10 @@ def services_and_items(draw, currency: str):
 @st.composite
 def scenarios(draw):
     currency = draw(st.sampled_from(CURRENCIES))
-    services, items = draw(services_and_items(currency))
+    # A third of the deals price EUR items in another currency at a stated rate (issue #17).
+    source = draw(st.sampled_from([currency, currency, "EUR"]))
+    services, items = draw(services_and_items(source))
+    rates = [] if source == currency else [{"pair": f"EUR/{currency}", "rate": draw(st.decimals(D("0.3"), 200, places=4)), "date": deal(items).date, "source": "test"}]
     split = draw(st.lists(st.integers(1, 100), min_size=1, max_size=4))
     percents = [D(p) * 100 / sum(split) for p in split]
     percents = [p.quantize(D("0.0001")) for p in percents[:-1]]
@@ -133,6 +137,7 @@ def scenarios(draw):
         acs.append({"kind": draw(st.sampled_from(["allowance", "charge"])), "reason": "fixed", "amount": draw(amounts(2, 50)), "tax_category": "standard", "applies_to": "recurring" if part else "one_off"})
     fields = {
         "currency": currency,
+        "exchange_rates": rates,
         "allowances_charges": acs,
         "reverse_charge": draw(st.booleans()),
         "terms": {"payment": {"milestones": milestones, "early_payment": {"percent": D(2), "days": 10}, "prepaid": draw(st.sampled_from([D(0), D("10.00"), D("99.99")]))}},
@@ -171,6 +176,29 @@ def test_printed_amounts_add_up(scenario):
     assert sum(v.tax_amount for v in quote.vat_breakdown) == t.tax_total
     assert t.tax_exclusive_total + t.tax_total - t.prepaid + t.rounding == t.payable
     assert quote.one_off_net + quote.recurring_net == t.tax_exclusive_total
+
+
+@EXAMPLES
+@given(scenarios())
+def test_converted_prices_follow_the_reference(scenario):
+    """Reference: a per-unit or package price converted is round(price x rate) to the larger of the currency's
+    minor unit and the price's own places, half up; nothing else is converted twice. Guards against the
+    conversion applied after rounding or discount, the inverse rate, and the places of a usage price lost."""
+    services, items, fields, _ = scenario
+    if not fields["exchange_rates"]:
+        return
+    quote = try_price(*scenario)
+    if quote is None:
+        return
+    rate = fields["exchange_rates"][0]["rate"]
+    own = {s.sku: s for s in services}
+    for line in quote.lines:
+        s = own[line.sku]
+        assert line.converted_from == "EUR"
+        if s.pricing in ("per_unit", "package"):
+            places = max(minor_unit(quote.currency), -min(0, s.price.normalize().as_tuple().exponent))
+            assert line.unit_price == ref_round(s.price * rate, places)
+    assert [(c.pair, c.rate) for c in quote.conversions] == [(f"EUR/{quote.currency}", rate)]
 
 
 @EXAMPLES

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field
 
 from .common import CurrencyCode, Flag, Identifier, Model, Number, Text, WholeNumber, _visible
+from .currency import PriceList
 
 PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card"]
 Billing = Literal["once", "monthly", "yearly"]
@@ -92,7 +93,9 @@ class Service(Model):
     price: Amount | None = None
     """Price per price-base quantity; required for per_unit and package."""
     currency: CurrencyCode = "EUR"
-    """Currency of all prices of this item."""
+    """Currency of the prices above and below (price, tiers, rates, cost)."""
+    price_lists: dict[CurrencyCode, PriceList] = {}
+    """Prices in further currencies, e.g. ``CHF: {price: "1150.00"}``; an offer in one of them uses that list, an offer in any other currency converts at a stated exchange rate."""
     price_base_quantity: Annotated[Number, Field(gt=0)] = Decimal(1)
     """Quantity the price refers to: 1 (per unit), 100 (per 100 units)..."""
     billing: Billing = "once"
@@ -121,6 +124,16 @@ class Service(Model):
     """Contract clauses this item brings with it (ids in the clause library)."""
     goods: Flag = False
     """Physical goods shipped to the customer (brings Incoterms and transfer of risk into the contract)."""
+
+    def needs_rate(self, currency: str) -> bool:
+        """True when an offer in ``currency`` has to convert some of this item's prices (its cost aside)."""
+        if currency == self.currency:
+            return False
+        own = self.price_lists.get(currency)
+        if own is None:
+            return True
+        listed_roles = {r.role for r in own.rates}
+        return (self.price is not None and own.price is None) or (bool(self.tiers) and not own.tiers) or any(r.role not in listed_roles for r in self.rates)
 
 
 class CatalogFile(Model):

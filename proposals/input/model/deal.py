@@ -33,6 +33,7 @@ from .common import (
     _visible,
     IDENTIFIER_PATTERN,
 )
+from .currency import ExchangeRate
 from .seller import CreditRating, Registration
 from .terms import ContractTerms, Terms
 
@@ -262,6 +263,8 @@ class Deal(Model):
     """Document language and formats, e.g. de_DE or en_GB (default: the seller's)."""
     currency: CurrencyCode | None = None
     """Currency of the offer (default: the seller's)."""
+    exchange_rates: list[ExchangeRate] = []
+    """Exchange rates for this offer, e.g. ``- {pair: EUR/CHF, rate: "0.9412", date: 2026-11-30, source: ECB reference rate}``; they take precedence over the seller profile's, and the offer prints the ones it used."""
     customer: Customer
     """The customer."""
     decision_situation: DecisionSituation = "new_task"

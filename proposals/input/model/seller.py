@@ -23,6 +23,7 @@ from .common import (
     WholeNumber,
     _visible,
 )
+from .currency import ExchangeRate, PriceConversion
 
 TaxCategoryCode = Literal["S", "Z", "E", "AE", "K", "G", "O", "B", "L", "M"]
 """EN 16931 VAT category codes (UNTDID 5305 subset)."""
@@ -195,6 +196,14 @@ class SellerProfile(Model):
     """Currencies offers may be made in (empty: only the default currency)."""
     tax_categories: Annotated[list[TaxCategory], Field(min_length=1)]
     """VAT categories used by the catalog."""
+    exchange_rates: list[ExchangeRate] = []
+    """Exchange rates for pricing items in a currency they have no price list for; a deal's own rates take precedence."""
+    exchange_rate_max_age_days: Annotated[WholeNumber, Field(ge=0)] | None = None
+    """Refuse rates older than this many days at the offer date (empty: no limit)."""
+    price_conversion: PriceConversion = PriceConversion()
+    """How converted unit prices are rounded."""
+    vat_accounting_currency: CurrencyCode | None = None
+    """Currency the seller accounts VAT in (EN 16931 BT-6), e.g. EUR; when set, an offer with VAT in another currency also shows its VAT total in this one (BT-111), converted at a stated rate."""
     payable_rounding: dict[CurrencyCode, Annotated[Number, Field(gt=0, le=1)]] = {}
     """Cash rounding of the amount payable per currency (EN 16931 BT-114), e.g. ``CHF: "0.05"``; built in: CHF 0.05, SEK 1."""
     tax_rounding: Literal["per_category", "per_line"] = "per_category"
