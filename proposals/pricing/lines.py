@@ -49,7 +49,7 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     lines = [_line(i, n, item, services[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
     lines = _with_deltas(lines)
     firm = [line for line in lines if line.kind == "firm"]
-    acs = document_allowances_charges(deal, firm, seller, currency)
+    acs = document_allowances_charges(deal, firm, seller, currency, services)
     totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
     terms = deal.terms.payment
     payment_days = terms.days if terms.days is not None else seller.default_terms.payment_days
