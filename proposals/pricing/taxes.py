@@ -32,11 +32,11 @@ TaxKey = tuple[str, str, Decimal]  # category id, code, rate
 
 
 def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str,
-                                services: dict[str, Service] | None = None) -> tuple[DocumentAllowanceCharge, ...]:
+                                services: dict[str, Service]) -> tuple[DocumentAllowanceCharge, ...]:
     """The deal's document allowances and charges; a percentage is taken of the firm lines in its scope.
 
-    ``services`` names each line's catalog category for a ``categories`` scope (without it, the
-    line's printed category stands in)."""
+    ``services`` give each line's catalog category, which a ``categories`` scope names (the line's own
+    ``category`` is the printed one, perhaps a translation)."""
     result = []
     for index, ac in enumerate(deal.allowances_charges):
         scope = None
@@ -56,23 +56,19 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
     return tuple(result)
 
 
-def _category(line: QuoteLine, services: dict[str, Service] | None) -> str:
-    return services[line.sku].category if services is not None else line.category
-
-
-def _in_scope(ac: AllowanceCharge, line: QuoteLine, services: dict[str, Service] | None) -> bool:
+def _in_scope(ac: AllowanceCharge, line: QuoteLine, services: dict[str, Service]) -> bool:
     """A line is in a percentage's base if it matches every limit given (none given: every line)."""
     if ac.applies_to is not None and line.recurring != (ac.applies_to == "recurring"):
         return False
-    if ac.categories and _category(line, services) not in ac.categories:
+    if ac.categories and services[line.sku].category not in ac.categories:
         return False
     return not ac.skus or line.sku in ac.skus
 
 
-def _scope(ac: AllowanceCharge, lines: list[QuoteLine], services: dict[str, Service] | None) -> AllowanceScope:
+def _scope(ac: AllowanceCharge, lines: list[QuoteLine], services: dict[str, Service]) -> AllowanceScope:
     names = {}
     for line in lines:
-        names.setdefault(_category(line, services), line.category)
+        names.setdefault(services[line.sku].category, line.category)
     printed = tuple(dict.fromkeys(names[c] for c in ac.categories if c in names))
     return AllowanceScope(ac.applies_to, tuple(ac.categories), tuple(ac.skus), tuple(line.position for line in lines), printed)
 
