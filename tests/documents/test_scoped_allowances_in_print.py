@@ -16,6 +16,8 @@ total 100,981.02."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ..readback import copy_minimal, docx_text, pdf_text, squash
@@ -88,6 +90,7 @@ def printed(tmp_path_factory):
         folder = ws / "output" / "T-2026-001-r1"
         texts[lang, "pdf"] = squash(pdf_text(folder / "offer.pdf"))
         texts[lang, "docx"] = squash(docx_text(folder / "offer.docx"))
+        texts[lang, "json"] = json.loads((folder / "quote.json").read_text())
     return texts
 
 
@@ -127,3 +130,18 @@ def test_an_unscoped_percentage_prints_as_before(printed, lang):
     text = printed[lang, "pdf"]
     assert ("Plus: Travel flat (1%) €873.00" if lang == "en" else "Zuzüglich: Travel flat (1 %) 873,00 €") in text
     assert "87,300.00 " not in text.replace("€87,300.00", "") and "87.300,00 € für" not in text
+
+
+def test_quote_json_carries_the_scope_and_the_positions_it_found_and_leaves_it_out_when_unscoped(printed):
+    """quote.json (German build): the one-off scope found lines 1 and 2 (base "84300.00"); the category
+    scope names the catalog's "Hosting & operations" and prints "Hosting & Betrieb"; the SKU scope found
+    line 2; the unscoped percentage has no "scope" key at all, as before scopes existed. Guards against:
+    the printed name stored as the scope, the scope key written as null for unscoped percentages (which
+    would change every existing quote.json)."""
+    acs = printed["de", "json"]["allowances_charges"]
+    assert [(a["base"], a.get("scope")) for a in acs] == [
+        ("84300.00", {"part": "one_off", "categories": [], "skus": [], "positions": [1, 2], "category_names": []}),
+        ("3000.00", {"part": None, "categories": ["Hosting & operations"], "skus": [], "positions": [3], "category_names": ["Hosting & Betrieb"]}),
+        ("54300.00", {"part": None, "categories": [], "skus": ["PLC"], "positions": [2], "category_names": []}),
+        ("87300.00", None)]
+    assert "scope" not in acs[3]
