@@ -46,6 +46,8 @@ def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: Selle
             parts = _percent_parts(ac.percent, _buckets(lines), base, currency)
             if ac.applies_to or ac.categories or ac.skus:
                 scope = _scope(ac, lines, services)
+                if base < 0:
+                    raise _issue(f"allowances_charges[{index}]", f"the firm lines in the percentage's scope add up to {base}, below zero (credit lines); a percentage needs a base of more than zero")
         else:
             parts = (_fixed_part(ac, deal, seller, currency),)
             base = None

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
+from proposals.pricing.issues import PricingIssue
 from proposals.pricing.lines import price
 from proposals.pricing.quote import AllowanceScope
 
@@ -144,3 +147,14 @@ def test_a_fixed_amount_without_applies_to_still_reduces_the_one_off_part():
     fixed = {"kind": "allowance", "reason": "Goodwill", "amount": D(50)}
     q = price(deal(ITEMS, allowances_charges=[fixed]), catalog(*SERVICES), seller())
     assert (q.one_off_net, q.recurring_net, q.allowances_charges[0].scope) == (D("3350.00"), D("1200.00"), None)
+
+
+def test_a_scope_of_credit_lines_only_is_refused():
+    """A credit of 1 x 500.00 (net -500.00) is the only line of SKU TRADE: 10 % of -500.00 would be an
+    "allowance" of -50.00, a charge in disguise, printed as "less minus". Pricing refuses it, located at
+    the entry. Guards against a negative scoped base priced silently."""
+    services = SERVICES + [service("TRADE", "500.00", category="Credits")]
+    with pytest.raises(PricingIssue) as raised:
+        priced("10", ITEMS + [{"sku": "TRADE", "quantity": "1", "credit": True}], services, skus=["TRADE"])
+    assert (raised.value.field, str(raised.value)) == (
+        "allowances_charges[0]", "the firm lines in the percentage's scope add up to -500.00, below zero (credit lines); a percentage needs a base of more than zero")

@@ -201,7 +201,7 @@ class AllowanceCharge(Model):
     categories: list[Text] = []
     """For a percentage: only lines of these catalog categories, named as the catalog writes them (``Software``, not a translation), are its base."""
     skus: list[Identifier] = []
-    """For a percentage: only lines of these SKUs are its base. Scopes combine: a line is in the base only if it matches every one given; the offer prints the base ("3 % of €84,300.00 one-off services")."""
+    """For a percentage: only lines of these SKUs are its base. Scopes combine: a line is in the base only if it matches every one given; the offer prints the base under the reason ("3% of €84,300.00 one-off services")."""
 
 
 class Kpi(Model):
