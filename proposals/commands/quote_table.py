@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ..money import format_money, format_number, format_price
-from ..pricing.quote import Quote, QuoteLine
+from ..pricing.quote import AllowanceScope, Quote, QuoteLine
 
 WIDTH = 100
 NAME = 44
@@ -26,7 +26,10 @@ def render_table(quote: Quote, title: str) -> str:
     out.append("-" * len(header))
     t = quote.totals
     rows = [("Line net total (BT-106)", t.line_net_total)]
-    rows += [(_cut(f"{'Allowance' if a.kind == 'allowance' else 'Charge'}: {a.reason}", 60), a.signed) for a in quote.allowances_charges]
+    for a in quote.allowances_charges:
+        rows.append((_cut(f"{'Allowance' if a.kind == 'allowance' else 'Charge'}: {a.reason}", 60), a.signed))
+        if a.scope is not None:
+            rows.append((_cut(f"  {format_number(a.percent, quote.locale, 2)} % of {fmt(a.base)}: {_scope(a.scope)}", WIDTH - 20), None))
     rows += [("Tax exclusive total (BT-109)", t.tax_exclusive_total)]
     rows += [(f"VAT {v.category} {format_number(v.rate, quote.locale, 2)} % on {fmt(v.taxable_amount)}", v.tax_amount) for v in quote.vat_breakdown]
     rows += [("Tax inclusive total (BT-112)", t.tax_inclusive_total)]
@@ -37,7 +40,7 @@ def render_table(quote: Quote, title: str) -> str:
     rows.append(("Payable (BT-115)", t.payable))
     if quote.recurring_net:
         rows += [("", None), ("Net total split: one-off part", quote.one_off_net), ("Net total split: recurring over the terms", quote.recurring_net)]
-    out += [f"{label:<{WIDTH - 20}}{fmt(amount):>20}" if amount is not None else "" for label, amount in rows]
+    out += [f"{label:<{WIDTH - 20}}{fmt(amount):>20}" if amount is not None else label for label, amount in rows]
     if quote.accounting_vat:
         a = quote.accounting_vat
         out.append(f"{f'VAT total in {a.currency} (BT-111), 1 {a.pair[:3]} = {a.rate} {a.pair[4:]}':<{WIDTH - 20}}{format_money(a.tax_total, a.currency, quote.locale):>20}")
@@ -46,6 +49,14 @@ def render_table(quote: Quote, title: str) -> str:
         out += [_cut(f"Items {items} converted from {c.from_currency} at 1 {c.pair[:3]} = {c.rate} {c.pair[4:]}", WIDTH), _cut(f"  rate of {c.date.isoformat()}: {c.source}", WIDTH)]
     out += _schedule(quote, fmt) + _findings(quote)
     return "\n".join(out) + "\n"
+
+
+def _scope(scope: AllowanceScope) -> str:
+    """The base of a scoped percentage for the salesperson: the limits as the deal gives them, and the lines found."""
+    limits = [scope.part.replace("_", "-")] if scope.part else []
+    limits += [f"category {', '.join(scope.categories)}"] if scope.categories else []
+    limits += [f"SKU {', '.join(scope.skus)}"] if scope.skus else []
+    return f"{', '.join(limits)} (pos. {', '.join(str(p) for p in scope.positions)})"
 
 
 def _line_rows(line: QuoteLine, quote: Quote, fmt) -> list[str]:

@@ -26,6 +26,7 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     yield from _sums(loaded, deal)
     yield from _dates(loaded, deal)
     yield from _taxes(loaded, deal, seller)
+    yield from _allowance_scopes(loaded, deal, services)
     yield from _split_payment(loaded, deal, seller, services)
 
 
@@ -228,6 +229,47 @@ def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Prob
     elif country not in EU_COUNTRIES and seller.address.country in EU_COUNTRIES:
         message = f"the customer is outside the EU ({country}) but domestic VAT is charged; set outside_scope: true if the place of supply is abroad"
         yield warning(loaded.where("customer", "address", "country"), "customer.address.country", message, "tax.check-treatment")
+
+
+def _allowance_scopes(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+    """A scoped percentage names catalog categories and items of the deal, and stands on at least one firm line."""
+    categories = list(dict.fromkeys(s.category for s in services.values()))
+    items = {item.sku for item in deal.items}
+    for i, ac in enumerate(deal.allowances_charges):
+        field = f"allowances_charges[{i}]"
+        if ac.percent is None:
+            for name in ("categories", "skus") if ac.amount is not None else ():
+                if getattr(ac, name):
+                    yield error(loaded.where("allowances_charges", i, name), f"{field}.{name}", f"a fixed amount is taken of no lines; {name} limit a percentage only (applies_to puts a fixed amount on the one-off or recurring part)")
+            continue
+        flawed = False
+        for j, category in enumerate(ac.categories):
+            if category not in categories:
+                flawed = True
+                yield error(loaded.where("allowances_charges", i, "categories", j), f"{field}.categories[{j}]", f"unknown catalog category {category}{_close(category, categories)}")
+        for j, sku in enumerate(ac.skus):
+            if sku not in items:
+                flawed = True
+                hint = " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, items | set(services))
+                yield error(loaded.where("allowances_charges", i, "skus", j), f"{field}.skus[{j}]", f"{sku} is not an item of this deal{hint}")
+        if flawed or not (ac.applies_to or ac.categories or ac.skus):
+            continue
+        matched = [item for item in deal.items if item.sku in services and _in_scope(ac, services[item.sku])]
+        if not any(not item.optional and item.alternative_to is None for item in matched):
+            but = "; only optional or alternative items do, and they stay out of the totals" if matched else ""
+            yield error(loaded.where("allowances_charges", i), field, f"the percentage is limited to {_scope_text(ac)}, which no firm item of this deal is{but}: it would stand on nothing")
+
+
+def _in_scope(ac, service: Service) -> bool:
+    part = None if ac.applies_to is None else ac.applies_to == "recurring"
+    return (part is None or part == (service.billing != "once")) and (not ac.categories or service.category in ac.categories) and (not ac.skus or service.sku in ac.skus)
+
+
+def _scope_text(ac) -> str:
+    limits = [f"{ac.applies_to.replace('_', '-')} items"] if ac.applies_to else []
+    limits += [f"{'category' if len(ac.categories) == 1 else 'categories'} {', '.join(ac.categories)}"] if ac.categories else []
+    limits += [f"{'SKU' if len(ac.skus) == 1 else 'SKUs'} {', '.join(ac.skus)}"] if ac.skus else []
+    return " and ".join(limits)
 
 
 def _split_payment(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:

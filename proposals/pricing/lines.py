@@ -54,7 +54,7 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     lines = [_line(i, n, item, local[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
     lines = _with_deltas([replace(l, converted_from=services[l.sku].currency) if line_converted(converted[l.sku], l.role) else l for l in lines])
     firm = [line for line in lines if line.kind == "firm"]
-    acs = document_allowances_charges(deal, firm, seller, currency)
+    acs = document_allowances_charges(deal, firm, seller, currency, services)
     totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
     terms = deal.terms.payment
     payment_days = terms.days if terms.days is not None else seller.default_terms.payment_days

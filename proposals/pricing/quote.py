@@ -111,8 +111,26 @@ class AllowanceChargePart:
 
 
 @dataclass(frozen=True)
+class AllowanceScope:
+    """The lines a scoped percentage is taken of: all given limits at once (a line must match each).
+
+    ``part``, ``categories`` (catalog names) and ``skus`` are the scope as the deal writes it;
+    ``positions`` are the firm lines it found (their net total is the base) and ``category_names``
+    the categories as the offer prints them, in its language."""
+
+    part: Literal["one_off", "recurring"] | None
+    categories: tuple[str, ...]
+    skus: tuple[str, ...]
+    positions: tuple[int, ...]
+    category_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DocumentAllowanceCharge:
-    """A document-level allowance or charge (EN 16931 BG-20/BG-21); ``amount`` is the sum of its parts."""
+    """A document-level allowance or charge (EN 16931 BG-20/BG-21); ``amount`` is the sum of its parts.
+
+    ``base`` of a percentage is the net total of the firm lines it is taken of: all of them, or
+    those of its ``scope`` (None when unscoped, and for fixed amounts)."""
 
     kind: Literal["allowance", "charge"]
     reason: str
@@ -121,6 +139,7 @@ class DocumentAllowanceCharge:
     base: Decimal | None
     parts: tuple[AllowanceChargePart, ...]
     source_index: int = 0
+    scope: AllowanceScope | None = None
 
     @property
     def signed(self) -> Decimal:

@@ -20,10 +20,10 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..errors import InvariantViolation
-from ..input.model import Deal, SellerProfile, TaxCategory
+from ..input.model import AllowanceCharge, Deal, SellerProfile, Service, TaxCategory
 from ..money import minor_unit, percent_of, round_money, total
 from .issues import PricingIssue
-from .quote import AllowanceChargePart, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
+from .quote import AllowanceChargePart, AllowanceScope, DocumentAllowanceCharge, Quote, QuoteLine, Totals, VatBreakdown
 
 ZERO = Decimal(0)
 DEFAULT_PAYABLE_ROUNDING = {"CHF": Decimal("0.05"), "SEK": Decimal("1")}
@@ -31,32 +31,62 @@ DEFAULT_PAYABLE_ROUNDING = {"CHF": Decimal("0.05"), "SEK": Decimal("1")}
 TaxKey = tuple[str, str, Decimal]  # category id, code, rate
 
 
-def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str) -> tuple[DocumentAllowanceCharge, ...]:
+def document_allowances_charges(deal: Deal, firm: list[QuoteLine], seller: SellerProfile, currency: str,
+                                services: dict[str, Service]) -> tuple[DocumentAllowanceCharge, ...]:
+    """The deal's document allowances and charges; a percentage is taken of the firm lines in its scope.
 
-    buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
-    for line in firm:
-        buckets[((line.tax_category, line.tax_code, line.tax_rate), line.recurring)] += line.net_amount
-    line_total = total(line.net_amount for line in firm)
+    ``services`` give each line's catalog category, which a ``categories`` scope names (the line's own
+    ``category`` is the printed one, perhaps a translation)."""
     result = []
     for index, ac in enumerate(deal.allowances_charges):
+        scope = None
         if ac.percent is not None:
-            parts = _percent_parts(ac.percent, buckets, line_total, currency)
-            base = line_total
+            lines = [line for line in firm if _in_scope(ac, line, services)]
+            base = total(line.net_amount for line in lines)
+            parts = _percent_parts(ac.percent, _buckets(lines), base, currency)
+            if ac.applies_to or ac.categories or ac.skus:
+                scope = _scope(ac, lines, services)
+                if base < 0:
+                    raise _issue(f"allowances_charges[{index}]", f"the firm lines in the percentage's scope add up to {base}, below zero (credit lines); a percentage needs a base of more than zero")
         else:
             parts = (_fixed_part(ac, deal, seller, currency),)
             base = None
         amount = total(p.amount for p in parts)
         if not amount:
             continue  # EN 16931 allows 0.00; it changes nothing, so it is neither printed nor kept
-        result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index))
+        result.append(DocumentAllowanceCharge(ac.kind, ac.reason, amount, ac.percent, base, parts, index, scope))
     return tuple(result)
 
 
-def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currency: str) -> tuple[AllowanceChargePart, ...]:
-    """Split round(line total x percent) over the VAT/recurring buckets by largest remainder.
+def _in_scope(ac: AllowanceCharge, line: QuoteLine, services: dict[str, Service]) -> bool:
+    """A line is in a percentage's base if it matches every limit given (none given: every line)."""
+    if ac.applies_to is not None and line.recurring != (ac.applies_to == "recurring"):
+        return False
+    if ac.categories and services[line.sku].category not in ac.categories:
+        return False
+    return not ac.skus or line.sku in ac.skus
 
-    The printed allowance is then exactly the percentage of the printed line total,
-    and its parts still add up to it.
+
+def _scope(ac: AllowanceCharge, lines: list[QuoteLine], services: dict[str, Service]) -> AllowanceScope:
+    names = {}
+    for line in lines:
+        names.setdefault(services[line.sku].category, line.category)
+    printed = tuple(dict.fromkeys(names[c] for c in ac.categories if c in names))
+    return AllowanceScope(ac.applies_to, tuple(ac.categories), tuple(ac.skus), tuple(line.position for line in lines), printed)
+
+
+def _buckets(lines: list[QuoteLine]) -> dict[tuple[TaxKey, bool], Decimal]:
+    buckets: dict[tuple[TaxKey, bool], Decimal] = defaultdict(lambda: ZERO)
+    for line in lines:
+        buckets[((line.tax_category, line.tax_code, line.tax_rate), line.recurring)] += line.net_amount
+    return buckets
+
+
+def _percent_parts(percent: Decimal, buckets: dict, line_total: Decimal, currency: str) -> tuple[AllowanceChargePart, ...]:
+    """Split round(base x percent) over the VAT/recurring buckets of the base's lines by largest remainder.
+
+    ``line_total`` is the base: the net total of every firm line, or of those in the scope. The
+    printed allowance is then exactly the percentage of the printed base, and its parts still add up to it.
     """
     keys = [k for k, base in sorted(buckets.items(), key=lambda kv: (kv[0][1], kv[0][0][1], -kv[0][0][2])) if base]
     exact = {k: percent_of(buckets[k], percent) for k in keys}

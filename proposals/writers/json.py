@@ -33,6 +33,9 @@ def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
         data.pop("margin_percent")
         for line in data["lines"]:
             line.pop("cost")
+    for ac in data["allowances_charges"]:
+        if ac["scope"] is None:
+            del ac["scope"]  # only a scoped percentage has one; unscoped ones read as before it existed
     return {"schema": f"proposals.quote/{SCHEMA_VERSION}", **data}
 
 

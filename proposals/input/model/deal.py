@@ -194,11 +194,15 @@ class AllowanceCharge(Model):
     amount: Annotated[Number, Field(ge=0)] | None = None
     """Fixed amount; give this or percent. 0 is allowed (EN 16931): it counts as 0 and prints nowhere."""
     percent: Annotated[Number, Field(ge=0, le=100)] | None = None
-    """Percent of the line net total; split per VAT category and between one-off and recurring parts so each part carries the right VAT; give this or amount."""
+    """Percent of the net total of the firm lines in its scope (``applies_to``, ``categories``, ``skus``; without them, of every firm line); split per VAT category and between one-off and recurring parts so each part carries the right VAT; give this or amount."""
     tax_category: Identifier = "standard"
     """Tax category id of a fixed amount, which may be one no line has (it gets its own VAT row); a percentage ignores it and follows the lines it applies to."""
-    applies_to: Literal["one_off", "recurring"] = "one_off"
-    """For a fixed amount: whether it reduces (or adds to) the one-off or the recurring part."""
+    applies_to: Literal["one_off", "recurring"] | None = None
+    """For a fixed amount: whether it reduces (or adds to) the one-off or the recurring part (empty: one_off). For a percentage: only the one-off or only the recurring lines are its base (empty: both)."""
+    categories: list[Text] = []
+    """For a percentage: only lines of these catalog categories, named as the catalog writes them (``Software``, not a translation), are its base."""
+    skus: list[Identifier] = []
+    """For a percentage: only lines of these SKUs are its base. Scopes combine: a line is in the base only if it matches every one given; the offer prints the base under the reason ("3% of €84,300.00 one-off services")."""
 
 
 class Kpi(Model):
