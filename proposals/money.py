@@ -93,13 +93,13 @@ def total(amounts: Iterable[Decimal]) -> Decimal:
     return sum(amounts, Decimal(0))
 
 
-def convert_price(price: Decimal, factor: Decimal, currency: str, rounding: str = "minor_unit", step: Decimal | None = None) -> Decimal:
-    """A unit price (or tier rate, role rate, cost) converted into ``currency`` by ``factor`` (target units per
-    source unit), before anything is discounted, rounded or summed: ERPs that convert the rounded, discounted
+def convert_price(price: Decimal, factor: Decimal, source: str, currency: str, rounding: str, step: Decimal | None) -> Decimal:
+    """A unit price (or tier rate, role rate) in ``source`` converted into ``currency`` by ``factor`` (target units
+    per source unit), before anything is discounted, rounded or summed: ERPs that convert the rounded, discounted
     amount instead turn 9.99 into 9.50. The seller's declared policy then rounds it:
 
-    - ``minor_unit``: half up to the currency's minor unit, or to the list price's own decimal places where it
-      has more (a usage price of 0.0000166667 keeps ten places);
+    - ``minor_unit``: half up to the currency's minor unit, plus the places the list price has beyond its own
+      currency's minor unit (a usage price of EUR 0.0000166667 keeps ten places in CHF; EUR 0.10 is whole yen);
     - ``increment``: half up to a multiple of ``step`` (0.05, 1, 10);
     - ``ending``: up to the next price ending in ``step`` (0.90: 1,149.37 becomes 1,149.90; 1,149.90 stays).
     """
@@ -107,10 +107,12 @@ def convert_price(price: Decimal, factor: Decimal, currency: str, rounding: str 
         ctx.prec = CENT_CONTEXT_PRECISION
         exact = price * factor
         if rounding == "increment":
+            # Equivalent mutants here and below: Decimal(2) for Decimal(1) in quantize(), which uses only the exponent.
             return (exact / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step  # type: ignore[operator]
         if rounding == "ending":
             return (exact - step).to_integral_value(rounding=ROUND_CEILING) + step  # type: ignore[operator]
-        places = max(minor_unit(currency), -min(0, price.normalize().as_tuple().exponent))  # type: ignore[operator]
+        extra = max(0, -price.normalize().as_tuple().exponent - minor_unit(source))  # type: ignore[operator]
+        places = minor_unit(currency) + extra
         return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
@@ -164,7 +166,9 @@ def format_money(amount: Decimal, currency: str, locale: str) -> str:
 def format_price(amount: Decimal, currency: str, locale: str) -> str:
     """A unit price or tier rate with every decimal it has, and at least the currency's: ``€49.999``,
     ``€0.0000166667``, ``€50.00``; so that printed quantity x printed price gives the printed amount."""
-    places = max(minor_unit(currency), -min(0, amount.normalize().as_tuple().exponent))
+    places = max(minor_unit(currency), -amount.normalize().as_tuple().exponent)  # type: ignore[operator]
+    # Equivalent mutants: Decimal(2) for Decimal(1) (quantize() uses only the exponent), and None for False
+    # (Babel only tests decimal_quantization for truth).
     exact = amount.quantize(Decimal(1).scaleb(-places))
     return format_currency(exact, currency, locale=locale, decimal_quantization=False)
 

@@ -13,6 +13,7 @@ from proposals.money import (
     MAX_MAGNITUDE,
     Money,
     MoneyInputError,
+    convert_price,
     format_money,
     format_number,
     format_price,
@@ -183,3 +184,21 @@ def test_format_price_shows_every_decimal_the_price_has(amount, currency, locale
     10 x €49.999 reads as €499.99. Kills: max -> min, the minor unit ignored, trailing zeros kept (50.000),
     decimal_quantization left on (it would round 49.999 to 50.00), the exponent of 1E+2 taken as places."""
     assert format_price(D(amount), currency, locale) == expected
+
+
+@pytest.mark.parametrize(("price", "rate", "source", "currency", "rounding", "step", "expected"), [
+    ("1.00", "1.125", "CHF", "EUR", "minor_unit", None, "1.13"),            # a tie: 1.125 -> 1.13 (half even would give 1.12)
+    ("0.0000166667", "0.9412", "EUR", "CHF", "minor_unit", None, "0.0000156867"),  # 8 places beyond the cent kept: 0.00001568669804
+    ("49.999", "161.27", "EUR", "JPY", "minor_unit", None, "8063.3"),      # one place beyond the cent: 8,063.338873 -> 8,063.3 yen
+    ("0.10", "161.27", "EUR", "JPY", "minor_unit", None, "16"),            # a plain cent price becomes whole yen: 16.127 -> 16
+    ("1200", "0.32", "JPY", "KWD", "minor_unit", None, "384.000"),         # yen to dinar: three places
+    ("1200", "0.9411875", "EUR", "CHF", "increment", "0.05", "1129.45"),   # 1,129.425 is 22,588.5 steps: a tie, up
+    ("1000", "1.1291", "CHF", "EUR", "ending", "0.90", "1129.90"),         # 1,129.10: up to the next .90, never down to 1,128.90
+    ("1000", "1.1299", "CHF", "EUR", "ending", "0.90", "1129.90"),         # 1,129.90 already ends in .90
+    ("1000", "1.12991", "CHF", "EUR", "ending", "0.90", "1130.90"),        # 1,129.91 is past it
+])
+def test_convert_price_rounds_by_the_declared_policy(price, rate, source, currency, rounding, step, expected):
+    """Kills: half up replaced by the context's half even (the ties), ceiling replaced by rounding to nearest
+    (1,129.10 would end at 1,128.90), either minor unit or the price's extra places dropped, the step ignored."""
+    result = convert_price(D(price), D(rate), source, currency, rounding, None if step is None else D(step))
+    assert result == D(expected) and str(result) == expected

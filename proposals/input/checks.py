@@ -166,9 +166,14 @@ def _check_price_lists(at, name: str, s: Service, seller: SellerProfile) -> Iter
             yield error(at(*here), field, f"currency {currency} is not offered by the seller ({', '.join(seller.offered_currencies())})")
         if own.price is not None and s.pricing not in ("per_unit", "package"):
             yield error(at(*here, "price"), f"{field}.price", f"{s.pricing} pricing takes its prices from {'rates' if s.pricing == 'rate_card' else 'tiers'}, not price")
-        if own.tiers and [t.up_to for t in own.tiers] != [t.up_to for t in s.tiers]:
-            bands = ", ".join("open" if t.up_to is None else f"up to {t.up_to}" for t in s.tiers) or "none"
+        if own.tiers and s.pricing not in ("graduated", "volume"):
+            yield error(at(*here, "tiers"), f"{field}.tiers", f"tiers are used only with graduated or volume pricing (this item is {s.pricing})")
+        elif own.tiers and [t.up_to for t in own.tiers] != [t.up_to for t in s.tiers]:
+            bands = ", ".join("open" if t.up_to is None else f"up to {t.up_to}" for t in s.tiers)
             yield error(at(*here, "tiers"), f"{field}.tiers", f"give one price per band of the item's own tiers, with the same up_to ({bands})")
+        if own.rates and s.pricing != "rate_card":
+            yield error(at(*here, "rates"), f"{field}.rates", f"rates are used only with rate_card pricing (this item is {s.pricing})")
+            continue
         roles = {r.role for r in s.rates}
         for j, rate in enumerate(own.rates):
             if rate.role not in roles:

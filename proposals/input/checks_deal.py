@@ -242,22 +242,21 @@ def _allowance_scopes(loaded: "Loaded", deal: Deal, services: dict[str, Service]
                 if getattr(ac, name):
                     yield error(loaded.where("allowances_charges", i, name), f"{field}.{name}", f"a fixed amount is taken of no lines; {name} limit a percentage only (applies_to puts a fixed amount on the one-off or recurring part)")
             continue
-        flawed = False
-        for j, category in enumerate(ac.categories):
-            if category not in categories:
-                flawed = True
-                yield error(loaded.where("allowances_charges", i, "categories", j), f"{field}.categories[{j}]", f"unknown catalog category {category}{_close(category, categories)}")
-        for j, sku in enumerate(ac.skus):
-            if sku not in items:
-                flawed = True
-                hint = " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, items | set(services))
-                yield error(loaded.where("allowances_charges", i, "skus", j), f"{field}.skus[{j}]", f"{sku} is not an item of this deal{hint}")
-        if flawed or not (ac.applies_to or ac.categories or ac.skus):
+        flaws = [error(loaded.where("allowances_charges", i, "categories", j), f"{field}.categories[{j}]", f"unknown catalog category {category}{_close(category, categories)}")
+                 for j, category in enumerate(ac.categories) if category not in categories]
+        flaws += [error(loaded.where("allowances_charges", i, "skus", j), f"{field}.skus[{j}]", f"{sku} is not an item of this deal{_not_in_deal(sku, items, services)}")
+                  for j, sku in enumerate(ac.skus) if sku not in items]
+        yield from flaws
+        if flaws or not (ac.applies_to or ac.categories or ac.skus):
             continue
         matched = [item for item in deal.items if item.sku in services and _in_scope(ac, services[item.sku])]
         if not any(not item.optional and item.alternative_to is None for item in matched):
             but = "; only optional or alternative items do, and they stay out of the totals" if matched else ""
             yield error(loaded.where("allowances_charges", i), field, f"the percentage is limited to {_scope_text(ac)}, which no firm item of this deal is{but}: it would stand on nothing")
+
+
+def _not_in_deal(sku: str, items: set[str], services: dict[str, Service]) -> str:
+    return " (it is in the catalog but not among this deal's items)" if sku in services else _close(sku, items | set(services))
 
 
 def _in_scope(ac, service: Service) -> bool:

@@ -37,8 +37,8 @@ def _factor(rate: ExchangeRate, source: str, target: str) -> Decimal:
 
 
 def in_currency(service: Service, currency: str, deal: Deal, seller: SellerProfile) -> tuple[Service, ExchangeRate | None, frozenset[str]]:
-    """The service with every price in ``currency``, the rate it was converted at, and what was converted:
-    ``"price"``, ``"tiers"`` and ``"rate:ROLE"`` (empty: nothing, and the rate is None)."""
+    """The service with every price in ``currency``, the rate for its pair (None: none stated), and what was
+    converted: ``"price"``, ``"tiers"`` and ``"rate:ROLE"`` (empty: everything came from a price list)."""
     if service.currency == currency:
         return service, None, frozenset()
     own = service.price_lists.get(currency)
@@ -51,7 +51,7 @@ def in_currency(service: Service, currency: str, deal: Deal, seller: SellerProfi
             return listed
         converted.add(what)
         policy = seller.price_conversion
-        return convert_price(base, factor, currency, policy.rounding, policy.step)  # type: ignore[arg-type]
+        return convert_price(base, factor, service.currency, currency, policy.rounding, policy.step)  # type: ignore[arg-type]
 
     def cost(listed: Decimal | None, base: Decimal | None) -> Decimal | None:
         return listed if listed is not None else base * factor if base is not None and factor is not None else None
@@ -61,9 +61,9 @@ def in_currency(service: Service, currency: str, deal: Deal, seller: SellerProfi
     tiers = [t.model_copy(update={"price": price("tiers", listed_tiers[i].price if listed_tiers else None, t.price)}) for i, t in enumerate(service.tiers)]
     rates = [r.model_copy(update={"price": price(f"rate:{r.role}", getattr(listed_rates.get(r.role), "price", None), r.price),
                                   "cost": cost(getattr(listed_rates.get(r.role), "cost", None), r.cost)}) for r in service.rates]
-    update = {"currency": currency, "price_lists": {}, "tiers": tiers, "rates": rates,
+    update = {"currency": currency, "tiers": tiers, "rates": rates,
               "price": price("price", own.price if own else None, service.price), "cost": cost(own.cost if own else None, service.cost)}
-    return service.model_copy(update=update), rate if converted else None, frozenset(converted)
+    return service.model_copy(update=update), rate, frozenset(converted)
 
 
 def line_converted(converted: frozenset[str], role: str | None) -> bool:
@@ -73,11 +73,11 @@ def line_converted(converted: frozenset[str], role: str | None) -> bool:
 
 def conversions(lines: list[QuoteLine], rates: dict[str, ExchangeRate], currency: str) -> tuple[Conversion, ...]:
     """Each rate used, once, with the positions it priced (in order of first use); ``rates`` by SKU."""
-    used: dict[str, tuple[ExchangeRate, str, list[int]]] = {}
+    used: dict[str, tuple[ExchangeRate, str, list[int]]] = {}  # by pair
     for line in lines:
         rate = rates.get(line.sku)
         if rate is not None and line.converted_from:
-            used.setdefault(rate.pair, (rate, line.converted_from or "", []))[2].append(line.position)
+            used.setdefault(rate.pair, (rate, line.converted_from, []))[2].append(line.position)
     return tuple(Conversion(r.pair, r.rate, r.date, r.source, source, currency, tuple(sorted(p))) for r, source, p in used.values())
 
 

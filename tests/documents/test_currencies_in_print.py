@@ -34,6 +34,8 @@ def test_the_swiss_offer_prints_list_prices_converted_prices_and_the_rate_once(s
                      "CHF 44'069.34", "CHF 44'069.35", "Not taxable in Germany: the place of supply is the recipient's country", STATEMENT):
         assert fragment in text, fragment
     assert text.count("converted from EUR") == 1
+    # outside the scope of German VAT: the payment terms must not promise VAT at the statutory rate
+    assert "All prices are net; no VAT is charged on this offer" in text and "subject to VAT at the statutory rate" not in text
 
 
 def test_quote_json_records_the_rate_and_the_lines_it_priced(swiss):

@@ -84,3 +84,38 @@ def test_an_unscoped_percentage_needs_no_firm_line_check():
     """No scope: the percentage applies to every firm line as before the scopes existed, and a
     one-off-only deal is not refused. Guards against the empty-scope check firing without a scope."""
     assert run(deal([{"sku": "CONS-DAY", "quantity": "1"}], allowances_charges=percent()), None, SERVICES) == []
+
+
+def test_an_unknown_category_alone_is_one_problem_not_two():
+    """Sofware matches nothing: the typo is reported, not also "would stand on nothing". Guards against the
+    flaw not stopping the firm-line check, and a later scoped entry not checked after a flawed one."""
+    acs = [{"kind": "allowance", "reason": "a", "percent": Decimal(3), "categories": ["Sofware"]},
+           {"kind": "allowance", "reason": "b", "percent": Decimal(3), "categories": ["Training"]},
+           {"kind": "allowance", "reason": "c", "amount": Decimal(3)},
+           {"kind": "allowance", "reason": "d", "percent": Decimal(3), "skus": ["TRAIN-DAX"]}]
+    assert run(deal(ITEMS, allowances_charges=acs), None, SERVICES) == [
+        err("allowances_charges/0/categories/0", "allowances_charges[0].categories[0]", "unknown catalog category Sofware; did you mean Software?"),
+        err("allowances_charges/1", "allowances_charges[1]", "the percentage is limited to category Training, which no firm item of this deal is: it would stand on nothing"),
+        # the did-you-mean also looks in the catalog: TRAIN-DAY is there, though not in this deal
+        err("allowances_charges/3/skus/0", "allowances_charges[3].skus[0]", "TRAIN-DAX is not an item of this deal; did you mean TRAIN-DAY?")]
+
+
+def test_a_scope_names_every_limit_in_the_plural_where_there_are_several():
+    """One-off items of two categories and two SKUs that are recurring: nothing. Guards against the wording
+    of the plural forms and of the one-off part."""
+    services = catalog(*SERVICES.values(), service("SUP-M", "50.00", category="Software", billing="monthly"))
+    items = ITEMS + [{"sku": "SUP-M", "quantity": "1", "months": 12}]
+    assert run(deal(items, allowances_charges=percent(applies_to="one_off", categories=["Software", "Training"], skus=["SUB-CLOUD", "SUP-M"])), None, services) == [
+        err("allowances_charges/0", "allowances_charges[0]", "the percentage is limited to one-off items and categories Software, Training and SKUs SUB-CLOUD, SUP-M, which no firm item of this deal is: it would stand on nothing")]
+
+
+def test_a_category_scope_takes_recurring_lines_too():
+    """Only the monthly SUB-CLOUD is Software here: a Software scope without applies_to stands on it. Guards
+    against a missing applies_to read as one-off."""
+    assert run(deal([{"sku": "SUB-CLOUD", "quantity": "1", "months": 12}], allowances_charges=percent(categories=["Software"])), None, SERVICES) == []
+
+
+def test_an_entry_with_neither_amount_nor_percent_gets_that_problem_only():
+    """Guards against the fixed-amount scope check run for an entry that is neither."""
+    acs = [{"kind": "allowance", "reason": "a", "categories": ["Software"]}]
+    assert run(deal(ITEMS, allowances_charges=acs), None, SERVICES) == [err("allowances_charges/0", "allowances_charges[0]", "give either amount or percent")]

@@ -98,3 +98,32 @@ def test_the_conversion_policy_needs_its_step(monkeypatch):
     assert seller_problems(price_conversion={"rounding": "ending", "step": Decimal("0.90")}) == []
     assert seller_problems(exchange_rates=[RATE, {**RATE, "rate": Decimal(1)}]) == [
         ("exchange_rates/1", "exchange_rates[1]", "duplicate exchange rate pair CHF/EUR (also at entry 0)")]
+
+
+def test_every_item_is_checked_for_its_rate_and_a_duplicate_pair_is_located():
+    """Item 0 is priced in CHF already, items 1 and 2 need a rate: both are named. The duplicate pair is at
+    exchange_rates/1. Guards against the item loop stopping at the first item that needs nothing or lacks a rate."""
+    services = catalog(service("C", currency="CHF"), service("A"), service("B"))
+    found = run(deal([{"sku": "C", "quantity": "1"}, *ONE, {"sku": "B", "quantity": "1"}], currency="CHF"), None, services)
+    assert found == [err("items/1/sku", "items[1].sku", NO_RATE), err("items/2/sku", "items[2].sku", NO_RATE.replace("A is", "B is"))]
+    found = run(deal(ONE, currency="CHF", exchange_rates=[RATE, RATE]))
+    assert [(p[0], p[2]) for p in found] == [("exchange_rates/1", "exchange_rates[1]")]
+    # a later item using a stale rate is still checked after one that needs no rate
+    stale = run(deal([{"sku": "C", "quantity": "1"}, *ONE], currency="CHF", exchange_rates=[{**RATE, "date": date(2026, 11, 21)}]), None, services)
+    assert [p[3] for p in stale] == ["the EUR/CHF rate of 2026-11-21 is dated after the offer (2026-11-20)"]
+
+
+@pytest.mark.parametrize(("item", "expected"), [
+    (service("P", pricing="package", price_lists={"CHF": {"price": Decimal(90)}}), []),
+    (service("G", None, pricing="graduated", tiers=[{"up_to": Decimal(10), "price": Decimal(5)}, {"price": Decimal(4)}], cost=Decimal(1),
+             price_lists={"CHF": {"cost": Decimal(1)}}), []),
+    (service("R", None, pricing="rate_card", rates=[{"role": "a", "name": "A", "price": Decimal(1)}], price_lists={"CHF": {"price": Decimal(1)}}),
+     [(LISTS + "CHF/price", "services[3].price_lists.CHF.price", "rate_card pricing takes its prices from rates, not price")]),
+    (service("A", price_lists={"CHF": {"tiers": [{"price": Decimal(1)}], "rates": [{"role": "a", "price": Decimal(1)}]}}),
+     [(LISTS + "CHF/tiers", "services[3].price_lists.CHF.tiers", "tiers are used only with graduated or volume pricing (this item is per_unit)"),
+      (LISTS + "CHF/rates", "services[3].price_lists.CHF.rates", "rates are used only with rate_card pricing (this item is per_unit)")]),
+], ids=["package price", "graduated cost only", "price on a rate card", "tiers and rates on per unit"])
+def test_a_price_list_gives_only_what_its_pricing_model_uses(item, expected):
+    """Guards against the package model refused a listed price, a list without tiers compared band by band,
+    the rate-card wording, and tiers or rates accepted on a per-unit item."""
+    assert svc(item) == expected

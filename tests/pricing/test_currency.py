@@ -104,3 +104,50 @@ def test_the_vat_total_is_also_given_in_the_accounting_currency():
     with pytest.raises(PricingIssue) as raised:
         chf([{"sku": "A", "quantity": "1"}], [service("A", "1100.00", price_lists={"CHF": {"price": D(1000)}})], own, exchange_rates=[])
     assert (raised.value.field, str(raised.value)) == ("currency", "the VAT total in EUR, the seller's VAT accounting currency (EN 16931 BT-111), needs an exchange rate EUR/CHF in the deal or seller profile")
+
+
+def test_listed_tiers_and_listed_costs_are_used_as_written():
+    """CHF list: bands 47.00 / 37.00 and cost 8.00; 12 users = 10 x 47 + 2 x 37 = 544.00, cost 12 x 8 = 96.00,
+    margin (544 - 96) / 544 = 82.35...%. Converted instead, the bands would be 46.12 / 36.71 and the cost 8.4708.
+    A rate card's listed role cost 700.00 is used too: 2 days at 1,400.00, margin (2,800 - 1,400) / 2,800 = 50 %.
+    Kills: the listed tiers or costs ignored in favour of conversion."""
+    users = service("U", None, pricing="graduated", cost=D(9), tiers=[{"up_to": D(10), "price": D(49)}, {"price": D(39)}],
+                    price_lists={"CHF": {"tiers": [{"up_to": D(10), "price": D(47)}, {"price": D(37)}], "cost": D(8)}})
+    q = chf([{"sku": "U", "quantity": "12"}], [users])
+    line = q.lines[0]
+    assert ([(t.unit_price, t.amount) for t in line.tiers], line.cost, line.converted_from) == ([(D(47), D("470.00")), (D(37), D("74.00"))], D(96), None)
+    card = service("R", None, pricing="rate_card", rates=[{"role": "senior", "name": "Senior", "price": D(1500), "cost": D(800)}],
+                   price_lists={"CHF": {"rates": [{"role": "senior", "price": D(1400), "cost": D(700)}]}})
+    q = chf([{"sku": "R", "quantity": "2", "role": "senior"}], [card])
+    assert (q.lines[0].cost, q.margin_percent) == (D(1400), D(50))
+
+
+def test_a_converted_item_is_rounded_in_the_offer_currency():
+    """Graduated EUR bands into JPY at EUR/JPY 161.27: 0.10 EUR -> 16.127 -> 16 yen a unit; 10 units in the
+    first band = 160 yen, 5 in the second at 0.08 EUR -> 12.9016 -> 13 yen = 65 yen; line 225 yen, no sen.
+    Kills: the converted item keeping its own currency (bands rounded to cents, 161.27 x 1.5 ...)."""
+    yen = {"pair": "EUR/JPY", "rate": D("161.27"), "date": date(2026, 11, 30), "source": "ECB"}
+    tiers = service("T", None, pricing="graduated", tiers=[{"up_to": D(10), "price": D("0.10")}, {"price": D("0.08")}])
+    q = price(deal([{"sku": "T", "quantity": "15"}], currency="JPY", exchange_rates=[yen]), catalog(tiers), seller())
+    assert [(t.unit_price, t.amount) for t in q.lines[0].tiers] == [(D(16), D(160)), (D(13), D(65))]
+    assert q.lines[0].net_amount == D(225)
+
+
+def test_each_pair_used_is_recorded_on_its_own():
+    """A CHF offer with EUR and SEK items: EUR/CHF 0.9412 prices item 1, CHF/SEK 11.5 (1 CHF = 11.5 SEK) prices
+    item 2 the other way round: 115.00 SEK / 11.5 = 10.00 CHF. Kills: all rates recorded under one key."""
+    sek = {"pair": "CHF/SEK", "rate": D("11.5"), "date": date(2026, 11, 29), "source": "SNB"}
+    q = chf([{"sku": "A", "quantity": "1"}, {"sku": "S", "quantity": "1"}], [service("A", "100.00"), service("S", "115.00", currency="SEK")],
+            exchange_rates=[ECB, sek])
+    assert [(c.pair, c.from_currency, c.date, c.source, c.positions) for c in q.conversions] == [
+        ("EUR/CHF", "EUR", date(2026, 11, 30), ECB["source"], (1,)), ("CHF/SEK", "SEK", date(2026, 11, 29), "SNB", (2,))]
+    assert [l.net_amount for l in q.lines] == [D("94.12"), D("10.00")]
+
+
+def test_no_vat_total_in_the_accounting_currency_when_there_is_no_vat():
+    """Outside scope: the CHF offer has no VAT, so no BT-111 even with an accounting currency; with VAT the
+    figure carries the rate's date and source. Kills: `or` -> `and` in the no-VAT test, the date or source dropped."""
+    own = seller(vat_accounting_currency="EUR", tax_categories=[*seller().model_dump()["tax_categories"], {"id": "o", "code": "O", "rate": D(0), "exemption_reason": "Outside"}])
+    assert chf([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], own, outside_scope=True).accounting_vat is None
+    a = chf([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], own).accounting_vat
+    assert (a.date, a.source, a.tax_total) == (date(2026, 11, 30), ECB["source"], D("19.00"))  # 94.12 x 19 % = 17.88 CHF / 0.9412 = 18.9970... -> 19.00

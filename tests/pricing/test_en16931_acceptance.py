@@ -7,6 +7,7 @@ from decimal import Decimal as D
 
 import pytest
 
+from proposals.pricing.issues import PricingIssue
 from proposals.pricing.lines import price
 
 from .pricing_fixtures import SELLER, catalog, deal, seller, service
@@ -99,3 +100,31 @@ def test_graduated_bands_are_rounded_one_by_one_so_they_add_up_to_the_line():
         [(D(10), D("0.0005"), D("0.01")), (D(10), D("0.0005"), D("0.01"))],
         [(D(10), D("49.999"), D("499.99")), (D(25), D("39.0001"), D("975.00"))]]
     assert [l.net_amount for l in q.lines] == [D("0.02"), D("1474.99")]
+
+
+def test_a_zero_amount_does_not_stop_the_amounts_after_it():
+    """Line: 0.00 allowance, then 5 % of 300.00 = 15.00 -> 285.00; document: 0.00 charge, then 10.00 allowance
+    -> 275.00. Kills: `continue` -> `break` after a zero amount (the later ones would vanish)."""
+    items = [{"sku": "A", "quantity": "2", "allowances_charges": [{"kind": "allowance", "reason": "zero", "amount": D(0)},
+                                                                   {"kind": "allowance", "reason": "five", "percent": D(5)}]}]
+    q = price(deal(items, allowances_charges=[{"kind": "charge", "reason": "zero", "amount": D(0)}, {"kind": "allowance", "reason": "ten", "amount": D(10)}]),
+              catalog(service("A", "150.00")), seller())
+    assert [(a.reason, a.amount) for a in q.lines[0].adjustments] == [("five", D("15.00"))]
+    assert [(a.reason, a.amount, a.source_index) for a in q.allowances_charges] == [("ten", D("10.00"), 1)]
+    assert q.totals.tax_exclusive_total == D("275.00")
+
+
+def test_the_allowance_that_breaks_a_part_is_named_not_a_charge_beside_it():
+    """A 5.00 charge in "reduced" (no such line), then a 20.00 allowance in it: reduced is 5 - 20 = -15.00, and
+    the allowance (entry 1) is named. A one-off allowance of 150.00 beside a 100.00 one-off line and 1,200.00
+    recurring: the one-off part is -50.00. Kills: charges checked as allowances, the field or wording dropped."""
+    services = [service("A", "100.00"), service("M", "100.00", billing="monthly")]
+    with pytest.raises(PricingIssue) as raised:
+        price(deal([{"sku": "A", "quantity": "1"}], allowances_charges=[{"kind": "charge", "reason": "c", "amount": D(5), "tax_category": "reduced"},
+                                                                         {"kind": "allowance", "reason": "a", "amount": D(20), "tax_category": "reduced"}]),
+              catalog(*services), seller())
+    assert (raised.value.field, str(raised.value)) == ("allowances_charges[1]", "the allowance takes the taxable amount of tax category reduced below zero (-15.00)")
+    with pytest.raises(PricingIssue) as raised:
+        price(deal([{"sku": "A", "quantity": "1"}, {"sku": "M", "quantity": "1", "months": 12}], allowances_charges=[{"kind": "allowance", "reason": "a", "amount": D(150)}]),
+              catalog(*services), seller())
+    assert (raised.value.field, str(raised.value)) == ("allowances_charges[0]", "the allowance takes the one-off part of the offer below zero (-50.00)")

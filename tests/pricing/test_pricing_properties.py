@@ -181,8 +181,8 @@ def test_printed_amounts_add_up(scenario):
 @EXAMPLES
 @given(scenarios())
 def test_converted_prices_follow_the_reference(scenario):
-    """Reference: a per-unit or package price converted is round(price x rate) to the larger of the currency's
-    minor unit and the price's own places, half up; nothing else is converted twice. Guards against the
+    """Reference: a per-unit or package price converted is round(price x rate), half up, to the currency's minor
+    unit plus the places the EUR price has beyond the cent; nothing else is converted twice. Guards against the
     conversion applied after rounding or discount, the inverse rate, and the places of a usage price lost."""
     services, items, fields, _ = scenario
     if not fields["exchange_rates"]:
@@ -196,7 +196,7 @@ def test_converted_prices_follow_the_reference(scenario):
         s = own[line.sku]
         assert line.converted_from == "EUR"
         if s.pricing in ("per_unit", "package"):
-            places = max(minor_unit(quote.currency), -min(0, s.price.normalize().as_tuple().exponent))
+            places = minor_unit(quote.currency) + max(0, -s.price.normalize().as_tuple().exponent - 2)  # places beyond the cent
             assert line.unit_price == ref_round(s.price * rate, places)
     assert [(c.pair, c.rate) for c in quote.conversions] == [(f"EUR/{quote.currency}", rate)]
 

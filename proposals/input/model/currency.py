@@ -58,7 +58,7 @@ class PriceConversion(Model):
     """How unit prices converted into another currency are rounded: a declared policy (EN 16931 has none)."""
 
     rounding: Literal["minor_unit", "increment", "ending"] = "minor_unit"
-    """minor_unit: half up to the currency's minor unit, keeping the further decimals the list price has (a usage price of 0.0000166667 keeps ten places); increment: half up to a multiple of ``step`` (e.g. 0.05, 1); ending: up to the next price ending in ``step`` (0.90: 1,149.37 becomes 1,149.90)."""
+    """minor_unit: half up to the currency's minor unit, plus the places the list price has beyond its own currency's minor unit (a usage price of EUR 0.0000166667 keeps ten places; EUR 0.10 becomes whole yen); increment: half up to a multiple of ``step`` (e.g. 0.05, 1); ending: up to the next price ending in ``step`` (0.90: 1,149.37 becomes 1,149.90)."""
     step: Annotated[Number, Field(gt=0)] | None = None
     """The increment, or the price ending (below 1), for those roundings."""
 
