@@ -119,3 +119,10 @@ def test_an_entry_with_neither_amount_nor_percent_gets_that_problem_only():
     """Guards against the fixed-amount scope check run for an entry that is neither."""
     acs = [{"kind": "allowance", "reason": "a", "categories": ["Software"]}]
     assert run(deal(ITEMS, allowances_charges=acs), None, SERVICES) == [err("allowances_charges/0", "allowances_charges[0]", "give either amount or percent")]
+
+
+def test_a_part_alone_is_named_without_any_category():
+    """A recurring scope on a one-off-only deal: the message names the part and nothing else. Guards against
+    an empty category list printed as "categories "."""
+    assert run(deal([{"sku": "CONS-DAY", "quantity": "1"}], allowances_charges=percent(applies_to="recurring")), None, SERVICES) == [
+        err("allowances_charges/0", "allowances_charges[0]", "the percentage is limited to recurring items, which no firm item of this deal is: it would stand on nothing")]

@@ -122,7 +122,12 @@ def test_every_item_is_checked_for_its_rate_and_a_duplicate_pair_is_located():
     (service("A", price_lists={"CHF": {"tiers": [{"price": Decimal(1)}], "rates": [{"role": "a", "price": Decimal(1)}]}}),
      [(LISTS + "CHF/tiers", "services[3].price_lists.CHF.tiers", "tiers are used only with graduated or volume pricing (this item is per_unit)"),
       (LISTS + "CHF/rates", "services[3].price_lists.CHF.rates", "rates are used only with rate_card pricing (this item is per_unit)")]),
-], ids=["package price", "graduated cost only", "price on a rate card", "tiers and rates on per unit"])
+    (service("G", None, pricing="graduated", tiers=[{"up_to": Decimal(10), "price": Decimal(5)}, {"price": Decimal(4)}],
+             price_lists={"CHF": {"tiers": [{"up_to": Decimal(10), "price": Decimal(5)}, {"price": Decimal(4)}]}}), []),
+    (service("A", price_lists={"CHF": {"rates": [{"role": "a", "price": Decimal(1)}]}, "JPY": {"tiers": [{"price": Decimal(1)}]}}),
+     [(LISTS + "CHF/rates", "services[3].price_lists.CHF.rates", "rates are used only with rate_card pricing (this item is per_unit)"),
+      (LISTS + "JPY/tiers", "services[3].price_lists.JPY.tiers", "tiers are used only with graduated or volume pricing (this item is per_unit)")]),
+], ids=["package price", "graduated cost only", "price on a rate card", "tiers and rates on per unit", "graduated tiers", "second list checked too"])
 def test_a_price_list_gives_only_what_its_pricing_model_uses(item, expected):
     """Guards against the package model refused a listed price, a list without tiers compared band by band,
     the rate-card wording, and tiers or rates accepted on a per-unit item."""

@@ -131,6 +131,11 @@ def test_a_converted_item_is_rounded_in_the_offer_currency():
     q = price(deal([{"sku": "T", "quantity": "15"}], currency="JPY", exchange_rates=[yen]), catalog(tiers), seller())
     assert [(t.unit_price, t.amount) for t in q.lines[0].tiers] == [(D(16), D(160)), (D(13), D(65))]
     assert q.lines[0].net_amount == D(225)
+    # per 3 units, 14 units: 10 x 16 / 3 = 53.33 -> 53 yen, 4 x 13 / 3 = 17.33 -> 17 yen, line 70 (bands rounded
+    # to cents as if still in EUR would make 53.33 + 17.33 = 70.66 -> 71)
+    per3 = tiers.model_copy(update={"price_base_quantity": D(3)})
+    q = price(deal([{"sku": "T", "quantity": "14"}], currency="JPY", exchange_rates=[yen]), catalog(per3), seller())
+    assert [str(t.amount) for t in q.lines[0].tiers] == ["53", "17"] and str(q.lines[0].net_amount) == "70"
 
 
 def test_each_pair_used_is_recorded_on_its_own():
@@ -151,3 +156,13 @@ def test_no_vat_total_in_the_accounting_currency_when_there_is_no_vat():
     assert chf([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], own, outside_scope=True).accounting_vat is None
     a = chf([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], own).accounting_vat
     assert (a.date, a.source, a.tax_total) == (date(2026, 11, 30), ECB["source"], D("19.00"))  # 94.12 x 19 % = 17.88 CHF / 0.9412 = 18.9970... -> 19.00
+
+
+def test_a_role_cost_without_a_listed_one_is_converted_unrounded():
+    """Senior 1,500.00 EUR, cost 800.00 EUR, no CHF list: rate 1,411.80 CHF, cost 752.96 CHF; 2 days: margin
+    (2,823.60 - 1,505.92) / 2,823.60 = 46.666...%, the same as (3,000 - 1,600) / 3,000 in EUR.
+    Kills: the role's own cost dropped when the list does not give one."""
+    card = service("R", None, pricing="rate_card", rates=[{"role": "senior", "name": "Senior", "price": D(1500), "cost": D(800)}])
+    q = chf([{"sku": "R", "quantity": "2", "role": "senior"}], [card])
+    assert (q.lines[0].unit_price, q.lines[0].cost) == (D("1411.80"), D("1505.9200"))
+    assert q.margin_percent.quantize(D("0.0001")) == D("46.6667")
