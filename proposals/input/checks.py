@@ -30,7 +30,7 @@ def check_workspace(ws: "Workspace") -> list[Problem]:
     if any(p.severity == "error" for p in catalog_problems):
         return problems
     for deal in ws.deals:
-        problems += list(deal_problems(deal, ws.seller.model, ws.services))
+        problems += list(deal_problems(deal, ws.seller.model, ws.services, frozenset(ws.unusable_skus)))
     problems += list(_same_offer_twice(ws))
     return problems
 

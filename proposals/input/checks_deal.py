@@ -14,11 +14,12 @@ if TYPE_CHECKING:
     from .workspace import Loaded
 
 
-def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
+def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, Service], unusable: frozenset[str] = frozenset()) -> Iterator[Problem]:
+    """The deal's cross-checks; SKUs in ``unusable`` belong to catalog entries already reported as invalid."""
     deal: Deal = loaded.model
     yield from _currency(loaded, deal, seller, services)
-    yield from _items(loaded, deal, services)
-    yield from _installed(loaded, deal, services)
+    yield from _items(loaded, deal, services, unusable)
+    yield from _installed(loaded, deal, services, unusable)
     yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
     yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
     yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
@@ -68,14 +69,15 @@ def _rate_age(loaded: "Loaded", deal: Deal, seller: SellerProfile, i: int, j: in
         yield error(where, field, f"the {rate.pair} rate{whose} of {rate.date.isoformat()} is {age} days older than the offer; the seller profile allows {seller.exchange_rate_max_age_days}")
 
 
-def _items(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+def _items(loaded: "Loaded", deal: Deal, services: dict[str, Service], unusable: frozenset[str]) -> Iterator[Problem]:
     skus = {item.sku for item in deal.items}
     firm = {item.sku for item in deal.items if not item.optional and item.alternative_to is None}
     for i, item in enumerate(deal.items):
         field = f"items[{i}]"
         service = services.get(item.sku)
         if service is None:
-            yield error(loaded.where("items", i, "sku"), f"{field}.sku", f"unknown SKU {item.sku}{_close(item.sku, services)}")
+            if item.sku not in unusable:
+                yield error(loaded.where("items", i, "sku"), f"{field}.sku", f"unknown SKU {item.sku}{_close(item.sku, services)}")
             continue
         yield from _item_role(loaded, i, item, service)
         if service.min_quantity is not None and item.quantity < service.min_quantity:
@@ -127,9 +129,9 @@ def _links(loaded: "Loaded", i: int, sku: str, service: Service, firm: set[str])
             yield error(loaded.where("items", i, "sku"), f"items[{i}].sku", f"{sku} cannot be combined with {banned}")
 
 
-def _installed(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
+def _installed(loaded: "Loaded", deal: Deal, services: dict[str, Service], unusable: frozenset[str]) -> Iterator[Problem]:
     for j, sku in enumerate(deal.customer.installed):
-        if sku not in services:
+        if sku not in services and sku not in unusable:
             yield error(loaded.where("customer", "installed", j), f"customer.installed[{j}]", f"unknown SKU {sku}{_close(sku, services)}")
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from ..errors import InputError, Location, Problem, ProblemList
-from .model import CatalogFile, Deal, SellerProfile
+from .model import CatalogFile, Deal, SellerProfile, Service
 from .model.common import bidi_imbalance
 from .workspace import Loaded, Workspace, relative_name
 from .yamlsource import Document, SourceMap, YamlProblem, excerpt, format_path, parse
@@ -176,6 +176,27 @@ def bidi_warnings(document: Document, refused: set[str]) -> list[Problem]:
     return found
 
 
+def _salvage(path: Path, root: Path, salvaged: dict[str, tuple[Service, Location]], unusable: set[str]) -> None:
+    """A catalog file that did not validate (its problems are reported): the services that are valid on their
+    own stay known, so the deals that use them are checked as usual; the SKUs of the others are unusable, so a
+    deal naming one gets no second message that the SKU is unknown."""
+    try:
+        document = read_document(path, relative_name(root, path))
+    except YamlProblem:
+        return
+    entries = document.data.get("services") if isinstance(document.data, dict) else None
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        try:
+            service = Service.model_validate(entry)
+        except ValidationError:
+            sku = entry.get("sku") if isinstance(entry, dict) else None
+            if isinstance(sku, str):
+                unusable.add(sku.strip())
+            continue
+        if service.sku not in salvaged:  # a duplicate is reported once the file is sound
+            salvaged[service.sku] = (service, document.source.locate(("services", i, "sku")))
+
+
 def _load_previous(ws: Workspace, loaded: Loaded, problems: ProblemList) -> None:
     """Load the deal file a revision names as its predecessor, and check it is one."""
     deal = loaded.model
@@ -213,19 +234,24 @@ def load_workspace(root: Path | str = ".", deal_paths: list[Path] | None = None)
     if not catalog_dir.is_dir():
         raise InputError([Problem(Location(relative_name(root, catalog_dir)), "", "no catalog/ folder here; run in a workspace or pass --workspace DIR", "usage")])
     seller = load_file(catalog_dir / SELLER_FILE, root, SellerProfile, problems)
-    catalog = [
-        loaded
-        for path in sorted(catalog_dir.glob("*.yaml"))
-        if path.name != SELLER_FILE
-        for loaded in [load_file(path, root, CatalogFile, problems)]
-        if loaded is not None
-    ]
+    catalog, salvaged, unusable = [], {}, set()
+    for path in sorted(catalog_dir.glob("*.yaml")):
+        if path.name == SELLER_FILE:
+            continue
+        loaded = load_file(path, root, CatalogFile, problems)
+        if loaded is not None:
+            catalog.append(loaded)
+        else:
+            _salvage(path, root, salvaged, unusable)
     if deal_paths is None:
         deal_paths = sorted((root / "deals").glob("*.yaml"))
     deals = [d for p in deal_paths for d in [load_file(p, root, Deal, problems)] if d is not None]
     if seller is None:
         problems.raise_if_errors()
     workspace = Workspace(root, seller, catalog, deals)  # type: ignore[arg-type]
+    for sku, (service, where) in salvaged.items():
+        workspace.services[sku], workspace.service_places[sku] = service, where
+    workspace.unusable_skus = unusable
     problems.extend(check_workspace(workspace))
     if not problems.errors:
         for loaded in deals:

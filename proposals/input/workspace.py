@@ -35,6 +35,7 @@ class Workspace:
     service_places: dict[str, Location] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)
     previous: dict[Path, Loaded] = field(default_factory=dict)
+    unusable_skus: set[str] = field(default_factory=set)  # SKUs of catalog entries that did not validate
 
     def previous_of(self, loaded: Loaded) -> Loaded | None:
         """The loaded previous revision of a deal, if it names one."""

@@ -320,3 +320,20 @@ def test_tabs_are_refused_the_same_way_with_or_without_libyaml():
         with pytest.raises(YamlProblem) as caught:
             parse(text, "f")
         assert str(caught.value.problem).startswith(f"{where}: YAML syntax error: found character '\\t'")
+
+
+def test_one_bad_value_in_a_catalog_file_is_one_message(minimal, cli):
+    """Issue #20 item 3: a bad price in DAY reports that price, not also every other service of the file as an
+    unknown SKU; LIC, valid in the same file, stays known, so the deal's own mistake with it is still found
+    (12 users of a graduated licence below its new minimum of 20), and an SKU that exists nowhere still is."""
+    services = (minimal / "catalog/services.yaml").read_text()
+    services = services.replace('price: "1000.00"', "price: abc").replace("    minimum_term_months: 12\n", "    minimum_term_months: 12\n    min_quantity: 20\n", 1)
+    write(minimal, "catalog/services.yaml", services)
+    deal = (minimal / "deals/basic.yaml").read_text().replace("    months: 12\n", "    months: 12\n  - sku: NOPE\n    quantity: 1\n", 1)
+    write(minimal, "deals/basic.yaml", deal)
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (2, [
+        "catalog/services.yaml:5:12: services[0].price: expected a number (got abc)",
+        "deals/basic.yaml:15:15: items[1].quantity: LIC is sold from 20 user-month (got 12)",
+        "deals/basic.yaml:17:10: items[2].sku: unknown SKU NOPE",
+        "failed: 3 problems"])
