@@ -172,8 +172,13 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
         results += [_result(ws, b, "verified" if b.folder in recorded else "built") for b in built]
         ordered = sorted(results, key=lambda r: r.deal)
         manifest_path = _write_manifest(ws, output, ordered)
-        zip_path = _write_zip(output, ordered) if make_zip else None
+        zip_path = _write_zip(output, ordered) if make_zip else _drop_stale_zip(output)
     return PackResult(ordered, manifest_path, zip_path)
+
+
+def _drop_stale_zip(output: Path) -> None:
+    """A pack without --zip removes the zip of an earlier pack: it would not match the new manifest."""
+    (output / "pack.zip").unlink(missing_ok=True)
 
 
 def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_going: bool):

@@ -174,3 +174,23 @@ def test_strict_pack_with_warnings_writes_nothing(tmp_path, cli):
     code, _, err = cli("pack", "-w", ws, "--format", "pdf", "--strict")
     assert code == 1 and "[pricing.discount-above-limit]" in err
     assert not any(p.name.startswith("T-") for p in (ws / "output").iterdir())
+
+
+def test_a_pack_without_zip_leaves_no_stale_zip(tmp_path, cli):
+    """Issue #20 item 8: after a change, a pack without --zip removes the earlier pack.zip, so every file at the
+    top of the pack folder belongs to the new manifest; with --zip the zip holds the new price."""
+    ws = make_workspace(tmp_path, 2)
+    out = tmp_path / "out"
+    assert cli("pack", "-w", ws, "--format", "pdf", "-o", out, "--zip")[0] == 0
+    assert (out / "pack.zip").is_file()
+    services = ws / "catalog" / "services.yaml"
+    services.write_text(services.read_text().replace('price: "50.00"', 'price: "55.00"'))
+    code, _, err = cli("pack", "-w", ws, "--format", "pdf", "-o", out)
+    assert code == 0, err
+    assert not (out / "pack.zip").exists()
+    top = sorted(p.name for p in out.iterdir() if p.is_file() and not p.name.startswith("."))  # .proposals-pack.lock is the lock
+    assert top == ["pack-manifest.json"], top
+    assert cli("pack", "-w", ws, "--format", "pdf", "-o", out, "--zip")[0] == 0
+    import zipfile
+    with zipfile.ZipFile(out / "pack.zip") as archive:
+        assert archive.read("pack-manifest.json") == (out / "pack-manifest.json").read_bytes()
