@@ -80,6 +80,10 @@ OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
 (reference document, styles, numbering, headers and footers, images,
 relationships); the content is WordprocessingML built by ``docx_oxml``, several
 times faster than python-docx's object API.
+
+Font: the branding font is written under its metric-compatible Microsoft name
+where it has one (Carlito as Calibri: Word has it, LibreOffice sets Carlito
+again), see :mod:`proposals.writers.docx_fonts`.
 """
 
 from __future__ import annotations
@@ -97,6 +101,7 @@ from lxml import etree
 
 from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
+from proposals.writers import docx_fonts
 from proposals.writers import docx_package
 from proposals.writers.docx_blocks import Sink, walk_children
 from proposals.writers.docx_context import RenderContext, Scope
@@ -197,7 +202,7 @@ def _apply_branding(document, meta: DocxMeta, names: set[str]) -> None:
             if name in names:
                 document.styles[name].font.color.rgb = RGBColor.from_string(meta.primary_color.lstrip("#"))
     if meta.font:
-        docx_oxml.set_default_font(document.styles.element, meta.font)
+        docx_oxml.set_default_font(document.styles.element, docx_fonts.use_font(document, meta.font))
 
 
 def _parse_body(html: str, ctx: RenderContext):
