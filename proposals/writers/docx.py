@@ -59,7 +59,10 @@ Element / class                       What it becomes in Word
 ``section.clause``                    its heading is kept with the first paragraph
 ``.muted`` / ``.right`` /             grey text / right aligned / centred (blocks, rows, cells)
 ``.center``
-``.draft-watermark``                  ignored silently (the PDF shows the watermark)
+``.draft-watermark``                  its text becomes a Word watermark in every header of every
+                                      section (first-page header included), the WordArt shape
+                                      Word's own "Watermark" writes (``docx_watermark``); not
+                                      rendered in the body
 ``id``, ``data-*``, ``aria-*``,       ignored silently (``style`` is read only for ``img`` and
 ``style``, ``lang``, ``title``        ``col`` widths)
 ``script style template svg``         reported, content never rendered
@@ -76,10 +79,14 @@ Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
 (runs, whitespace, links), :mod:`proposals.writers.docx_images`, and the raw
 OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
-``docx_numbering`` and ``docx_package``).  python-docx keeps the package
+``docx_numbering``, ``docx_watermark`` and ``docx_package``).  python-docx keeps the package
 (reference document, styles, numbering, headers and footers, images,
 relationships); the content is WordprocessingML built by ``docx_oxml``, several
 times faster than python-docx's object API.
+
+Font: the branding font is written under its metric-compatible Microsoft name
+where it has one (Carlito as Calibri: Word has it, LibreOffice sets Carlito
+again), see :mod:`proposals.writers.docx_fonts`.
 """
 
 from __future__ import annotations
@@ -97,7 +104,9 @@ from lxml import etree
 
 from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
+from proposals.writers import docx_fonts
 from proposals.writers import docx_package
+from proposals.writers import docx_watermark
 from proposals.writers.docx_blocks import Sink, walk_children
 from proposals.writers.docx_context import RenderContext, Scope
 
@@ -138,7 +147,7 @@ class DocxWriter:
         # writer adds carries revision ids, so they are stripped before the body grows.
         docx_package.strip_revision_ids(document.element)
         ctx = RenderContext(document, self.asset_root)
-        _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
+        font = _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
         if body is not None:
             walk_children(ctx, body, Sink(document.element.body, document.part),
@@ -158,6 +167,9 @@ class DocxWriter:
                 story.is_linked_to_previous = False
                 docx_package.clear_story(story._element)
                 _add_running_story(ctx, story, header, width)
+        watermark = _watermark_text(body)
+        if watermark:
+            docx_watermark.add_watermark(document, watermark, font)
         _set_metadata(document, meta)
         return docx_package.package_bytes(document, meta.created), ctx.problems
 
@@ -186,9 +198,18 @@ PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Inches(8.5), Inches(11))}
 BRANDED_STYLES = ("Title", "Heading 1", "Heading 2", "Heading 3", "Heading 4")
 
 
-def _apply_branding(document, meta: DocxMeta, names: set[str]) -> None:
+def _watermark_text(body) -> str:
+    """The text of the template's ``.draft-watermark`` (whitespace collapsed), or ""."""
+    if body is None:
+        return ""
+    found = body.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " draft-watermark ")]')
+    return " ".join("".join(found[0].itertext()).split()) if found else ""
+
+
+def _apply_branding(document, meta: DocxMeta, names: set[str]) -> str:
     """Seller branding over the reference document: paper size, heading colour, font
-    (``names``: the names of the document's styles)."""
+    (``names``: the names of the document's styles). Returns the document font's
+    name in Word (:func:`proposals.writers.docx_fonts.word_font`)."""
     width, height = PAPER[meta.paper]
     for section in document.sections:
         section.page_width, section.page_height = width, height
@@ -196,8 +217,11 @@ def _apply_branding(document, meta: DocxMeta, names: set[str]) -> None:
         for name in BRANDED_STYLES:
             if name in names:
                 document.styles[name].font.color.rgb = RGBColor.from_string(meta.primary_color.lstrip("#"))
-    if meta.font:
-        docx_oxml.set_default_font(document.styles.element, meta.font)
+    if not meta.font:
+        return docx_oxml.default_font(document.styles.element) or "Calibri"
+    font = docx_fonts.use_font(document, meta.font)
+    docx_oxml.set_default_font(document.styles.element, font)
+    return font
 
 
 def _parse_body(html: str, ctx: RenderContext):

@@ -355,6 +355,12 @@ def set_default_font(styles_element, family: str) -> None:
         fonts.attrib.pop(qn(attribute), None)
 
 
+def default_font(styles_element) -> str | None:
+    """The document default font (``w:ascii`` of the docDefaults' ``w:rFonts``), if any."""
+    fonts = _doc_defaults_rpr(styles_element).find(qn("w:rFonts"))
+    return None if fonts is None else fonts.get(qn("w:ascii"))
+
+
 def set_default_language(styles_element, language: str) -> None:
     """Set the document language (``w:lang`` in ``w:docDefaults``), e.g. ``de-DE``."""
     lang = OxmlElement("w:lang")
