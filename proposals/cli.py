@@ -18,14 +18,28 @@ from .version import __version__
 EPILOG_EXIT = "Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input or usage."
 
 
+def _find_workspace(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """As git finds a repository: without --workspace, the nearest folder at or above the current one that
+    holds catalog/; a --workspace that is not a folder is named."""
+    from click.core import ParameterSource
+
+    if ctx.get_parameter_source(param.name or "") is ParameterSource.DEFAULT:
+        here = Path.cwd()
+        found = next((folder for folder in (here, *here.parents) if (folder / "catalog").is_dir()), here)
+        return value if found == here else found
+    if not value.is_dir():
+        raise click.BadParameter(f"{value}: no such folder" if not value.exists() else f"{value}: not a folder")
+    return value
+
+
 def _workspace_option(f):
     return click.option(
         "--workspace",
         "-w",
         type=click.Path(file_okay=False, path_type=Path),
         default=Path("."),
-        show_default=True,
-        help="Workspace folder (holds catalog/, deals/, templates/).",
+        callback=_find_workspace,
+        help="Workspace folder (holds catalog/, deals/, templates/) [default: the nearest folder at or above this one that holds catalog/].",
     )(f)
 
 
@@ -340,9 +354,9 @@ def run(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return 2
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        return 1
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("interrupted", err=True)
+        return 130  # as a shell reports a program stopped by Ctrl-C (128 + SIGINT)
     except ProposalsError as exc:
         return _fail(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence

@@ -49,7 +49,10 @@ def _contract_problems(ws, priced, time_limit: float) -> list:
 
 def checked_line(ws) -> str:
     """The line printed when the workspace passed."""
-    return f"ok: seller profile, {len(ws.services)} services in {len(ws.catalog_files)} catalog files, {len(ws.deals)} deals"
+    def count(n: int, word: str) -> str:
+        return f"{n} {word}{'' if n == 1 else 's'}"
+
+    return f"ok: seller profile, {count(len(ws.services), 'service')} in {count(len(ws.catalog_files), 'catalog file')}, {count(len(ws.deals), 'deal')}"
 
 
 def problems_json(problems) -> str:
