@@ -51,12 +51,25 @@ SUMMARY_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "proposals pack --json summary",
     "type": "object",
-    "required": ["schema", "manifest", "zip", "deals"],
+    "required": ["schema", "manifest", "zip", "problems", "deals"],
     "additionalProperties": False,
+    "$defs": {
+        "problem": {
+            "type": "object",
+            "required": ["file", "line", "column", "field", "message", "kind", "severity"],
+            "additionalProperties": False,
+            "properties": {
+                "file": {"type": "string"}, "line": {"type": "integer", "minimum": 0}, "column": {"type": "integer", "minimum": 0},
+                "field": {"type": "string"}, "message": {"type": "string"}, "kind": {"type": "string"},
+                "severity": {"enum": ["error", "warning"]},
+            },
+        },
+    },
     "properties": {
-        "schema": {"const": "proposals.pack-summary/1"},
+        "schema": {"const": "proposals.pack-summary/2"},
         "manifest": {"type": ["string", "null"]},
         "zip": {"type": ["string", "null"]},
+        "problems": {"type": "array", "items": {"$ref": "#/$defs/problem"}},
         "deals": {
             "type": "array",
             "items": {
@@ -66,10 +79,10 @@ SUMMARY_SCHEMA = {
                 "properties": {
                     "deal": {"type": "string"},
                     "folder": {"type": "string"},
-                    "status": {"enum": ["built", "unchanged", "verified", "failed"]},
+                    "status": {"enum": ["built", "unchanged", "verified", "failed", "not built"]},
                     "files": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"}},
-                    "warnings": {"type": "array", "items": {"type": "string"}},
-                    "problems": {"type": "array", "items": {"type": "string"}},
+                    "warnings": {"type": "array", "items": {"$ref": "#/$defs/problem"}},
+                    "problems": {"type": "array", "items": {"$ref": "#/$defs/problem"}},
                     "seconds": {"type": "number", "minimum": 0},
                 },
             },
@@ -88,10 +101,10 @@ class DealResult:
 
     deal: str
     folder: str
-    status: str  # built, unchanged, verified, failed
+    status: str  # built, unchanged, verified, failed, not built (the pack stopped before it)
     files: dict[str, str] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
 
 
@@ -161,7 +174,8 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
         built, failed = _render(ws, todo, formats, jobs, time_limit, lambda r: on_result(r, 0, 0), engines)
         results += failed
         if failed and not keep_going:
-            raise TemplateError([Problem(Location(r.deal), "", p, "pack.failed") for r in failed for p in r.problems])
+            # each problem under the deal it stopped, so the message names both (and --json files it there)
+            raise TemplateError([Problem(Location(r.deal), "", str(p), "pack.failed") for r in failed for p in r.problems])
         warnings = [w for b in prepared for w in b.warnings] + [w for b in built for w in b.warnings]
         if strict and warnings:
             raise ProposalsError(warnings)  # under --strict nothing is written
@@ -187,7 +201,7 @@ def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_goi
     if problems and not keep_going:
         raise ProposalsError(problems)
     refused = {p.location.file for p in problems}
-    failures = [DealResult(ws.relative(b.deal.path), b.folder, "failed", problems=[str(p) for p in problems if p.location.file == ws.relative(b.deal.path)]) for b in built if ws.relative(b.deal.path) in refused]
+    failures = [DealResult(ws.relative(b.deal.path), b.folder, "failed", problems=[p for p in problems if p.location.file == ws.relative(b.deal.path)]) for b in built if ws.relative(b.deal.path) in refused]
     kept = [b for b in built if ws.relative(b.deal.path) not in refused]
     for b in kept:
         b.recorded = b.folder in recorded
@@ -206,7 +220,7 @@ def load_valid(root: Path, paths: list[Path], keep_going: bool) -> tuple[Workspa
         broken = {p.location.file for p in exc.problems if p.location.file in names}
         if not keep_going or not broken or any(p.location.file not in names for p in exc.problems if p.severity == "error"):
             raise
-        failures = [DealResult(name, "", "failed", problems=[str(p) for p in exc.problems if p.location.file == name]) for name in sorted(broken)]
+        failures = [DealResult(name, "", "failed", problems=[p for p in exc.problems if p.location.file == name]) for name in sorted(broken)]
         return load_workspace(root, [p for name, p in names.items() if name not in broken]), failures
 
 
@@ -218,7 +232,7 @@ def _prepare(ws: Workspace, keep_going: bool) -> tuple[list[BuiltDeal], list[Dea
             prepared.append(prepare_deal(ws, loaded))
         except PricingError as exc:
             problems.extend(exc.problems)
-            failed.append(DealResult(ws.relative(loaded.path), loaded.model.folder_name, "failed", problems=[str(p) for p in exc.problems]))
+            failed.append(DealResult(ws.relative(loaded.path), loaded.model.folder_name, "failed", problems=list(exc.problems)))
     if problems.errors and not keep_going:
         problems.raise_if_errors(PricingError)
     return prepared, failed
@@ -260,7 +274,7 @@ def _render(ws: Workspace, todo: list[BuiltDeal], formats, jobs: int, time_limit
             report(_result(ws, built, "built"))
             continue
         problems = [p for error in errors for p in _problems(ws, error)]
-        failed.append(DealResult(ws.relative(built.deal.path), built.folder, "failed", problems=list(dict.fromkeys(str(p) for p in problems))))
+        failed.append(DealResult(ws.relative(built.deal.path), built.folder, "failed", problems=list(dict.fromkeys(problems))))
         report(failed[-1])
     return done, failed
 
@@ -279,12 +293,12 @@ def _problems(ws: Workspace, error: Exception) -> list[Problem]:
 
 def _result(ws: Workspace, built: BuiltDeal, status: str) -> DealResult:
     files = {name: sha256(data) for name, data in sorted(built.files.items())}
-    return DealResult(ws.relative(built.deal.path), built.folder, status, files, [str(w) for w in built.warnings], seconds=round(built.seconds, 3))
+    return DealResult(ws.relative(built.deal.path), built.folder, status, files, list(built.warnings), seconds=round(built.seconds, 3))
 
 
 def _result_from_record(ws: Workspace, built: BuiltDeal, output: Path) -> DealResult:
     kept = json.loads((output / built.folder / "manifest.json").read_text(encoding="utf-8"))
-    return DealResult(ws.relative(built.deal.path), built.folder, "unchanged", dict(kept["outputs"]), [str(w) for w in built.warnings])
+    return DealResult(ws.relative(built.deal.path), built.folder, "unchanged", dict(kept["outputs"]), list(built.warnings))
 
 
 def shared_inputs(ws: Workspace) -> dict[str, str]:

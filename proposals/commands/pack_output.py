@@ -28,17 +28,35 @@ def progress(as_json: bool, total: int):
     return show
 
 
-def summary(result) -> dict:
-    """``pack --json``: the manifest, the zip and every deal's outcome."""
+def problem_json(p) -> dict:
+    """One problem as ``check --format json`` prints it; ``kind`` is the rule a guardrail warning names."""
+    return {"file": p.location.file, "line": p.location.line, "column": p.location.column, "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity}
+
+
+def summary(result, problems=()) -> dict:
+    """``pack --json``: the manifest, the zip, problems of no single deal, and every deal's outcome."""
     return {
-        "schema": "proposals.pack-summary/1",
+        "schema": "proposals.pack-summary/2",
         "manifest": str(result.manifest) if result.manifest else None,
         "zip": str(result.zip) if result.zip else None,
+        "problems": [problem_json(p) for p in problems],
         "deals": [
-            {"deal": r.deal, "folder": r.folder, "status": r.status, "files": r.files, "warnings": r.warnings, "problems": r.problems, "seconds": r.seconds}
+            {"deal": r.deal, "folder": r.folder, "status": r.status, "files": r.files, "warnings": [problem_json(w) for w in r.warnings],
+             "problems": [problem_json(p) for p in r.problems], "seconds": r.seconds}
             for r in result.results
         ],
     }
+
+
+def failure_summary(deals: list[str], problems) -> dict:
+    """``pack --json`` when the pack stopped (invalid input, a changed issued record, a failed deal without
+    --keep-going, warnings under --strict): nothing was written; each deal with problems of its own is
+    failed, the others not built, and the problems of no single deal (catalog, templates) stand at the top."""
+    from .pack import DealResult, PackResult
+
+    mine = {name: [p for p in problems if p.location.file == name] for name in deals}
+    results = [DealResult(name, "", "failed" if mine[name] else "not built", problems=mine[name]) for name in sorted(deals)]
+    return summary(PackResult(results), [p for p in problems if p.location.file not in mine])
 
 
 def finish(result, as_json: bool, strict: bool) -> int:

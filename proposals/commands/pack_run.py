@@ -16,7 +16,7 @@ def run_pack(deals: list[Path], workspace: Path, output: Path | None, formats: t
     ``report(warnings, strict)`` shows the workspace's warnings before the deals render."""
     with pdf_engines(workspace, deals or None, formats, jobs) as engines:  # first, as for build
         from ..runtime.workers import default_jobs
-        from ..errors import UsageError
+        from ..errors import ProposalsError, UsageError
         from ..input.loading import relative_name
         from .pack import deal_paths, in_shard, load_valid, pack as build_pack
         from .render import check_reference
@@ -26,12 +26,23 @@ def run_pack(deals: list[Path], workspace: Path, output: Path | None, formats: t
         if not paths and shard is None:
             searched = ", ".join(str(d) for d in deals) if deals else str(workspace / "deals")
             raise UsageError(f"no deals (*.yaml) found in {searched}")
-        ws, invalid = load_valid(workspace, paths, keep_going)
-        check_reference(ws, formats)
-        report(ws.warnings, False)
-        show = progress(as_json, len(paths))
-        result = build_pack(ws, output or workspace / "output", formats, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
-                            time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show, engines=engines)
+        try:
+            ws, invalid = load_valid(workspace, paths, keep_going)
+            check_reference(ws, formats)
+            report(ws.warnings, False)
+            show = progress(as_json, len(paths))
+            result = build_pack(ws, output or workspace / "output", formats, jobs=jobs or default_jobs(), keep_going=keep_going, force=force,
+                                time_limit=time_limit, make_zip=make_zip, strict=strict, invalid=invalid, on_result=show, engines=engines)
+        except ProposalsError as exc:
+            if as_json:  # CI that parses the summary gets one in every case (issue #20)
+                import json
+
+                import click
+
+                from .pack_output import failure_summary
+
+                click.echo(json.dumps(failure_summary([relative_name(workspace, p) for p in paths], exc.problems), indent=2))
+            raise
     from .pack_output import finish
 
     return finish(result, as_json, strict)

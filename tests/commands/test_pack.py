@@ -164,7 +164,31 @@ def test_keep_going_also_skips_deal_files_that_do_not_validate(tmp_path, cli):
     summary = json.loads(out)
     jsonschema.validate(summary, SUMMARY_SCHEMA)
     assert [(d["deal"], d["status"]) for d in summary["deals"]] == [("deals/deal-00.yaml", "built"), ("deals/deal-01.yaml", "built"), ("deals/deal-02.yaml", "failed")]
-    assert "unknown SKU NOPE" in summary["deals"][2]["problems"][0]
+    assert summary["deals"][2]["problems"] == [{"file": "deals/deal-02.yaml", "line": 12, "column": 10, "field": "items[0].sku",
+                                                 "message": "unknown SKU NOPE", "kind": "input.cross-check", "severity": "error"}]
+
+
+def test_json_summary_in_every_case_that_gets_past_argument_parsing(tmp_path, cli):
+    """Issue #20 item 1: an invalid deal (exit 2) and a stopped pack print the summary too, valid against
+    SUMMARY_SCHEMA: the bad deal failed with its located problem, the others not built, a catalog problem at
+    the top, nothing written. Guards against CI parsing empty output."""
+    ws = make_workspace(tmp_path, 3)
+    bad = ws / "deals" / "deal-01.yaml"
+    bad.write_text(bad.read_text().replace("  - sku: DAY", "  - sku: NOPE"))
+    code, out, err = cli("pack", "-w", ws, "--format", "pdf", "--json")
+    assert code == 2 and "unknown SKU NOPE" in err
+    summary = json.loads(out)
+    jsonschema.validate(summary, SUMMARY_SCHEMA)
+    assert [(d["deal"], d["status"]) for d in summary["deals"]] == [("deals/deal-00.yaml", "not built"), ("deals/deal-01.yaml", "failed"), ("deals/deal-02.yaml", "not built")]
+    assert [(p["file"], p["line"], p["message"]) for p in summary["deals"][1]["problems"]] == [("deals/deal-01.yaml", 12, "unknown SKU NOPE")]
+    assert (summary["problems"], summary["manifest"], summary["zip"]) == ([], None, None)
+    assert not (ws / "output").exists()
+    services = ws / "catalog" / "services.yaml"
+    services.write_text(services.read_text().replace('price: "50.00"', "price: fifty", 1))
+    code, out, _ = cli("pack", "-w", ws, "--format", "pdf", "--json")
+    summary = json.loads(out)
+    jsonschema.validate(summary, SUMMARY_SCHEMA)
+    assert code == 2 and [(p["file"], p["field"]) for p in summary["problems"]] == [("catalog/services.yaml", "services[1].tiers[0].price")]
 
 
 def test_strict_pack_with_warnings_writes_nothing(tmp_path, cli):
