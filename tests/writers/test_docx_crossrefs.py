@@ -217,24 +217,33 @@ def main(desktop, params):
 '''
 
 
+def insert_before_clause_4(folder: Path, title: str, references: list[str], tmp_path: Path, shown: str = "{}") -> tuple[dict, dict, str]:
+    """Open the built contract.docx in LibreOffice, insert a clause heading before clause 4, update fields and export
+    the text; check the fields as loaded and updated against ``references`` (clause ids) and contract.json, each number
+    as REF \\r shows it (``shown``: "{}", "§ {}"). Returns the clause numbers before and after the insertion and the
+    squashed text."""
+    require_libreoffice()
+    numbers = clause_numbers(folder)
+    shifted = {i: n + 1 if n >= 4 else n for i, n in numbers.items()}
+    before = next(c["title"] for c in json.loads((folder / "contract.json").read_text())["clauses"] if c["number"] == 4)
+    with Office() as office:
+        result = office.run(INSERT_AND_UPDATE, docx=str(folder / "contract.docx"), before=before, title=title, text=str(tmp_path / "contract.txt"))
+    expected = lambda table: sorted([bookmark_name(f"clause-{i}"), shown.format(table[i])] for i in references)  # noqa: E731
+    assert result["loaded"] == expected(numbers)
+    assert result["label_before"] == result["inserted"][0] and result["inserted"][1] == "Heading 2"  # numbered 4, a clause heading
+    assert result["updated"] == expected(shifted)
+    text = squash((tmp_path / "contract.txt").read_text(encoding="utf-8"))
+    assert f"{result['inserted'][0]} {title} {result['label_after']} {before}" in text
+    return numbers, shifted, text
+
+
 def test_after_inserting_a_clause_in_libreoffice_and_updating_fields_every_reference_names_the_new_number(acme, tmp_path):
     """Guards against references that are plain text, fields pointing at the wrong bookmark or at none, bookmarks that
     are not on the numbered heading (REF would name another paragraph's number) and a clause list that does not
     renumber: LibreOffice opens contract.docx, a numbered clause heading goes in before clause 4, fields are updated,
     and the exported text must name every referenced clause by its shifted number (computed from contract.json)."""
-    require_libreoffice()
-    numbers = clause_numbers(acme)
-    shifted = {i: n + 1 if n >= 4 else n for i, n in numbers.items()}
-    before = next(c["title"] for c in json.loads((acme / "contract.json").read_text())["clauses"] if c["number"] == 4)
+    numbers, shifted, text = insert_before_clause_4(acme, "Escrow of the source code", ACME_REFERENCES, tmp_path)
     assert {shifted["liability"], shifted["sla"], shifted["confidentiality"]} == {13, 9, 16}  # the references that move
-    with Office() as office:
-        result = office.run(INSERT_AND_UPDATE, docx=str(acme / "contract.docx"), before=before, title="Escrow of the source code",
-                            text=str(tmp_path / "contract.txt"))
-    expected = lambda table: sorted([bookmark_name(f"clause-{i}"), str(table[i])] for i in ACME_REFERENCES)  # noqa: E731
-    assert result["loaded"] == expected(numbers)
-    assert (result["label_before"], result["inserted"], result["label_after"]) == ("4.", ["4.", "Heading 2"], "5.")
-    assert result["updated"] == expected(shifted)
-    text = squash((tmp_path / "contract.txt").read_text(encoding="utf-8"))
     assert "4. Escrow of the source code 5. Fixed-price services" in text
     assert f"{shifted['liability']}. Liability (negotiated)" in text
     assert f"without prejudice to clause {shifted['liability']}." in text
@@ -244,3 +253,27 @@ def test_after_inserting_a_clause_in_libreoffice_and_updating_fields_every_refer
     assert f"Service level description of the support plan (clause {shifted['sla']})" in text
     assert f"{shifted['liability']} Liability replaced" in text and f"{shifted['confidentiality']} Confidentiality amended" in text
     assert f"clause {numbers['liability']}." not in text and f"(clause {numbers['sla']})" not in text
+
+
+def test_german_references_are_all_field_and_follow_an_inserted_clause_too(tmp_path):
+    """The German contract numbers clauses "§ 4" (list text "§ %1"), and REF \\r gives "§ 10" with the sign: guards against
+    a field that holds only the digits (LibreOffice and Word would then print "§ § 11" after an update) or a "§ " left as
+    text beside it; the deviations annex (a deviation added to the deal) prints and follows "§ 9" the same way."""
+    from proposals.cli import run
+
+    ws = copy_example(tmp_path / "ws")
+    deal = ws / "deals" / "kessler-pumpen.yaml"
+    assert "\ncontract:" not in deal.read_text()
+    deal.write_text(deal.read_text() + 'contract:\n  deviations:\n    - clause: warranty\n      action: amend\n      reason: Wunsch des Kunden.\n      text: "Zusatz."\n')
+    assert run(["build", "-w", str(ws), "deals/kessler-pumpen.yaml"]) == 0
+    folder = ws / "output" / "NW-2026-039-r1"
+    references = sorted(["subject", "subject", "sla", "liability", "warranty"])
+    fields = ref_fields(docx.Document(str(folder / "contract.docx")).element.body)
+    numbers = clause_numbers(folder)
+    assert sorted(result for _, result in fields) == sorted(f"§ {numbers[i]}" for i in references)  # as built: the whole "§ 10"
+    numbers, shifted, text = insert_before_clause_4(folder, "Hinterlegung des Quellcodes", references, tmp_path, "§ {}")
+    assert {shifted["liability"], shifted["sla"], shifted["warranty"]} == {11, 9, 10}
+    assert f"unbeschadet § {shifted['liability']}." in text
+    assert f"Service-Level-Beschreibung des Supportpakets (§ {shifted['sla']})" in text
+    assert f"Klausel Titel Änderung Grund § {shifted['warranty']} Gewährleistung ergänzt" in text
+    assert "§ §" not in text
