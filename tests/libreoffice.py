@@ -10,8 +10,10 @@ profile lock each other out, and other people on the same machine run soffice to
 
 ``STEPS`` is Python source defining ``main(desktop, params)``; it runs in the subprocess with
 ``uno`` importable, ``desktop`` the connected ``com.sun.star.frame.Desktop`` and ``params`` the
-keyword arguments of :meth:`Office.run`; whatever it returns (JSON-able) is :meth:`Office.run`'s
-result. An exception in the script fails :meth:`Office.run` with the script's traceback.
+keyword arguments of :meth:`Office.run`, and may call ``load(path)`` to open a document hidden
+(tried again while a freshly started soffice is not ready); whatever ``main`` returns (JSON-able)
+is :meth:`Office.run`'s result. An exception in the script fails :meth:`Office.run` with the
+script's traceback.
 
 soffice is started in a process group of its own and, however the test ends, asked to terminate
 and then killed by that group's id; its profile is removed.
@@ -68,7 +70,32 @@ while True:
             sys.exit("soffice did not accept a connection in time")
         time.sleep(0.2)
 desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
-namespace = {"__name__": "uno_steps"}
+
+
+def load(path):
+    """Open a document hidden; soffice that has just begun to accept connections may refuse (a
+    RuntimeException, or no document) for a moment, so that is tried again for a while."""
+    from com.sun.star.beans import PropertyValue
+    from com.sun.star.uno import RuntimeException
+
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
+    until = time.monotonic() + 30
+    while True:
+        try:
+            document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
+        except RuntimeException:
+            if time.monotonic() > until:
+                raise
+            document = None
+        if document is not None:
+            return document
+        if time.monotonic() > until:
+            raise RuntimeError(f"LibreOffice did not open {path}")
+        time.sleep(0.3)
+
+
+namespace = {"__name__": "uno_steps", "load": load}
 exec(compile(sys.stdin.read(), "<uno steps>", "exec"), namespace)
 try:
     result = namespace["main"](desktop, params)

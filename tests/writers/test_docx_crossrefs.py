@@ -194,7 +194,7 @@ def references(doc):
 
 
 def main(desktop, params):
-    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(params["docx"]), "_blank", 0, (value("Hidden", True),))
+    doc = load(params["docx"])
     try:
         result = {"loaded": references(doc)}
         # A lawyer puts the cursor at the start of clause 4's heading and presses Enter: the new, empty paragraph above
