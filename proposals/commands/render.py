@@ -148,7 +148,7 @@ def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, label
     except ClauseProblem as exc:
         located = [Problem(loaded.where(*_path(f)), f, message, "contract.deviation") for f, message in exc.deal_fields]
         raise TemplateError(exc.problems + located) from None
-    deviations = tuple({"number": n, "title": s.title, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations)
+    deviations = tuple({"number": n, "id": s.id, "title": s.title, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations)
     context = replace(context, clauses=rendered, numbers=selection.numbers, deviations=deviations)
     return context, contract_provenance(quote, selection)
 

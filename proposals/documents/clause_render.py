@@ -102,6 +102,14 @@ def _printed(value: Any) -> Any:
     return value
 
 
+def reference(clause_id: str, label: str) -> Markup:
+    """``ref("liability")``: ``<a class="ref" href="#clause-liability">clause 12</a>``, the label
+    printed as any value (Markdown-escaped, isolated), linked to the clause's section
+    (``id="clause-liability"`` in the contract template). The DOCX writer makes the number a
+    REF field to the clause heading (:mod:`proposals.writers.docx_fields`)."""
+    return Markup('<a class="ref" href="#clause-{}">{}</a>').format(clause_id, _printed(label))
+
+
 def _deal_markdown(text: str) -> str:
     """A deviation text from the deal as HTML, the inline text of each block isolated if it needs it.
 
@@ -144,13 +152,13 @@ class ClauseRenderer:
         self.env = _environment(locale, currency, self.sources)
         self.numbers = selection.numbers
 
-    def ref(self, clause_id: str) -> str:
+    def ref(self, clause_id: str) -> Markup:
         struck = {source.id: deviation for source, deviation in self.selection.struck}
         if clause_id in struck:
             raise StruckReference(struck[clause_id])
         if clause_id not in self.numbers:
             raise JinjaError(f"unknown clause reference {excerpt(clause_id)!s} (this contract has: {', '.join(self.numbers)})")
-        return self.labels["clause_ref"].format(number=self.numbers[clause_id])
+        return reference(clause_id, self.labels["clause_ref"].format(number=self.numbers[clause_id]))
 
     def render_all(self) -> tuple[RenderedClause, ...]:
         problems, deal_fields, rendered = [], [], []

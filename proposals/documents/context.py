@@ -71,7 +71,7 @@ class TemplateContext:
     numbers: dict[str, int] = field(default_factory=dict)
     """Contract only: clause id -> clause number."""
     deviations: tuple[Any, ...] = ()
-    """Contract only: negotiated deviations (``number``, ``title``, ``action``, ``reason``) for the deviations annex."""
+    """Contract only: negotiated deviations (``number``, clause ``id``, ``title``, ``action``, ``reason``) for the deviations annex."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -29,6 +29,13 @@ Element / class                       What it becomes in Word
 ``small`` / ``sup`` / ``sub``         run in a smaller size (83 %) / superscript / subscript
 ``a href``                            real hyperlink, character style "Hyperlink" (http, https,
                                       mailto, tel; other targets: text kept, reported)
+``a.ref href="#id"``                  cross-reference: its text with the number it shows as a field
+                                      ``REF <bookmark of id> \\r \\h`` (the target's paragraph number;
+                                      result: the current number), the rest literal ("clause " +
+                                      "12"); see :mod:`proposals.writers.docx_fields`
+``span.clause-number``                leading a heading or paragraph: Word list numbering of the
+                                      contract's clauses (``data-level`` 0-2, ``data-format`` the level 0
+                                      text, "%1." or "§ %1"); the span's text is then Word's to print
 ``span``                              text; ``span.muted`` grey, ``span.small`` smaller; any other
                                       class names a character style if one exists ("price-tag" ->
                                       "price-tag" or "Price Tag"), else plain text
@@ -63,8 +70,11 @@ Element / class                       What it becomes in Word
                                       section (first-page header included), the WordArt shape
                                       Word's own "Watermark" writes (``docx_watermark``); not
                                       rendered in the body
-``id``, ``data-*``, ``aria-*``,       ignored silently (``style`` is read only for ``img`` and
-``style``, ``lang``, ``title``        ``col`` widths)
+``id`` on a block                     a bookmark around the content of its first paragraph (a
+                                      clause's heading), named by ``docx_fields.bookmark_name``
+                                      (``clause-liability`` -> ``clause_liability``)
+``data-*``, ``aria-*``, ``style``,    ignored silently (``style`` is read only for ``img`` and
+``lang``, ``title``, other ``id``     ``col`` widths)
 ``script style template svg``         reported, content never rendered
 ``iframe video input form``...
 other block-level HTML                (``blockquote``, ``pre``, ``dl``, ``h5``...) reported,
@@ -77,7 +87,8 @@ with python-docx equals what the browser shows.
 
 Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
-(runs, whitespace, links), :mod:`proposals.writers.docx_images`, and the raw
+(runs, whitespace, links), :mod:`proposals.writers.docx_fields` (bookmarks and the REF
+fields of cross-references), :mod:`proposals.writers.docx_images`, and the raw
 OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
 ``docx_numbering``, ``docx_watermark`` and ``docx_package``).  python-docx keeps the package
 (reference document, styles, numbering, headers and footers, images,
@@ -103,8 +114,7 @@ from docx.shared import Inches, Mm, RGBColor
 from lxml import etree
 
 from proposals.documents.assets import AssetPolicy
-from proposals.writers import docx_oxml
-from proposals.writers import docx_fonts
+from proposals.writers import docx_fields, docx_fonts, docx_oxml
 from proposals.writers import docx_package
 from proposals.writers import docx_watermark
 from proposals.writers.docx_blocks import Sink, walk_children
@@ -150,8 +160,12 @@ class DocxWriter:
         font = _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
         if body is not None:
+            ctx.targets = docx_fields.find_targets(body)
             walk_children(ctx, body, Sink(document.element.body, document.part),
                           Scope(width=text_width(document.sections[0])))
+            for name in ctx.bookmarks.finish():
+                ctx.report(f"cross-reference to bookmark {name}: its element made no paragraph "
+                           "(only a block with an id does), the field finds nothing")
         running, header = _running(body, "footer", "page-footer"), _running(body, "header", "page-header")
         for section in document.sections:
             width = text_width(section)

@@ -138,6 +138,7 @@ def open_paragraph(ctx, sink: Sink, scope: Scope):
     ``<li>``), applying alignment, spacing after a table and a pending page break."""
     item = scope.item
     paragraph = sink.add_paragraph(ctx.style_id(_list_item_style(item) or scope.style))
+    ctx.bookmarks.open(paragraph)
     if item is not None and not item.used:  # the item's first paragraph: bullet or number
         item.used = True
         if item.num_id is not None:  # an <ol>'s own, restarted list
@@ -173,10 +174,20 @@ def render_block(ctx, element, sink: Sink, scope: Scope) -> None:
     check_attributes(ctx, element)
     if "page-break" in classes:
         ctx.pending_page_break = True
+    if element.get("id"):
+        _bookmark(ctx, element)
     start = len(ctx.paragraphs)
     handler = HANDLERS.get(element.tag, _foreign)
     handler(ctx, element, sink, block_scope(scope, classes))
     _apply_keeps(ctx, classes, ctx.paragraphs[start:])
+
+
+def _bookmark(ctx, element) -> None:
+    """A block's ``id`` becomes a bookmark around its first paragraph (a clause's heading),
+    the target of the REF fields of ``a.ref`` (:mod:`proposals.writers.docx_fields`)."""
+    target = ctx.targets.get(element.get("id"))
+    if target is not None and not ctx.bookmarks.pend(target.name):
+        ctx.report(f"id '{element.get('id')[:80]}' {where(element)} used twice; only the first is a bookmark")
 
 
 def block_scope(scope: Scope, classes: list[str]) -> Scope:

@@ -23,6 +23,7 @@ from docx.shared import Pt, Twips
 
 from proposals.documents.assets import AssetPolicy
 from proposals.writers import docx_oxml
+from proposals.writers.docx_fields import Bookmarks, Target
 
 CONTAINER_TAGS = frozenset({"body", "div", "section", "header", "footer", "article", "main",
                             "figure"})
@@ -49,6 +50,7 @@ KNOWN_CLASSES = {
     "h1": BLOCK_CLASSES | {"title"},
     "tr": frozenset({"total", "subtotal", "grand", "group", "muted"}),
     "cell": frozenset({"num", "center", "right", "muted", "logo-cell"}),
+    "a": frozenset({"muted", "ref"}),  # a.ref: a cross-reference (docx_fields)
 }
 SILENT_CLASSES = frozenset({"draft-watermark"})
 
@@ -109,6 +111,7 @@ class Fmt(NamedTuple):
     muted: bool = False
     char_style: str | None = None
     href: str | None = None
+    ref: Target | None = None  # an ``a.ref``: its text holds a REF field to this target
 
     def switched_on(self, **flags: bool) -> Fmt:
         """This format with every flag given as True switched on; itself if that changes
@@ -153,6 +156,8 @@ class RenderContext:
     problems: list[str] = field(default_factory=list)
     paragraphs: list = field(default_factory=list)
     pending_page_break: bool = False
+    targets: dict[str, Target] = field(default_factory=dict)  # HTML id -> bookmark (docx_fields)
+    bookmarks: Bookmarks = field(default_factory=Bookmarks)
     _styles: dict = field(default_factory=dict)
     _ids: dict = field(default_factory=dict)
     _defaults: dict = field(default_factory=dict)

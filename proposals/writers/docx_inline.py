@@ -16,11 +16,12 @@ from typing import NamedTuple
 
 from docx.enum.style import WD_STYLE_TYPE
 
-from proposals.writers import docx_oxml
+from proposals.writers import docx_fields, docx_oxml
 from proposals.writers.docx_context import (
     BLOCK_TAGS,
     FOREIGN_BLOCK_TAGS,
     INLINE_FORMATS,
+    KNOWN_CLASSES,
     MUTED_RGB,
     OPAQUE_TAGS,
     SILENT_CLASSES,
@@ -30,6 +31,7 @@ from proposals.writers.docx_context import (
     class_list,
     where,
 )
+from proposals.writers.docx_fields import target_of
 from proposals.writers.docx_images import ImageRefused, LoadedImage, load_image, picture_size
 from proposals.writers.docx_oxml import W
 
@@ -98,7 +100,7 @@ def _inline_fmt(ctx, element, fmt: Fmt) -> Fmt:
     tag = element.tag
     if tag == "span":
         return _span_fmt(ctx, element, fmt)
-    check_classes(ctx, element, {"muted"})
+    check_classes(ctx, element, KNOWN_CLASSES["a"] if tag == "a" else {"muted"})
     if "muted" in class_list(element):
         fmt = fmt._replace(muted=True)
     if tag in INLINE_FORMATS:
@@ -115,12 +117,26 @@ def _inline_fmt(ctx, element, fmt: Fmt) -> Fmt:
 
 def _link_fmt(ctx, element, fmt: Fmt) -> Fmt:
     href = (element.get("href") or "").strip()
+    if "ref" in class_list(element):
+        return _reference_fmt(ctx, element, href, fmt)
     if href.lower().startswith(LINK_SCHEMES):
         return fmt._replace(href=href, char_style="Hyperlink")
     if href:
         ctx.report(f"link target '{href[:80]}' not supported {where(element)}, "
                    "text kept without link")
     return fmt
+
+
+def _reference_fmt(ctx, element, href: str, fmt: Fmt) -> Fmt:
+    """``a.ref``: a cross-reference to a numbered block of the document (a REF field, see
+    :mod:`proposals.writers.docx_fields`); text kept and reported if it points at nothing numbered."""
+    target = target_of(ctx.targets, href)
+    if target is None or target.number is None:
+        why = "no element has that id" if target is None else "it has no span.clause-number"
+        ctx.report(f"reference to '{href[:80]}' {where(element)} not a field: {why}; text kept")
+        return fmt
+    ctx.bookmarks.referenced.add(target.name)
+    return fmt._replace(ref=target)
 
 
 def _span_fmt(ctx, element, fmt: Fmt) -> Fmt:
@@ -189,21 +205,56 @@ def _merge(segments: list) -> list:
 
 # ------------------------------------------------------------------- emitting
 def emit(ctx, part, paragraph, segments: list) -> None:
-    """Append the segments to a ``w:p`` as runs and hyperlinks (related from ``part``).
+    """Append the segments to a ``w:p`` as runs, hyperlinks (related from ``part``) and the
+    REF fields of cross-references.
 
     Text never holds a tab or line break here: :func:`normalize` collapsed them.
     """
-    for href, group in groupby(segments, key=lambda s: s.fmt.href):
+    for (href, ref), group in groupby(segments, key=lambda s: (s.fmt.href, s.fmt.ref)):
+        if ref is not None:
+            _emit_reference(ctx, part, paragraph, list(group), ref)
+            continue
         parent = docx_oxml.add_hyperlink(paragraph, part, href) if href else paragraph
         for segment in group:
-            run = docx_oxml.add_run(parent, _run_properties(ctx, segment.fmt, paragraph))
-            if isinstance(segment, Text):
-                docx_oxml.add_text(run, segment.text)
-            elif isinstance(segment, Break):
-                docx_oxml.add_break(run)
-            else:
-                docx_oxml.add_picture(run, part, segment.image.blob, segment.width,
-                                      segment.height, segment.alt)
+            _emit_segment(ctx, part, parent, paragraph, segment)
+
+
+def _emit_segment(ctx, part, parent, paragraph, segment) -> None:
+    run = docx_oxml.add_run(parent, _run_properties(ctx, segment.fmt, paragraph))
+    if isinstance(segment, Text):
+        docx_oxml.add_text(run, segment.text)
+    elif isinstance(segment, Break):
+        docx_oxml.add_break(run)
+    else:
+        docx_oxml.add_picture(run, part, segment.image.blob, segment.width,
+                              segment.height, segment.alt)
+
+
+def _emit_reference(ctx, part, paragraph, group: list, target) -> None:
+    """The text of one ``a.ref``: literal text, and a REF field whose result is the number
+    it shows (the current one, so the file reads right before any field update)."""
+    text = "".join(s.text for s in group if isinstance(s, Text))
+    span = docx_fields.field_span(text, target.number)
+    if span is None:
+        ctx.report(f"reference '{text[:60]}' to {target.name} does not show its number "
+                   f"'{target.number}'; text kept without a field")
+    start, end, switches = span or (-1, -1, "")
+    offset = 0
+    for segment in group:
+        if not isinstance(segment, Text):
+            _emit_segment(ctx, part, paragraph, paragraph, segment)
+            continue
+        props, length, i = _run_properties(ctx, segment.fmt, paragraph), len(segment.text), 0
+        while i < length:  # pieces cut where the field starts and ends
+            here = offset + i
+            if here == start:
+                docx_fields.begin_ref(paragraph, docx_oxml.add_run, props, target.name, switches)
+            stop = min(p for p in (start, end, offset + length) if p > here)
+            docx_oxml.add_text(docx_oxml.add_run(paragraph, props), segment.text[i : stop - offset])
+            if stop == end:
+                docx_fields.end_ref(paragraph, docx_oxml.add_run, props)
+            i = stop - offset
+        offset += length
 
 
 def _run_properties(ctx, fmt: Fmt, paragraph) -> tuple:
