@@ -58,11 +58,8 @@ SUMMARY_SCHEMA = {
             "type": "object",
             "required": ["file", "line", "column", "field", "message", "kind", "severity"],
             "additionalProperties": False,
-            "properties": {
-                "file": {"type": "string"}, "line": {"type": "integer", "minimum": 0}, "column": {"type": "integer", "minimum": 0},
-                "field": {"type": "string"}, "message": {"type": "string"}, "kind": {"type": "string"},
-                "severity": {"enum": ["error", "warning"]},
-            },
+            "properties": {"file": {"type": "string"}, "line": {"type": "integer", "minimum": 0}, "column": {"type": "integer", "minimum": 0},
+                           "field": {"type": "string"}, "message": {"type": "string"}, "kind": {"type": "string"}, "severity": {"enum": ["error", "warning"]}},
         },
     },
     "properties": {
