@@ -20,15 +20,18 @@ def run_build(workspace: Path, paths: list[Path] | None, output: Path | None, fo
         from .output import write_built
         from ..errors import InputError, UsageError
         from ..input.loading import load_workspace
-        from .records import verify_records
+        from .records import records_before_rendering, verify_records
 
         ws = load_workspace(workspace, paths)
         if not ws.deals:
             raise UsageError(f"no deals found in {workspace / 'deals'}")
+        target = output or workspace / "output"
+        refused = records_before_rendering(ws, ws.deals, target)  # a changed issued deal: said before any rendering
+        if refused:
+            raise InputError(refused)
         rendered, warnings = render_all(ws, ws.deals, formats, time_limit, jobs, engines)
     # Under --strict, warnings fail the run before anything is written.
     report(sorted(ws.warnings + warnings, key=lambda p: p.sort_key()), strict)
-    target = output or workspace / "output"
     problems, recorded = verify_records(ws, rendered, target)
     if problems:
         raise InputError(problems)

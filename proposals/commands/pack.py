@@ -33,19 +33,10 @@ from .built import BuiltDeal
 from .deal import prepare_deal
 from .output import write_built, written_as
 from .render import _limit_problem, _preload
-from ..errors import (
-    Location,
-    PricingError,
-    Problem,
-    note_internal_error,
-    ProblemList,
-    ProposalsError,
-    TemplateError,
-    UsageError,
-)
+from ..errors import InputError, Location, PricingError, Problem, note_internal_error, ProblemList, ProposalsError, TemplateError, UsageError
 from ..runtime.workers import ChildCrashed, StepLimitHit
 from ..input.loading import Workspace, relative_name
-from .records import manifest_inputs, sha256, verify_records
+from .records import manifest_inputs, records_before_rendering, sha256, verify_records
 
 SUMMARY_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -164,7 +155,9 @@ def pack(ws: Workspace, output: Path, formats: tuple[str, ...], *, jobs: int, ke
     with locked(output):
         prepared, results = _prepare(ws, keep_going)
         results += invalid or []
-        todo, skipped = _incremental(ws, prepared, output, formats, force)
+        todo, refused = _check_records(ws, prepared, output, keep_going, records_before_rendering)  # before any rendering
+        results += refused
+        todo, skipped = _incremental(ws, todo, output, formats, force)
         results += skipped
         for result in skipped:
             on_result(result, len(results), len(prepared) + len(results) - len(skipped))
@@ -192,11 +185,12 @@ def _drop_stale_zip(output: Path) -> None:
     (output / "pack.zip").unlink(missing_ok=True)
 
 
-def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_going: bool):
-    """Issued revisions against their records; with keep_going a refused one fails alone."""
-    problems, recorded = verify_records(ws, built, output)
+def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_going: bool, before=None):
+    """Issued revisions against their records (``before``: only what shows before rendering); with
+    keep_going a refused one fails alone, else it stops the pack as invalid input (exit 2, as build)."""
+    problems, recorded = (before(ws, [b.deal for b in built], output), set()) if before else verify_records(ws, built, output)
     if problems and not keep_going:
-        raise ProposalsError(problems)
+        raise InputError(problems)
     refused = {p.location.file for p in problems}
     failures = [DealResult(ws.relative(b.deal.path), b.folder, "failed", problems=[p for p in problems if p.location.file == ws.relative(b.deal.path)]) for b in built if ws.relative(b.deal.path) in refused]
     kept = [b for b in built if ws.relative(b.deal.path) not in refused]
@@ -207,8 +201,7 @@ def _check_records(ws: Workspace, built: list[BuiltDeal], output: Path, keep_goi
 
 def load_valid(root: Path, paths: list[Path], keep_going: bool) -> tuple[Workspace, list[DealResult]]:
     """Load the workspace; with keep_going, deal files that do not validate become failed results."""
-    from ..errors import InputError
-    from ..input.loading import load_workspace, relative_name
+    from ..input.loading import load_workspace
 
     try:
         return load_workspace(root, paths), []

@@ -122,27 +122,41 @@ def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
     return (json.dumps(data, indent=2) + "\n").encode()
 
 
+def _record_state(ws: "Workspace", loaded, output: Path) -> tuple[dict | None, str | None]:
+    """The issued record kept for a deal (None: none, or only a draft build, which is no record) and what is
+    wrong with it that shows without rendering: unreadable, damaged, an issued revision turned draft again, a
+    different SOURCE_DATE_EPOCH or changed inputs."""
+    folder = loaded.model.folder_name
+    record = output / folder / "manifest.json"
+    if not record.is_file():
+        return None, None  # nothing there yet (for an issued revision: this build makes the record)
+    try:
+        kept = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None, f"the record {record} is unreadable; restore it from your archive"
+    if kept.get("status", "draft") == "draft":
+        return None, None  # the folder holds a draft build: replace it
+    if loaded.model.status == "draft":
+        return kept, f"{folder} was {kept.get('status')}; an issued revision cannot become a draft again: raise the revision"
+    return kept, _damaged(output / folder, kept) or _compare(ws, loaded, kept)
+
+
+def records_before_rendering(ws: "Workspace", deals: list, output: Path) -> list[Problem]:
+    """What :func:`verify_records` would refuse, found before anything renders, so that check, build and pack
+    report it first and alike (``deals``: loaded deals)."""
+    return [_record_problem(loaded, found) for loaded in deals for _, found in [_record_state(ws, loaded, output)] if found]
+
+
 def verify_records(ws: "Workspace", rendered: list["BuiltDeal"], output: Path) -> tuple[list[Problem], set[str]]:
     """Check issued revisions against their records; return problems and the folders already recorded."""
     problems, recorded = [], set()
     for built in rendered:
-        record = output / built.folder / "manifest.json"
-        if not record.is_file():
-            continue  # nothing there yet (for an issued revision: this build makes the record)
-        try:
-            kept = json.loads(record.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            problems.append(_record_problem(built, f"the record {record} is unreadable; restore it from your archive"))
+        kept, found = _record_state(ws, built.deal, output)
+        if kept is None and found is None:
             continue
-        if kept.get("status", "draft") == "draft":
-            continue  # the folder holds a draft build, which is no record: replace it
-        if built.deal.model.status == "draft":
-            message = f"{built.folder} was {kept.get('status')}; an issued revision cannot become a draft again: raise the revision"
-            problems.append(_record_problem(built, message))
-            continue
-        found = _damaged(output / built.folder, kept) or _compare(ws, built, kept)
+        found = found or _rebuilt_differs(built, kept)
         if found:
-            problems.append(_record_problem(built, found))
+            problems.append(_record_problem(built.deal, found))
         else:
             recorded.add(built.folder)
     return problems, recorded
@@ -157,16 +171,22 @@ def _damaged(folder: Path, kept: dict) -> str | None:
     return None
 
 
-def _compare(ws: "Workspace", built: "BuiltDeal", kept: dict) -> str | None:
-    deal = built.deal.model
-    changed = sorted(name for name, digest in manifest_inputs(ws, built.deal).items() if kept.get("inputs", {}).get(name) != digest)
-    changed += sorted(name for name in kept.get("inputs", {}) if name not in manifest_inputs(ws, built.deal))
+def _compare(ws: "Workspace", loaded, kept: dict) -> str | None:
+    deal = loaded.model
+    inputs = manifest_inputs(ws, loaded)
+    changed = sorted(name for name, digest in inputs.items() if kept.get("inputs", {}).get(name) != digest)
+    changed += sorted(name for name in kept.get("inputs", {}) if name not in inputs)
     if kept.get("version") != __version__:
         changed.append(f"proposals {kept.get('version')} -> {__version__}")
     if kept.get("source_date_epoch") != source_date_epoch():
         return f"{deal.folder_name} was recorded with SOURCE_DATE_EPOCH={kept.get('source_date_epoch') or 'unset'}; set it the same way to verify the record"
     if changed:
         return f"{deal.folder_name} is {deal.status}; its inputs changed since the record ({', '.join(changed[:5])}); raise the revision to change the offer"
+    return None
+
+
+def _rebuilt_differs(built: "BuiltDeal", kept: dict) -> str | None:
+    deal = built.deal.model
     outputs = {name: sha256(data) for name, data in sorted(built.files.items())}
     if outputs != kept.get("outputs"):
         differing = sorted(n for n in outputs if kept.get("outputs", {}).get(n) != outputs[n])
@@ -174,5 +194,5 @@ def _compare(ws: "Workspace", built: "BuiltDeal", kept: dict) -> str | None:
     return None
 
 
-def _record_problem(built: "BuiltDeal", message: str) -> Problem:
-    return Problem(built.deal.where("status"), "status", message, "offer.issued-record")
+def _record_problem(loaded, message: str) -> Problem:
+    return Problem(loaded.where("status"), "status", message, "offer.issued-record")

@@ -1,5 +1,6 @@
-"""``proposals check``: the whole workspace loaded, every deal priced, its records and approvals
-checked, every template linted and rendered against every deal, nothing written."""
+"""``proposals check``: the whole workspace loaded, every deal priced, its approvals checked and its
+issued record in output/ (if there) compared with its inputs, every template linted and rendered
+against every deal, nothing written."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ def check_workspace(workspace: Path, time_limit: float):
     from .deal import price_deal, quote_warnings
     from ..errors import PricingError, ProblemList, TemplateError
     from ..input.loading import load_workspace
-    from .records import approval_problems, expiry_warnings
+    from .records import approval_problems, expiry_warnings, records_before_rendering
     from .render import check_reference
 
     ws = load_workspace(workspace)
@@ -31,6 +32,7 @@ def check_workspace(workspace: Path, time_limit: float):
         warnings += quote_warnings(loaded, quote) + expiry_warnings(loaded, quote, date.today())
         problems.extend(approval_problems(loaded, quote))
         priced.append((loaded, quote))
+    problems.extend(records_before_rendering(ws, [loaded for loaded, _ in priced], ws.root / "output"))  # what build would refuse
     problems.raise_if_errors(PricingError)
     found = _contract_problems(ws, priced, time_limit)
     warnings += [p for p in found if p.severity == "warning"]

@@ -139,3 +139,18 @@ def test_an_approval_that_matches_no_finding_is_reported(minimal, cli):
     code, _, err = cli("check", "-w", minimal)
     assert code == 0
     assert "deals/basic.yaml:18:11: WARNING: approvals[0].rule: approves no finding of this revision (findings name: none) [offer.stale-approval]" in err.splitlines()
+
+
+def test_a_changed_issued_deal_is_found_by_check_and_refused_alike_before_rendering(minimal, cli):
+    """Issue #20 item 2: an issued deal whose inputs changed passed check --strict and then failed build (2) and
+    pack (1, after 'rendered ...' for every deal). Now check finds it, and build and pack refuse it with the
+    same line and exit 2 before rendering anything. Guards against the record check running only after rendering."""
+    issue(minimal)
+    assert cli("build", "-w", minimal)[0] == 0
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("quantity: 3", "quantity: 4"))
+    line = "deals/basic.yaml:4:9: status: T-2026-001-r1 is issued; its inputs changed since the record (deals/basic.yaml); raise the revision to change the offer"
+    for command in (["check", "--strict"], ["build"], ["pack", "-o", minimal / "output"]):
+        code, out, err = cli(*command, "-w", minimal)
+        assert (command[0], code, err.splitlines()[0]) == (command[0], 2, line)
+        assert "rendered" not in out and "rendered" not in err
