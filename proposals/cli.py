@@ -151,19 +151,27 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
 
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path), required=False)
 @_workspace_option
+@click.option("--against", "against", metavar="REV", default=None, help="With one deal: compare with its version at this git revision [default: HEAD].")
 @click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON.")
-def diff(old: Path, new: Path, workspace: Path, as_json: bool) -> None:
-    """What changed from deal file OLD to deal file NEW: lines, totals, schedule, terms, clauses.
+def diff(old: Path, new: Path | None, workspace: Path, against: str | None, as_json: bool) -> None:
+    """What changed in a deal: from OLD to NEW, or with one deal file, since git's HEAD (or --against REV).
+
+    Lines, totals (in the documents' words), schedule, terms and clause deviations.
 
     \b
     Example:
+      proposals diff deals/acme-maschinenbau.yaml
+      proposals diff deals/acme-maschinenbau.yaml --against main~3
       proposals diff deals/history/acme-maschinenbau-r1.yaml deals/acme-maschinenbau.yaml
     """
     from .commands.deal_views import show_changes
+    from .errors import UsageError
 
-    show_changes(workspace, _deal_path(workspace, old), _deal_path(workspace, new), as_json)
+    if new is not None and against is not None:
+        raise UsageError("--against compares one deal file with git's version of it; name one file, or two files without it")
+    show_changes(workspace, _deal_path(workspace, old), None if new is None else _deal_path(workspace, new), as_json, against)
 
 
 @cli.command(epilog=EPILOG_EXIT, context_settings={"ignore_unknown_options": False})

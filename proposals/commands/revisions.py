@@ -19,6 +19,9 @@ from ..input.loading import Loaded, Workspace
 
 LINE_FIELDS = ("quantity", "unit_price", "discount_percent", "periods", "net_amount", "kind")
 TOTALS = ("line_net_total", "allowance_total", "charge_total", "tax_exclusive_total", "tax_total", "payable")
+# The documents' own words for the totals (keys of the built-in vocabulary), so a diff reads like the offer.
+TOTAL_WORDS = {"line_net_total": "line_net_total", "allowance_total": "allowances_total", "charge_total": "charges_total",
+               "tax_exclusive_total": "net_total", "tax_total": "vat", "payable": "payable"}
 
 
 @dataclass(frozen=True)
@@ -138,9 +141,17 @@ def _terms(old_deal: Deal, old: Quote, new_deal: Deal, new: Quote) -> list[Field
         "place of performance": (old_deal.terms.delivery.place, new_deal.terms.delivery.place),
         "delivery milestones": ([(m.id, m.date) for m in old_deal.terms.delivery.milestones], [(m.id, m.date) for m in new_deal.terms.delivery.milestones]),
         "acceptance period (working days)": (old_deal.terms.acceptance.days, new_deal.terms.acceptance.days),
-        "contract deviations": ([(d.clause, d.action) for d in old_deal.contract.deviations], [(d.clause, d.action) for d in new_deal.contract.deviations]),
     }
-    return [FieldChange(name, a, b) for name, (a, b) in pairs.items() if a != b]
+    out = [FieldChange(name, a, b) for name, (a, b) in pairs.items() if a != b]
+    # One readable entry per clause whose deviation was added, dropped or changed (replace, amend, strike).
+    was = {d.clause: (d.action, d.text) for d in old_deal.contract.deviations}
+    now = {d.clause: (d.action, d.text) for d in new_deal.contract.deviations}
+    for clause in dict.fromkeys([*was, *now]):
+        if was.get(clause) != now.get(clause):
+            old_action, new_action = (was.get(clause) or (None,))[0], (now.get(clause) or (None,))[0]
+            same = old_action == new_action
+            out.append(FieldChange(f"deviation of clause {clause}", f"{old_action} (other wording)" if same else old_action, new_action))
+    return out
 
 
 def as_data(changes: Changes) -> dict[str, Any]:
@@ -173,9 +184,12 @@ def as_data(changes: Changes) -> dict[str, Any]:
     }
 
 
-def render_text(changes: Changes, locale: str) -> str:
-    """The changes for a terminal: one line per change, money in the deal's locale."""
+def render_text(changes: Changes, locale: str, workspace_templates=None) -> str:
+    """The changes for a terminal: one line per change, money in the deal's locale, totals in the documents' words."""
+    from ..documents.labels import load_labels
     from ..money import format_money
+
+    words, _ = load_labels(locale, workspace_templates)
 
     fmt = lambda amount: format_money(amount, changes.currency, locale) if amount is not None else "–"  # noqa: E731
     signed = lambda amount: ("+" if amount >= 0 else "−") + format_money(abs(amount), changes.currency, locale)  # noqa: E731
@@ -190,7 +204,7 @@ def render_text(changes: Changes, locale: str) -> str:
             out.append(f"  {mark[line.change]} {line.sku} {line.name}: {fmt(line.old_amount)} -> {fmt(line.new_amount)} ({signed(line.delta)}){'; ' + detail if detail else ''}")
     if changes.totals:
         out.append("totals:")
-        out += [f"  {t.name}: {fmt(t.old)} -> {fmt(t.new)} ({signed(t.delta)})" for t in changes.totals]
+        out += [f"  {words.get(TOTAL_WORDS[t.name], t.name)}: {fmt(t.old)} -> {fmt(t.new)} ({signed(t.delta)})" for t in changes.totals]
     for f in changes.schedule:
         out.append(f"schedule: {f.field}: {fmt(f.old)} -> {fmt(f.new)}")
     for f in changes.terms:

@@ -83,7 +83,7 @@ def test_diff_of_the_example_revisions(cli):
     assert totals["line_net_total"] == "-30200.00" and totals["payable"] == "-34859.86"
     code, out, _ = cli("diff", "-w", REPO, "deals/history/acme-maschinenbau-r1.yaml", "deals/acme-maschinenbau.yaml")
     assert "  + SW-CONNECTOR-ERP Insight ERP/CMMS connector: – -> €7,200.00 (+€7,200.00)" in out
-    assert "  payable: €328,005.89 -> €293,146.03 (−€34,859.86)" in out
+    assert "  Amount payable: €328,005.89 -> €293,146.03 (−€34,859.86)" in out  # the offer's own words
 
 
 def test_revision_two_shows_its_changes_page_in_both_formats(tmp_path, cli):
