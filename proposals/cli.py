@@ -329,6 +329,8 @@ def _fail(error, quiet: bool = False) -> int:
     if not quiet:
         for problem in error.problems:
             click.echo(str(problem), err=True)
+            if problem.context:
+                click.echo(problem.context, err=True)
     count = len([p for p in error.problems if p.severity == "error"]) or len(error.problems)
     click.echo(f"failed: {count} problem{'s' if count != 1 else ''}", err=True)
     return error.exit_code

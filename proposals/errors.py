@@ -38,6 +38,7 @@ class Problem:
     message: str
     kind: str = "input.invalid"
     severity: Severity = "error"
+    context: str = ""  # lines shown under the message on a terminal (the source line and a caret), never in JSON
 
     def __str__(self) -> str:
         where = f"{self.location}: " if self.location.file else ""

@@ -165,6 +165,32 @@ def _compose(text: str) -> Node | None:
         loader.dispose()
 
 
+def _hint(reason: str, context: str, line: str) -> str:
+    """What usually causes the commonest YAML mistakes, in the words of the fix."""
+    if reason == "mapping values are not allowed here":
+        key, sep, value = line.strip().partition(": ")
+        if sep and ": " in f"{value} " and not value.startswith(("'", '"')):
+            return f"a value containing ': ' must be quoted: {key}: \"{value.strip()}\""
+        return "check the indentation: is this line indented under a key it does not belong to?"
+    if "found character '\\t'" in reason or "'\t'" in reason:
+        return "indent with spaces; YAML does not allow tabs"
+    if "quoted scalar" in context:
+        return "a quoted value is not closed: end it with the same quote it starts with"
+    if reason.startswith("found character '@'") or reason.startswith("found character '`'"):
+        return "a value starting with @ or ` must be quoted"
+    return ""
+
+
+def _open_quote(before: list[str]) -> str:
+    """A quote opened on an earlier line and never closed there makes the parser stumble much later."""
+    for number in range(len(before), 0, -1):
+        line = before[number - 1].split(" #")[0]
+        for quote in ('"', "'"):
+            if line.count(quote) % 2 and f": {quote}" in line:
+                return f"line {number} opens a {quote} quote it does not close"
+    return ""
+
+
 def parse(text: str, file: str) -> Document:
     """Parse one YAML document; raise :class:`YamlProblem` on the first fault."""
     try:
@@ -175,7 +201,11 @@ def parse(text: str, file: str) -> Document:
         reason = exc.problem or "not valid YAML"
         if "expected a single document" in str(exc.context):
             reason = "a file holds one YAML document; remove the second '---'"
-        raise YamlProblem(Problem(where, "", f"YAML syntax error: {reason}", "input.yaml")) from None
+        source = text.splitlines()[mark.line] if mark and mark.line < len(text.splitlines()) else ""
+        hint = _hint(reason, str(exc.context or ""), source) or _open_quote(text.splitlines()[: mark.line] if mark else [])
+        shown = excerpt(source, 100)
+        context = f"    {shown}\n    {' ' * min(mark.column, len(shown))}^" if mark and source.strip() else ""
+        raise YamlProblem(Problem(where, "", f"YAML syntax error: {reason}{'; ' + hint if hint else ''}", "input.yaml", context=context)) from None
     except yaml.reader.ReaderError as exc:
         line, column = _line_column(text, exc.position)
         what = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)

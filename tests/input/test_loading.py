@@ -337,3 +337,33 @@ def test_one_bad_value_in_a_catalog_file_is_one_message(minimal, cli):
         "deals/basic.yaml:15:15: items[1].quantity: LIC is sold from 20 user-month (got 12)",
         "deals/basic.yaml:17:10: items[2].sku: unknown SKU NOPE",
         "failed: 3 problems"])
+
+
+@pytest.mark.parametrize(("old", "new", "expected"), [
+    ("title: Test offer", "title: Offer: phase 2", [
+        "deals/basic.yaml:3:13: YAML syntax error: mapping values are not allowed here; a value containing ': ' must be quoted: title: \"Offer: phase 2\"",
+        "    title: Offer: phase 2",
+        "                ^"]),
+    ("title: Test offer", "title: Test\n  bad: indent", [
+        "deals/basic.yaml:4:6: YAML syntax error: mapping values are not allowed here; check the indentation: is this line indented under a key it does not belong to?",
+        "      bad: indent",
+        "         ^"]),
+    ("title: Test offer", 'title: "unclosed', [
+        "deals/basic.yaml:8:19: YAML syntax error: expected <block end>, but found '<scalar>'; line 3 opens a \" quote it does not close",
+        '        postal_code: "10115"',
+        "                      ^"]),
+    ("title: Test offer", "title: Test offer\n\tnotes: x", [
+        "deals/basic.yaml:4:1: YAML syntax error: found character '\\t' that cannot start any token; indent with spaces; YAML does not allow tabs",
+        "    \tnotes: x",
+        "    ^"]),
+], ids=["colon in a value", "indentation", "open quote", "tab"])
+def test_a_yaml_syntax_error_shows_the_line_a_caret_and_a_hint(minimal, cli, old, new, expected):
+    """Issue #20 item 6: the offending source line with a caret under the column, and for the common mistakes
+    a hint in the words of the fix. Guards against a bare parser message, a caret in the wrong column, and the
+    hint of one mistake given for another."""
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace(old, new, 1))
+    code, _, err = cli("check", "-w", minimal)
+    assert (code, err.splitlines()) == (2, [*expected, "failed: 1 problem"])
+    code, out, _ = cli("check", "-w", minimal, "--format", "json")
+    assert code == 2 and "^" not in out  # the caret is for terminals; JSON keeps one object per problem
