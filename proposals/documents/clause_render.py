@@ -18,7 +18,7 @@ from typing import Any
 
 import lxml.html
 from lxml import etree
-from jinja2 import BaseLoader, StrictUndefined, TemplateNotFound
+from jinja2 import BaseLoader, TemplateNotFound
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markdown_it import MarkdownIt
@@ -28,7 +28,7 @@ from markupsafe import Markup
 from .clauses import ChosenClause, ClauseProblem, Selection
 from ..errors import Location, Problem
 from ..input.model.common import FSI, ISOLATES, PDI, bidi_active
-from .templating import COMPILED_AS, ISOLATING_FILTERS, IsolatingEnvironment, bytecode_cache, filters, isolate
+from .templating import COMPILED_AS, ISOLATING_FILTERS, FieldUndefined, IsolatingEnvironment, bytecode_cache, filters, isolate
 from ..input.yamlsource import excerpt
 
 _MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()#+\-!|~>=])")
@@ -77,7 +77,7 @@ class _ClauseLoader(BaseLoader):
 def _environment(locale: str, currency: str, sources: dict[str, Any]) -> ImmutableSandboxedEnvironment:
     """The sandboxed environment of one contract's clauses, with the locale-bound filters."""
     env = IsolatingEnvironment(
-        loader=_ClauseLoader(sources), autoescape=True, undefined=StrictUndefined, finalize=_printed, lstrip_blocks=True,
+        loader=_ClauseLoader(sources), autoescape=True, undefined=FieldUndefined, finalize=_printed, lstrip_blocks=True,
         bytecode_cache=bytecode_cache(f"clauses-{COMPILED_AS}"),
     )
     env.filters.update(ISOLATING_FILTERS)

@@ -3,7 +3,7 @@
 * :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment`: no attribute access
   to internals, no mutation of the context objects.
 * Autoescape always on: a customer name like ``<b>`` prints as text.
-* ``StrictUndefined``: an undefined variable is an error naming template and line.
+* ``FieldUndefined`` (strict): an undefined variable is an error naming template, line and column, and a missing field names the closest one.
 * Loaders: the workspace's ``templates/`` first, then the built-in templates
   (also reachable as ``builtin/<name>`` so a workspace template can extend
   the built-in one it replaces and override single blocks).
@@ -25,7 +25,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -201,7 +203,7 @@ def make_environment(workspace_templates: Path | None, locale: str, currency: st
         loader=ChoiceLoader(loaders),
         autoescape=True,
         finalize=_isolated,
-        undefined=StrictUndefined,
+        undefined=FieldUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -309,7 +311,7 @@ def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any
         raise TemplateError([_problem(file, line, f"template not found: {exc.name}", root)]) from None
     except UndefinedError as exc:
         file, line = _template_frame(exc)
-        raise TemplateError([_problem(file, line, f"undefined: {exc.message}", root)]) from None
+        raise TemplateError([_undefined_problem(file, line, exc.message or "", root)]) from None
     except JinjaError as exc:
         file, line = _template_frame(exc)
         raise TemplateError([_problem(file, line, f"template error: {exc}", root)]) from None
@@ -344,6 +346,39 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int]:
             found = (filename, tb.tb_lineno)
         tb = tb.tb_next
     return found
+
+
+class FieldUndefined(StrictUndefined):
+    """An undefined attribute names the field it looked for and the closest one the value has, never a Python
+    class: ``has no field 'emial'; did you mean 'email'?`` (the expression is added from the source line)."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        from jinja2.utils import missing
+
+        value, name = self._undefined_obj, self._undefined_name
+        if self._undefined_hint is not None or value is missing or not isinstance(name, str):
+            return super()._undefined_message
+        fields = getattr(type(value), "model_fields", None) or getattr(type(value), "__dataclass_fields__", None)
+        known = list(fields) if fields else [str(k) for k in value] if isinstance(value, dict) else []
+        close = difflib.get_close_matches(name, known, n=1)
+        return f"has no field {name!r}" + (f"; did you mean {close[0]!r}?" if close else "")
+
+
+def _undefined_problem(filename: str | None, line: int, message: str, root: Path) -> Problem:
+    """``seller.contact has no field 'emial'; did you mean 'email'?`` at the column of the expression."""
+    problem = _problem(filename, line, f"undefined: {message}", root)
+    field = re.match(r"has no field '([^']+)'", message)
+    try:
+        source = Path(filename).read_text(encoding="utf-8").splitlines()[line - 1] if filename and field else ""
+    except (OSError, IndexError):
+        source = ""
+    found = re.search(r"([A-Za-z_][\w]*(?:\.[A-Za-z_]\w*)*)\." + re.escape(field.group(1)) + r"\b", source) if field else None
+    if found is None:
+        return replace(problem, message=f"undefined: a value {message}" if field else problem.message)
+    return replace(problem, location=replace(problem.location, column=found.start() + 1), message=f"undefined: {found.group(1)} {message}")
 
 
 def _problem(filename: str | None, line: int | None, message: str, root: Path) -> Problem:

@@ -19,9 +19,10 @@ def override(ws, name, text):
     [
         ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.title }</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: template syntax error: unexpected '}'"),
         ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>\n{{ customr.legal_name }}</p>\n{% endblock %}\n', "templates/offer.html.j2:4:1: unknown variable 'customr': not in the template context (see TemplateContext)"),
-        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.salesman }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:1: undefined: 'proposals.input.model.deal.Deal object' has no attribute 'salesman'"),
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ deal.salesman }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:7: undefined: deal has no field 'salesman'"),  # issue #20: no class names, the column
+        ("offer.html.j2", '{% extends "builtin/offer.html.j2" %}\n{% block greeting %}\n<p>{{ seller.contact.emial }}</p>\n{% endblock %}\n', "templates/offer.html.j2:3:7: undefined: seller.contact has no field 'emial'; did you mean 'email'?"),
     ],
-    ids=["syntax", "unknown variable", "undefined attribute"],
+    ids=["syntax", "unknown variable", "undefined attribute", "misspelt field"],
 )
 def test_template_errors_fail_check_with_their_location(name, text, expected, tmp_path, cli):
     ws = copy_minimal(tmp_path)
