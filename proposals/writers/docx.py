@@ -105,7 +105,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from docx import Document
@@ -135,6 +135,8 @@ class DocxMeta:
     primary_color: str | None = None  # "#1F3A5F": recolours Title and Heading 1-4
     paper: str = "A4"                 # or "Letter"
     font: str | None = None           # document default font (w:rFonts of docDefaults)
+    revisions: tuple[str, date] | None = None  # author and date of the tracked changes (del, ins);
+                                               # default: the author and the creation date
 
 
 class DocxWriter:
@@ -157,6 +159,8 @@ class DocxWriter:
         # writer adds carries revision ids, so they are stripped before the body grows.
         docx_package.strip_revision_ids(document.element)
         ctx = RenderContext(document, self.asset_root)
+        author, day = meta.revisions or (meta.author, meta.created.date())
+        ctx.revisions = (author, f"{day.isoformat()}T00:00:00Z")
         font = _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
         if body is not None:
