@@ -152,7 +152,7 @@ class ClauseRenderer:
 
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
-        self.sources = {c.source.file: c.source for c in selection.clauses}
+        self.sources = {c.source.file: c.source for c in selection.clauses} | {s.file: s for s, _ in selection.struck}
         self.env = _environment(locale, currency, self.sources)
         self.numbers = selection.numbers
 
