@@ -70,6 +70,10 @@ Element / class                       What it becomes in Word
                                       section (first-page header included), the WordArt shape
                                       Word's own "Watermark" writes (``docx_watermark``); not
                                       rendered in the body
+``del`` / ``ins`` (``.standard`` /     tracked changes: the runs go into ``w:del`` (text as ``w:delText``) /
+``.negotiated``), inline or around    ``w:ins``; around blocks every paragraph's mark too, so accepting a
+blocks                                deleted clause removes it whole; author and date from
+                                      ``DocxMeta.revisions`` (see :mod:`proposals.writers.docx_revisions`)
 ``id`` on a block                     a bookmark around the content of its first paragraph (a
                                       clause's heading), named by ``docx_fields.bookmark_name``
                                       (``clause-liability`` -> ``clause_liability``)
@@ -88,7 +92,7 @@ with python-docx equals what the browser shows.
 Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
 (runs, whitespace, links), :mod:`proposals.writers.docx_fields` (bookmarks and the REF
-fields of cross-references), :mod:`proposals.writers.docx_images`, and the raw
+fields of cross-references), :mod:`proposals.writers.docx_revisions` (tracked changes), :mod:`proposals.writers.docx_images`, and the raw
 OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
 ``docx_numbering``, ``docx_watermark`` and ``docx_package``).  python-docx keeps the package
 (reference document, styles, numbering, headers and footers, images,
