@@ -55,7 +55,7 @@ def require_libreoffice() -> None:
 
 
 _BOOTSTRAP = r'''
-import json, sys, time, traceback
+import json, os, sys, time, traceback
 import uno
 from com.sun.star.connection import NoConnectException
 
@@ -103,6 +103,8 @@ except Exception:
     traceback.print_exc()
     sys.exit(1)
 print("\n@@RESULT@@" + json.dumps(result))
+sys.stdout.flush()
+os._exit(0)  # the result is out: skip the interpreter's teardown, where the UNO bridge has been seen to crash (SIGSEGV)
 '''
 
 

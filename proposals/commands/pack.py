@@ -244,7 +244,7 @@ def _up_to_date(ws: Workspace, built: BuiltDeal, output: Path, formats: tuple[st
         kept = json.loads(record.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    wanted = {"quote.json", *(f"{d}.{fmt}" for d in ("offer", "contract") for fmt in formats)}
+    wanted = {"quote.json", *(f"{d}.{fmt}" for d in ("offer", "contract", "contract-redline") for fmt in formats if fmt == "docx" or d != "contract-redline")}
     outputs = kept.get("outputs", {})
     if kept.get("version") != __version__ or kept.get("status") != built.deal.model.status or not wanted <= set(outputs):
         return False

@@ -121,16 +121,20 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         if document == "offer" and changes is not None:
             context = dataclasses.replace(context, changes=changes)
         if document == "contract":
-            context, provenance = contract_clauses(ws, loaded, quote, context, labels, progress)
+            context, provenance, redline_clauses = contract_clauses(ws, loaded, quote, context, labels, progress)
             files["contract.json"] = provenance
             progress(document)  # the clauses are done; the time now counts for the contract template
-        html = render(env, f"{document}.html.j2", context.as_dict(), ws.root)
+        variants = [(document, context, formats)]
+        if document == "contract" and "docx" in formats:  # the same contract, deviations as tracked changes
+            variants.append(("contract-redline", dataclasses.replace(context, clauses=redline_clauses, redline=True), ("docx",)))
         template = _template_name(ws, document)
-        check_nesting(html, template)
-        for fmt in formats:
-            data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels))
-            files[f"{document}.{fmt}"] = data
-            problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{document}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
+        for name, variant, variant_formats in variants:
+            html = render(env, f"{document}.html.j2", variant.as_dict(), ws.root)
+            check_nesting(html, template)
+            for fmt in variant_formats:
+                data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels, name != document))
+                files[f"{name}.{fmt}"] = data
+                problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{name}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
     return files, problems.items
 
 
@@ -138,23 +142,26 @@ def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, label
     """Choose, number and render the contract's clauses; return the context and contract.json."""
     from dataclasses import replace
 
-    from ..documents.clause_render import ClauseRenderer
+    from ..documents.clause_render import ClauseRenderer, annex_deviations, with_struck
     from ..documents.clauses import ClauseProblem, library, select
 
     deal, seller = loaded.model, ws.seller.model
     try:
         selection = select(library(context.lang, ws.root / "templates"), deal, quote, seller)
-        rendered = ClauseRenderer(selection, context.as_dict(), quote.locale, quote.currency, labels, progress).render_all()
+        renderer = ClauseRenderer(selection, context.as_dict(), quote.locale, quote.currency, labels, progress)
+        rendered = renderer.render_all()
+        struck = renderer.struck()
     except ClauseProblem as exc:
         located = [Problem(loaded.where(*_path(f)), f, message, "contract.deviation") for f, message in exc.deal_fields]
         raise TemplateError(exc.problems + located) from None
-    deviations = tuple({"number": n, "id": s.id, "title": s.title, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations)
-    context = replace(context, clauses=rendered, numbers=selection.numbers, deviations=deviations)
-    return context, contract_provenance(quote, selection)
+    context = replace(context, clauses=rendered, numbers=selection.numbers, deviations=annex_deviations(selection, rendered, struck))
+    return context, contract_provenance(quote, selection), with_struck(rendered, struck)
 
 
 def contract_provenance(quote: Quote, selection) -> bytes:
-    """contract.json: which clause versions went into the contract, and why."""
+    """contract.json: which clause versions went into the contract, and why; for each deviation,
+    the standard clause the redline and the deviations annex compare it with (``compared``)."""
+    from ..documents.clause_render import compared
     data = {
         "schema": "proposals.contract/1",
         "offer_number": quote.offer_number,
@@ -164,12 +171,12 @@ def contract_provenance(quote: Quote, selection) -> bytes:
             for c in selection.clauses
         ],
         "struck": [{"id": s.id, "title": s.title, "version": s.version, "reason": d.reason} for s, d in selection.struck],
-        "deviations": [{"clause": s.id, "number": n, "action": d.action, "reason": d.reason} for n, s, d in selection.deviations],
+        "deviations": [{"clause": s.id, "number": n, "action": d.action, "reason": d.reason, "compared": compared(s)} for n, s, d in selection.deviations],
     }
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str]) -> tuple[bytes, list[str]]:
+def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str], tracked: bool = False) -> tuple[bytes, list[str]]:
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
     stamp = document_stamp(quote)
     if fmt == "pdf":
@@ -189,6 +196,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             primary_color=branding.primary_color,
             paper=branding.paper,
             font=branding.font,
+            revisions=(author, quote.date) if tracked else None,  # the redline's changes: the seller's, of the deal's date
         )
         return DocxWriter(_reference_docx(ws), _assets(ws)).render(html, meta)
     raise WriterError(f"unknown format {fmt}")

@@ -26,6 +26,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from .clauses import ChosenClause, ClauseProblem, Selection
+from .redline import plain_numbers, redline
 from ..errors import Location, Problem
 from ..input.model.common import FSI, ISOLATES, PDI, bidi_active
 from .templating import COMPILED_AS, ISOLATING_FILTERS, FieldUndefined, IsolatingEnvironment, bytecode_cache, filters, isolate
@@ -48,8 +49,11 @@ class RenderedClause:
     title: str
     html: Markup
     version: str
-    deviation: str | None = None  # replace, amend (struck clauses are not rendered)
+    deviation: str | None = None  # replace, amend; strike only in the redline (:meth:`ClauseRenderer.struck`)
     reason: str | None = None
+    standard: Markup | None = None  # a deviating clause's standard wording, numbered as the clause
+    redline: Markup | None = None   # the negotiated wording with the standard one marked (documents.redline)
+    added: bool = False             # brought in by the negotiation: not in the standard contract
 
 
 class StruckReference(Exception):
@@ -148,14 +152,16 @@ class ClauseRenderer:
 
     def __init__(self, selection: Selection, context: dict[str, Any], locale: str, currency: str, labels: dict[str, str], progress=lambda step: None):
         self.selection, self.context, self.labels, self.progress = selection, context, labels, progress
-        self.sources = {c.source.file: c.source for c in selection.clauses}
+        self.sources = {c.source.file: c.source for c in selection.clauses} | {s.file: s for s, _ in selection.struck}
         self.env = _environment(locale, currency, self.sources)
         self.numbers = selection.numbers
 
-    def ref(self, clause_id: str) -> Markup:
-        struck = {source.id: deviation for source, deviation in self.selection.struck}
+    def ref(self, clause_id: str, standard: bool = False) -> Markup:
+        struck = {source.id: (source, deviation) for source, deviation in self.selection.struck}
+        if clause_id in struck and standard:  # standard wording naming a clause the deal strikes
+            return Markup(_printed(struck[clause_id][0].title))
         if clause_id in struck:
-            raise StruckReference(struck[clause_id])
+            raise StruckReference(struck[clause_id][1])
         if clause_id not in self.numbers:
             raise JinjaError(f"unknown clause reference {excerpt(clause_id)!s} (this contract has: {', '.join(self.numbers)})")
         return reference(clause_id, self.labels["clause_ref"].format(number=self.numbers[clause_id]))
@@ -180,17 +186,42 @@ class ClauseRenderer:
         if deviation is not None and deviation.action == "replace":
             body_html = _deal_markdown(deviation.text or "")
         else:
-            template = self.env.get_template(clause.source.file)
-            brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
-            text = template.render({**self.context, "clause": clause, "ref": self.ref, "brought_by": brought_by})
-            lone = _SURROGATE.search(text)
-            if lone is not None:  # the Markdown and HTML parsers could not encode it
-                raise JinjaError(f"the clause prints U+{ord(lone.group()):04X}, a lone surrogate (half of a UTF-16 pair, not a character); look for an escape such as \\ud800")
-            body_html = _TEMPLATE_MARKDOWN.render(text)
+            body_html = self._standard_body(clause)
             if deviation is not None and deviation.action == "amend":
                 body_html += _amendment(deviation.text or "", _top_level_items(body_html) + 1)
         html = number_subclauses(body_html, clause.number)
-        return RenderedClause(clause.id, clause.number, clause.source.title, Markup(html), clause.source.version, deviation.action if deviation else None, deviation.reason if deviation else None)
+        if deviation is None:
+            return RenderedClause(clause.id, clause.number, clause.source.title, Markup(html), clause.source.version)
+        standard = number_subclauses(self._standard_body(clause, standard=True), clause.number)
+        return RenderedClause(clause.id, clause.number, clause.source.title, Markup(html), clause.source.version, deviation.action, deviation.reason,
+                              Markup(standard), redline(standard, html), clause.reason == "added by negotiation")
+
+    def struck(self) -> tuple[tuple[int, RenderedClause], ...]:
+        """The clauses the deal strikes, in their standard wording, for the redline: (how many
+        clauses of the contract come before it, the clause numbered as the next one would be)."""
+        found = []
+        for source, deviation in self.selection.struck:
+            at = self.selection.struck_at.get(source.id, len(self.selection.clauses))
+            chosen = ChosenClause(source.id, at + 1, source, "struck by negotiation", deviation)
+            self.progress(source.file)
+            try:
+                html = Markup(number_subclauses(self._standard_body(chosen, standard=True), at + 1))
+            except JinjaError as exc:
+                raise ClauseProblem([_located(chosen, exc)]) from None
+            found.append((at, RenderedClause(source.id, at + 1, source.title, html, source.version, "strike", deviation.reason, html, html)))
+        return tuple(found)
+
+    def _standard_body(self, clause: ChosenClause, standard: bool = False) -> str:
+        """The clause file rendered (Jinja, then Markdown); ``standard``: as the standard wording
+        beside a deviation, where a reference to a struck clause prints its title."""
+        template = self.env.get_template(clause.source.file)
+        brought_by = [line for line in self.context["quote"].firm_lines if clause.id in line.clauses]
+        ref = (lambda clause_id: self.ref(clause_id, standard=True)) if standard else self.ref
+        text = template.render({**self.context, "clause": clause, "ref": ref, "brought_by": brought_by})
+        lone = _SURROGATE.search(text)
+        if lone is not None:  # the Markdown and HTML parsers could not encode it
+            raise JinjaError(f"the clause prints U+{ord(lone.group()):04X}, a lone surrogate (half of a UTF-16 pair, not a character); look for an escape such as \\ud800")
+        return _TEMPLATE_MARKDOWN.render(text)
 
 
 def _amendment(text: str, start: int) -> str:
@@ -287,3 +318,30 @@ def _align_tables(root) -> None:
         elif "text-align:center" in style:
             cell.set("class", "center")
         cell.attrib.pop("style", None)
+
+
+def with_struck(rendered: tuple[RenderedClause, ...], struck) -> tuple[RenderedClause, ...]:
+    """The contract's clauses with the struck ones where they stood in the standard contract (the redline)."""
+    merged = list(rendered)
+    for at, clause in sorted(struck, key=lambda pair: pair[0], reverse=True):
+        merged.insert(at, clause)
+    return tuple(merged)
+
+
+def annex_deviations(selection: Selection, rendered: tuple[RenderedClause, ...], struck) -> tuple[dict, ...]:
+    """The deviations annex's rows: each deviation with its standard and negotiated wording, the
+    numbers as plain text (they must not join the contract's numbering in Word)."""
+    by_id = {c.id: c for c in rendered} | {c.id: c for _, c in struck}
+    rows = []
+    for number, source, deviation in selection.deviations:
+        clause = by_id[source.id]
+        negotiated = None if deviation.action == "strike" else plain_numbers(clause.html)
+        standard = None if clause.added else plain_numbers(clause.standard)
+        rows.append({"number": number, "id": source.id, "title": source.title, "action": deviation.action, "reason": deviation.reason,
+                     "standard": standard, "negotiated": negotiated})
+    return tuple(rows)
+
+
+def compared(source) -> dict:
+    """contract.json: the standard clause a deviation is compared with (redline, annex)."""
+    return {"file": source.file, "version": source.version, "sha256": source.digest}

@@ -105,6 +105,7 @@ class ChosenClause:
 class Selection:
     clauses: list[ChosenClause] = field(default_factory=list)
     struck: list[tuple[ClauseSource, Deviation]] = field(default_factory=list)
+    struck_at: dict[str, int] = field(default_factory=dict)  # struck clause id -> clauses before it
 
     @property
     def numbers(self) -> dict[str, int]:
@@ -300,6 +301,7 @@ def _number(available: dict[str, ClauseSource], reasons: dict[str, str], changes
         change = changes.get(cid)
         if change is not None and change.action == "strike":
             selection.struck.append((available[cid], change))
+            selection.struck_at[cid] = len(selection.clauses)
             continue
         selection.clauses.append(ChosenClause(cid, len(selection.clauses) + 1, available[cid], reasons[cid], change))
     for cid, change in changes.items():

@@ -67,11 +67,13 @@ class TemplateContext:
     compact: bool = False
     """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
     clauses: tuple[Any, ...] = ()
-    """Contract only: the chosen clauses in order (``id``, ``number``, ``title``, rendered ``html``, ``deviation``, ``reason``)."""
+    """Contract only: the chosen clauses in order (``id``, ``number``, ``title``, rendered ``html``, ``deviation``, ``reason``; a deviating clause's ``standard`` wording and its ``redline``, ``added`` for a clause the negotiation brought in); in the redline also the struck clauses (``deviation`` ``strike``) where they stood."""
     numbers: dict[str, int] = field(default_factory=dict)
     """Contract only: clause id -> clause number."""
     deviations: tuple[Any, ...] = ()
-    """Contract only: negotiated deviations (``number``, clause ``id``, ``title``, ``action``, ``reason``) for the deviations annex."""
+    """Contract only: negotiated deviations (``number``, clause ``id``, ``title``, ``action``, ``reason``, the ``standard`` and the ``negotiated`` wording as HTML, ``None`` where there is none) for the deviations annex."""
+    redline: bool = False
+    """Contract only: True while the redline (``contract-redline.docx``) is rendered: each clause prints its ``redline`` HTML, a struck clause inside ``<del class="standard">``, an added one inside ``<ins class="negotiated">``."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

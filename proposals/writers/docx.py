@@ -70,6 +70,10 @@ Element / class                       What it becomes in Word
                                       section (first-page header included), the WordArt shape
                                       Word's own "Watermark" writes (``docx_watermark``); not
                                       rendered in the body
+``del`` / ``ins`` (``.standard`` /     tracked changes: the runs go into ``w:del`` (text as ``w:delText``) /
+``.negotiated``), inline or around    ``w:ins``; around blocks every paragraph's mark too, so accepting a
+blocks                                deleted clause removes it whole; author and date from
+                                      ``DocxMeta.revisions`` (see :mod:`proposals.writers.docx_revisions`)
 ``id`` on a block                     a bookmark around the content of its first paragraph (a
                                       clause's heading), named by ``docx_fields.bookmark_name``
                                       (``clause-liability`` -> ``clause_liability``)
@@ -88,7 +92,7 @@ with python-docx equals what the browser shows.
 Layout: :mod:`proposals.writers.docx_blocks` (walking, paragraphs, lists),
 :mod:`proposals.writers.docx_tables`, :mod:`proposals.writers.docx_inline`
 (runs, whitespace, links), :mod:`proposals.writers.docx_fields` (bookmarks and the REF
-fields of cross-references), :mod:`proposals.writers.docx_images`, and the raw
+fields of cross-references), :mod:`proposals.writers.docx_revisions` (tracked changes), :mod:`proposals.writers.docx_images`, and the raw
 OOXML in :mod:`proposals.writers.docx_oxml` (with ``docx_table_oxml``,
 ``docx_numbering``, ``docx_watermark`` and ``docx_package``).  python-docx keeps the package
 (reference document, styles, numbering, headers and footers, images,
@@ -105,7 +109,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 from docx import Document
@@ -135,6 +139,8 @@ class DocxMeta:
     primary_color: str | None = None  # "#1F3A5F": recolours Title and Heading 1-4
     paper: str = "A4"                 # or "Letter"
     font: str | None = None           # document default font (w:rFonts of docDefaults)
+    revisions: tuple[str, date] | None = None  # author and date of the tracked changes (del, ins);
+                                               # default: the author and the creation date
 
 
 class DocxWriter:
@@ -157,6 +163,8 @@ class DocxWriter:
         # writer adds carries revision ids, so they are stripped before the body grows.
         docx_package.strip_revision_ids(document.element)
         ctx = RenderContext(document, self.asset_root)
+        author, day = meta.revisions or (meta.author, meta.created.date())
+        ctx.revisions = (author, f"{day.isoformat()}T00:00:00Z")
         font = _apply_branding(document, meta, {name for _, name, _, _ in ctx.catalog()})
         body = _parse_body(html, ctx)
         if body is not None:

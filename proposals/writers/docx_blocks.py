@@ -11,7 +11,7 @@ from __future__ import annotations
 from docx.shared import Pt
 
 from proposals.writers import docx_numbering
-from proposals.writers import docx_oxml
+from proposals.writers import docx_oxml, docx_revisions
 from proposals.writers.docx_context import (
     BLOCK_CLASSES,
     BLOCK_TAGS,
@@ -19,6 +19,7 @@ from proposals.writers.docx_context import (
     FOREIGN_BLOCK_TAGS,
     HEADING_TAGS,
     KNOWN_CLASSES,
+    REVISION_TAGS,
     SILENT_CLASSES,
     ListItem,
     Scope,
@@ -85,8 +86,11 @@ class Sink:
 
 # ------------------------------------------------------------------- walking
 def is_block(element) -> bool:
+    """A block element; ``del`` and ``ins`` (tracked changes) are one where they hold blocks."""
     tag = element.tag
-    return isinstance(tag, str) and (tag in BLOCK_TAGS or tag in FOREIGN_BLOCK_TAGS)
+    if not isinstance(tag, str):
+        return False
+    return tag in BLOCK_TAGS or tag in FOREIGN_BLOCK_TAGS or (tag in REVISION_TAGS and any(is_block(c) for c in element))
 
 
 def walk_children(ctx, element, sink: Sink, scope: Scope) -> None:
@@ -139,6 +143,8 @@ def open_paragraph(ctx, sink: Sink, scope: Scope):
     item = scope.item
     paragraph = sink.add_paragraph(ctx.style_id(_list_item_style(item) or scope.style))
     ctx.bookmarks.open(paragraph)
+    if scope.fmt.revision is not None:  # inside a <del> or <ins> of blocks: the paragraph mark too
+        docx_revisions.mark_paragraph(ctx, paragraph, scope.fmt.revision)
     if item is not None and not item.used:  # the item's first paragraph: bullet or number
         item.used = True
         if item.num_id is not None:  # an <ol>'s own, restarted list
@@ -236,6 +242,12 @@ def _container(ctx, element, sink: Sink, scope: Scope) -> None:
     walk_children(ctx, element, sink, scope)
 
 
+def _revision(ctx, element, sink: Sink, scope: Scope) -> None:
+    """``del``/``ins`` around blocks: their paragraphs, content and marks, a tracked change."""
+    check_classes(ctx, element, KNOWN_CLASSES["revision"])
+    walk_children(ctx, element, sink, scope.but(fmt=scope.fmt._replace(revision=element.tag)))
+
+
 def _paragraph(ctx, element, sink: Sink, scope: Scope) -> None:
     check_classes(ctx, element, KNOWN_CLASSES["p"])
     styles = [PARAGRAPH_STYLES[c] for c in class_list(element) if c in PARAGRAPH_STYLES]
@@ -328,4 +340,4 @@ def _list_item(ctx, element, sink: Sink, scope: Scope, item: ListItem) -> None:
 HANDLERS = {tag: _container for tag in CONTAINER_TAGS}
 HANDLERS.update({tag: _heading for tag in HEADING_TAGS})
 HANDLERS.update({"p": _paragraph, "ul": _list, "ol": _list, "table": _table, "hr": _rule,
-                 "figcaption": _caption})
+                 "figcaption": _caption, "del": _revision, "ins": _revision})

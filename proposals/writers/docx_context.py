@@ -40,6 +40,7 @@ OPAQUE_TAGS = frozenset({
     "object", "embed", "svg", "math", "input", "select", "textarea", "button", "head",
     "meta", "link", "title", "base", "map", "picture", "source", "track", "frame",
     "frameset", "applet", "param"})
+REVISION_TAGS = frozenset({"del", "ins"})
 INLINE_FORMATS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic",
                   "u": "underline", "small": "small", "sup": "sup", "sub": "sub"}
 
@@ -51,6 +52,7 @@ KNOWN_CLASSES = {
     "tr": frozenset({"total", "subtotal", "grand", "group", "muted"}),
     "cell": frozenset({"num", "center", "right", "muted", "logo-cell"}),
     "a": frozenset({"muted", "ref"}),  # a.ref: a cross-reference (docx_fields)
+    "revision": frozenset({"standard", "negotiated"}),  # del, ins: tracked changes (docx_revisions)
 }
 SILENT_CLASSES = frozenset({"draft-watermark"})
 
@@ -112,6 +114,7 @@ class Fmt(NamedTuple):
     char_style: str | None = None
     href: str | None = None
     ref: Target | None = None  # an ``a.ref``: its text holds a REF field to this target
+    revision: str | None = None  # "del" or "ins": a tracked change (docx_revisions)
 
     def switched_on(self, **flags: bool) -> Fmt:
         """This format with every flag given as True switched on; itself if that changes
@@ -158,6 +161,7 @@ class RenderContext:
     pending_page_break: bool = False
     targets: dict[str, Target] = field(default_factory=dict)  # HTML id -> bookmark (docx_fields)
     bookmarks: Bookmarks = field(default_factory=Bookmarks)
+    revisions: tuple[str, str] = ("", "")  # author and ISO date of tracked changes (docx_revisions)
     _styles: dict = field(default_factory=dict)
     _ids: dict = field(default_factory=dict)
     _defaults: dict = field(default_factory=dict)

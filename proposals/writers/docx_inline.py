@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from docx.enum.style import WD_STYLE_TYPE
 
-from proposals.writers import docx_fields, docx_oxml
+from proposals.writers import docx_fields, docx_oxml, docx_revisions
 from proposals.writers.docx_context import (
     BLOCK_TAGS,
     FOREIGN_BLOCK_TAGS,
@@ -24,6 +24,7 @@ from proposals.writers.docx_context import (
     KNOWN_CLASSES,
     MUTED_RGB,
     OPAQUE_TAGS,
+    REVISION_TAGS,
     SILENT_CLASSES,
     Fmt,
     check_attributes,
@@ -100,6 +101,9 @@ def _inline_fmt(ctx, element, fmt: Fmt) -> Fmt:
     tag = element.tag
     if tag == "span":
         return _span_fmt(ctx, element, fmt)
+    if tag in REVISION_TAGS:
+        check_classes(ctx, element, KNOWN_CLASSES["revision"])
+        return fmt._replace(revision=tag)
     check_classes(ctx, element, KNOWN_CLASSES["a"] if tag == "a" else {"muted"})
     if "muted" in class_list(element):
         fmt = fmt._replace(muted=True)
@@ -210,13 +214,17 @@ def emit(ctx, part, paragraph, segments: list) -> None:
 
     Text never holds a tab or line break here: :func:`normalize` collapsed them.
     """
-    for (href, ref), group in groupby(segments, key=lambda s: (s.fmt.href, s.fmt.ref)):
+    for (revision, href, ref), group in groupby(segments, key=lambda s: (s.fmt.revision, s.fmt.href, s.fmt.ref)):
+        parent = docx_oxml.add_hyperlink(paragraph, part, href) if href and ref is None else paragraph
+        if revision is not None:  # a tracked change, inside the hyperlink as Word writes it
+            parent = docx_revisions.wrapper(ctx, parent, revision)
         if ref is not None:
-            _emit_reference(ctx, part, paragraph, list(group), ref)
-            continue
-        parent = docx_oxml.add_hyperlink(paragraph, part, href) if href else paragraph
-        for segment in group:
-            _emit_segment(ctx, part, parent, paragraph, segment)
+            _emit_reference(ctx, part, parent, paragraph, list(group), ref)
+        else:
+            for segment in group:
+                _emit_segment(ctx, part, parent, paragraph, segment)
+        if revision is not None:
+            docx_revisions.finish(parent)
 
 
 def _emit_segment(ctx, part, parent, paragraph, segment) -> None:
@@ -230,9 +238,10 @@ def _emit_segment(ctx, part, parent, paragraph, segment) -> None:
                               segment.height, segment.alt)
 
 
-def _emit_reference(ctx, part, paragraph, group: list, target) -> None:
+def _emit_reference(ctx, part, parent, paragraph, group: list, target) -> None:
     """The text of one ``a.ref``: literal text, and a REF field whose result is the number
-    it shows (the current one, so the file reads right before any field update)."""
+    it shows (the current one, so the file reads right before any field update), appended to
+    ``parent`` (the paragraph, or a tracked change in it)."""
     text = "".join(s.text for s in group if isinstance(s, Text))
     span = docx_fields.field_span(text, target.number)
     if span is None:
@@ -242,17 +251,17 @@ def _emit_reference(ctx, part, paragraph, group: list, target) -> None:
     offset = 0
     for segment in group:
         if not isinstance(segment, Text):
-            _emit_segment(ctx, part, paragraph, paragraph, segment)
+            _emit_segment(ctx, part, parent, paragraph, segment)
             continue
         props, length, i = _run_properties(ctx, segment.fmt, paragraph), len(segment.text), 0
         while i < length:  # pieces cut where the field starts and ends
             here = offset + i
             if here == start:
-                docx_fields.begin_ref(paragraph, docx_oxml.add_run, props, target.name, switches)
+                docx_fields.begin_ref(parent, docx_oxml.add_run, props, target.name, switches)
             stop = min(p for p in (start, end, offset + length) if p > here)
-            docx_oxml.add_text(docx_oxml.add_run(paragraph, props), segment.text[i : stop - offset])
+            docx_oxml.add_text(docx_oxml.add_run(parent, props), segment.text[i : stop - offset])
             if stop == end:
-                docx_fields.end_ref(paragraph, docx_oxml.add_run, props)
+                docx_fields.end_ref(parent, docx_oxml.add_run, props)
             i = stop - offset
         offset += length
 

@@ -42,7 +42,7 @@ def test_documents_contain_customer_offer_number_items_and_total(built, deal_fil
     deal = ws.deals[0].model
     quote = price(deal, ws.services, ws.seller.model)
     folder = built / "output" / deal.folder_name
-    assert sorted(p.name for p in folder.iterdir()) == ["contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["contract-redline.docx", "contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
     total = squash(format_money(quote.totals.payable, quote.currency, quote.locale))
     for name in ("offer.pdf", "offer.docx"):
         text = squash(pdf_text(folder / name) if name.endswith(".pdf") else docx_text(folder / name))

@@ -162,7 +162,7 @@ def test_rtl_build_writes_every_file(rtl_build):
     ws, code = rtl_build
     assert code == 0
     folder = _outputs(ws)
-    assert sorted(p.name for p in folder.iterdir()) == ["contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
+    assert sorted(p.name for p in folder.iterdir()) == ["contract-redline.docx", "contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
 
 
 def test_rtl_warnings_are_located(cli, rtl_build):

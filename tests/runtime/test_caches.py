@@ -108,7 +108,7 @@ def test_edited_clause_is_rendered_anew_by_a_process_that_rendered_it_before(tmp
         quote = price_deal(ws, loaded)
         labels, _ = load_labels(quote.locale, ws_root / "templates")
         context = build_context("contract", loaded.model, ws.seller.model, quote, labels)
-        context, _ = contract_clauses(ws, loaded, quote, context, labels)
+        context, *_ = contract_clauses(ws, loaded, quote, context, labels)
         return next(str(c.html) for c in context.clauses if c.id == "acceptance")
 
     assert "Marker one" in acceptance_clause("Marker one")

@@ -81,7 +81,7 @@ def test_documents_laid_out_by_engines_are_the_ones_a_worker_lays_out(tmp_path):
         engines.close()
     assert list(engines.served) == [1, 1]  # offer and contract, one by each engine
     in_process = _files(ws, deal, time_limit=None)
-    assert sorted(by_engines) == sorted(in_process) == ["contract.docx", "contract.json", "contract.pdf", "offer.docx", "offer.pdf", "quote.json"]
+    assert sorted(by_engines) == sorted(in_process) == ["contract-redline.docx", "contract.docx", "contract.json", "contract.pdf", "offer.docx", "offer.pdf", "quote.json"]
     assert by_engines == in_process
     assert all(pid > 0 for pid in pids), pids
     assert wait_until_gone(pids) == []

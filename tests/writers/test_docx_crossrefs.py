@@ -23,8 +23,9 @@ from .test_docx import render
 ACME = "NW-2026-041-r2"
 # The references of the acme contract, by clause id: term and fixed-price services refer to the subject clause
 # (ref("subject")), the SLA clause to liability, the annex list to the subject and SLA clauses, the deviations annex to
-# the two negotiated clauses. Their numbers come from contract.json.
-ACME_REFERENCES = sorted(["subject", "subject", "subject", "sla", "liability", "liability", "confidentiality"])
+# the two negotiated clauses twice (its list and the heading of each clause's wording). Their numbers come from
+# contract.json.
+ACME_REFERENCES = sorted(["subject", "subject", "subject", "sla", "liability", "liability", "liability", "confidentiality", "confidentiality"])
 BOOKMARK_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
 
 
@@ -267,7 +268,7 @@ def test_german_references_are_all_field_and_follow_an_inserted_clause_too(tmp_p
     deal.write_text(deal.read_text() + 'contract:\n  deviations:\n    - clause: warranty\n      action: amend\n      reason: Wunsch des Kunden.\n      text: "Zusatz."\n')
     assert run(["build", "-w", str(ws), "deals/kessler-pumpen.yaml"]) == 0
     folder = ws / "output" / "NW-2026-039-r1"
-    references = sorted(["subject", "subject", "sla", "liability", "warranty"])
+    references = sorted(["subject", "subject", "sla", "liability", "warranty", "warranty"])
     fields = ref_fields(docx.Document(str(folder / "contract.docx")).element.body)
     numbers = clause_numbers(folder)
     assert sorted(result for _, result in fields) == sorted(f"§ {numbers[i]}" for i in references)  # as built: the whole "§ 10"

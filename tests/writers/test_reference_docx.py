@@ -226,7 +226,7 @@ def assert_clean(path: Path) -> docx.document.Document:
 
 def built_docs(ws: Path) -> list[Path]:
     found = sorted((ws / "output").glob("*/*.docx"))
-    assert [p.name for p in found] == ["contract.docx", "offer.docx"]
+    assert [p.name for p in found] == ["contract-redline.docx", "contract.docx", "offer.docx"]
     return found
 
 
