@@ -14,6 +14,9 @@ def run_pack(deals: list[Path], workspace: Path, output: Path | None, formats: t
              report: Callable[[list, bool], None]) -> int:
     """Pack the deals and print the outcome; the exit code (see :func:`pack_output.finish`).
     ``report(warnings, strict)`` shows the workspace's warnings before the deals render."""
+    import time
+
+    started = time.monotonic()
     with pdf_engines(workspace, deals or None, formats, jobs) as engines:  # first, as for build
         from ..runtime.workers import default_jobs
         from ..errors import ProposalsError, UsageError
@@ -45,7 +48,7 @@ def run_pack(deals: list[Path], workspace: Path, output: Path | None, formats: t
             raise
     from .pack_output import finish
 
-    return finish(result, as_json, strict)
+    return finish(result, as_json, strict, time.monotonic() - started)
 
 
 def merge_shards(manifests: list[Path], output: Path | None) -> Path:

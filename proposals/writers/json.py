@@ -28,6 +28,8 @@ def _plain(value: Any) -> Any:
 def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
     """The Quote as JSON data; guardrail findings and costs only when ``internal``."""
     data = _plain(quote)
+    if quote.margin_percent is not None:  # internal; a percentage reads to two places, not to 28 digits
+        data["margin_percent"] = format(quote.margin_percent.quantize(Decimal("0.01")), "f")
     if not internal:
         data.pop("findings")
         data.pop("margin_percent")

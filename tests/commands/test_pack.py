@@ -82,7 +82,7 @@ def test_catalog_changes_that_no_deal_uses_still_rebuild_nothing_else(tmp_path, 
     ws = make_workspace(tmp_path, 2)
     assert cli("pack", "-w", ws, "--format", "pdf")[0] == 0
     code, out, _ = cli("pack", "-w", ws, "--format", "pdf")
-    assert code == 0 and out.count("unchanged") == 2  # how fast: benchmarks/performance.py (no-op pack)
+    assert code == 0 and out.count("unchanged T-") == 2  # how fast: benchmarks/performance.py (no-op pack)
     code, out, _ = cli("pack", "-w", ws, "--format", "pdf", "--force")
     assert out.count("rendered") == 2
 
@@ -218,3 +218,16 @@ def test_a_pack_without_zip_leaves_no_stale_zip(tmp_path, cli):
     import zipfile
     with zipfile.ZipFile(out / "pack.zip") as archive:
         assert archive.read("pack-manifest.json") == (out / "pack-manifest.json").read_bytes()
+
+
+def test_the_progress_ends_with_a_line_of_counts(tmp_path, cli):
+    """Issue #20 item 7: after the per-deal lines, one line says what happened: 2 built, then 2 unchanged."""
+    import re
+
+    ws = make_workspace(tmp_path, 2)
+    code, out, _ = cli("pack", "-w", ws, "--format", "pdf")
+    assert code == 0 and re.fullmatch(r"pack: 2 built, 0 unchanged, 0 failed in \d+\.\d s", out.splitlines()[-1]), out
+    code, out, _ = cli("pack", "-w", ws, "--format", "pdf")
+    assert code == 0 and re.fullmatch(r"pack: 0 built, 2 unchanged, 0 failed in \d+\.\d s", out.splitlines()[-1]), out
+    code, out, _ = cli("pack", "-w", ws, "--format", "pdf", "--json")
+    assert json.loads(out)["schema"] == "proposals.pack-summary/2"  # --json keeps stdout pure JSON

@@ -48,3 +48,17 @@ def test_quote_table_shows_tier_breakdown_and_findings(minimal, cli):
     assert "     tier: 10 x €50.00 = €500.00" in out and "     tier: 2 x €40.00 = €80.00" in out
     assert "  margin 40.0 % on DAY is below the floor of 45 %\n    [pricing.margin-below-floor] rule: guardrails.margin_floor_percent\n" in out
     assert "WARNING" in err
+
+
+def test_quote_json_gives_the_margin_to_two_places(minimal, cli):
+    """Issue #20 item 7: DAY 3 x 1,000 at cost 600 = 1,200 margin on 3,000; LIC 6,960 without cost: no total
+    margin. With LIC dropped: (3,000 - 1,800) / 3,000 = 40 %, printed "40.00", not 28 digits."""
+    deal = minimal / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("  - sku: LIC\n    quantity: 12\n    months: 12\n", ""))
+    code, out, err = cli("quote", "--json", "-w", minimal, deal)
+    assert code == 0, err
+    assert json.loads(out)["margin_percent"] == "40.00"
+    services = minimal / "catalog" / "services.yaml"
+    services.write_text(services.read_text().replace('cost: "600.00"', 'cost: "700.00"'))
+    services.write_text(services.read_text().replace('price: "1000.00"', 'price: "1050.00"'))  # (3,150 - 2,100) / 3,150 = 33.333...
+    assert json.loads(cli("quote", "--json", "-w", minimal, deal)[1])["margin_percent"] == "33.33"
