@@ -95,7 +95,25 @@ def load(path):
         time.sleep(0.3)
 
 
-namespace = {"__name__": "uno_steps", "load": load}
+def value(name, v):
+    """A PropertyValue, as UNO calls take their options."""
+    from com.sun.star.beans import PropertyValue
+
+    p = PropertyValue()
+    p.Name, p.Value = name, v
+    return p
+
+
+def paragraphs(doc):
+    """The body's paragraphs in order (tables are skipped)."""
+    items = doc.Text.createEnumeration()
+    while items.hasMoreElements():
+        item = items.nextElement()
+        if item.supportsService("com.sun.star.text.Paragraph"):
+            yield item
+
+
+namespace = {"__name__": "uno_steps", "load": load, "value": value, "paragraphs": paragraphs}
 exec(compile(sys.stdin.read(), "<uno steps>", "exec"), namespace)
 try:
     result = namespace["main"](desktop, params)

@@ -167,22 +167,9 @@ def test_the_contract_pdf_links_each_reference_to_its_clause(acme):
 
 INSERT_AND_UPDATE = r'''
 import uno
-from com.sun.star.beans import PropertyValue
 from com.sun.star.text.ControlCharacter import PARAGRAPH_BREAK
 
-
-def value(name, v):
-    p = PropertyValue()
-    p.Name, p.Value = name, v
-    return p
-
-
-def paragraphs(doc):
-    items = doc.Text.createEnumeration()
-    while items.hasMoreElements():
-        item = items.nextElement()
-        if item.supportsService("com.sun.star.text.Paragraph"):
-            yield item
+# value() and paragraphs() come from tests/libreoffice.py
 
 
 def references(doc):

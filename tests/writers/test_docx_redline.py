@@ -185,21 +185,8 @@ def test_the_pdf_annex_prints_standard_and_negotiated_wording_of_each_deviation(
 
 REVIEW = r'''
 import uno
-from com.sun.star.beans import PropertyValue
 
-
-def value(name, v):
-    p = PropertyValue()
-    p.Name, p.Value = name, v
-    return p
-
-
-def paragraphs(doc):
-    items = doc.Text.createEnumeration()
-    while items.hasMoreElements():
-        item = items.nextElement()
-        if item.supportsService("com.sun.star.text.Paragraph"):
-            yield item
+# value() and paragraphs() come from tests/libreoffice.py
 
 
 def redlines(doc):
