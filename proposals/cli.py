@@ -49,7 +49,8 @@ def _strict_option(f):
 
 @click.group(epilog=EPILOG_EXIT)
 @click.version_option(__version__, prog_name="proposals")
-def cli() -> None:
+@click.option("--no-color", is_flag=True, help="No colour on the terminal (as NO_COLOR=1 does); pipes and CI logs never get any.")
+def cli(no_color: bool) -> None:
     """Priced offers and draft contracts (PDF and DOCX) from a service catalog and deal files.
 
     \b
@@ -57,6 +58,9 @@ def cli() -> None:
       proposals check
       proposals build deals/acme-maschinenbau.yaml
     """
+    from .commands.terminal import settings
+
+    settings["color"] = not no_color
 
 
 def _time_limit_option(f):
@@ -316,19 +320,22 @@ def _deal_path(workspace: Path, given: Path) -> Path:
 
 
 def _report(warnings, strict: bool) -> None:
+    from .commands.terminal import painted
     from .errors import ProposalsError
 
     for warning in warnings:
-        click.echo(str(warning), err=True)
+        click.echo(painted(warning), err=True)
     if strict and warnings:
         error = ProposalsError(warnings)
         raise click.exceptions.Exit(_fail(error, quiet=True))
 
 
 def _fail(error, quiet: bool = False) -> int:
+    from .commands.terminal import painted
+
     if not quiet:
         for problem in error.problems:
-            click.echo(str(problem), err=True)
+            click.echo(painted(problem), err=True)
             if problem.context:
                 click.echo(problem.context, err=True)
     count = len([p for p in error.problems if p.severity == "error"]) or len(error.problems)

@@ -73,13 +73,15 @@ def finish(result, as_json: bool, strict: bool, seconds: float = 0.0) -> int:
         click.echo(json.dumps(summary(result), indent=2))
     else:
         click.echo(counts_line(result, seconds), err=sys.stderr.isatty())
+    from .terminal import painted
+
     warnings = [w for r in result.results for w in r.warnings]
-    for line in warnings:
-        click.echo(line, err=True)
+    for warning in warnings:
+        click.echo(painted(warning), err=True)
     if result.failed:
         for r in result.failed:
             for problem in r.problems:
-                click.echo(problem, err=True)
+                click.echo(painted(problem), err=True)
         click.echo(f"failed: {len(result.failed)} of {len(result.results)} deals", err=True)
         return 1
     if strict and warnings:

@@ -66,3 +66,41 @@ def test_ctrl_c_ends_a_build_with_exit_130_and_writes_nothing(tmp_path, hang_gua
     assert process.returncode == 130, err
     assert err.splitlines()[-1] == "interrupted" and "Traceback" not in err
     assert not (ws / "output").exists()
+
+
+def _stderr_on_a_terminal(args, cwd, env):
+    """Run proposals with stderr on a pseudo-terminal (as in an interactive shell); what it printed there."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "proposals", *args], cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(leader)
+    process.wait(timeout=60)
+    return process.returncode, b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_only_and_never_under_no_color(tmp_path):
+    """Issue #20 item 7: an error is red on a terminal; NO_COLOR=1, --no-color and a pipe give plain text.
+    Guards against colour codes in CI logs and pipes, and against ignoring the user's NO_COLOR."""
+    ws = copy_minimal(tmp_path)
+    deal = ws / "deals" / "basic.yaml"
+    deal.write_text(deal.read_text().replace("quantity: 3", "quantity: 0"))
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    code, shown = _stderr_on_a_terminal(["check"], ws, env)
+    assert code == 2 and "\x1b[31mdeals/basic.yaml:13:15: items[0].quantity: must be greater than 0 (got 0)\x1b[0m" in shown
+    for args, extra in ((["check"], {"NO_COLOR": "1"}), (["--no-color", "check"], {})):
+        code, shown = _stderr_on_a_terminal(args, ws, {**env, **extra})
+        assert code == 2 and "\x1b[" not in shown and "items[0].quantity: must be greater than 0 (got 0)" in shown
+    code, _, err = finished("check", cwd=ws)
+    assert code == 2 and "\x1b[" not in err
