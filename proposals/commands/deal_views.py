@@ -84,21 +84,14 @@ def _git_show(workspace: Path, deal: Path, rev: str) -> str:
 
 def _deal_from_text(ws, text: str, name: str):
     """A deal read from text and cross-checked against the workspace, under ``name`` in its messages."""
-    from ..errors import InputError, ProblemList
+    from ..errors import ProblemList
     from ..input.checks_deal import deal_problems
-    from ..input.loading import validate
+    from ..input.loading import load_text
     from ..input.model import Deal
-    from ..input.workspace import Loaded
-    from ..input.yamlsource import YamlProblem, parse
 
-    try:
-        document = parse(text, name)
-    except YamlProblem as exc:
-        raise InputError([exc.problem]) from None
-    model, found = validate(Deal, document)
-    problems = ProblemList(list(found))
-    if model is not None:
-        loaded = Loaded(model, ws.root / name, document.source)
+    problems = ProblemList()
+    loaded = load_text(text, ws.root / name, name, Deal, problems)
+    if loaded is not None:
         problems.extend(p for p in deal_problems(loaded, ws.seller.model, ws.services) if p.severity == "error")
     problems.raise_if_errors()
     return loaded

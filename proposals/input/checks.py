@@ -52,7 +52,7 @@ def check_seller(loaded: "Loaded", root) -> Iterator[Problem]:
     seller: SellerProfile = loaded.model
     yield from _duplicates(loaded, "tax_categories", [t.id for t in seller.tax_categories], "tax category id")
     yield from _duplicates(loaded, ("guardrails", "credit_rules"), [r.rating for r in seller.guardrails.credit_rules], "credit rating")
-    yield from _duplicates(loaded, "exchange_rates", ["/".join(sorted(r.pair.split("/"))) for r in seller.exchange_rates], "exchange rate pair")
+    yield from _duplicates(loaded, "exchange_rates", [r.key for r in seller.exchange_rates], "exchange rate pair")
     policy = seller.price_conversion
     if policy.rounding != "minor_unit" and policy.step is None:
         yield error(loaded.where("price_conversion"), "price_conversion.step", f"{policy.rounding} rounding needs a step, e.g. \"0.05\" or \"0.90\"")

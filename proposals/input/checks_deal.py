@@ -36,7 +36,7 @@ def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dic
     if currency not in seller.offered_currencies():
         yield error(loaded.where("currency"), "currency", f"currency {currency} is not offered (the seller offers {', '.join(seller.offered_currencies())})")
         return
-    yield from _duplicates(loaded, "exchange_rates", [_pair_key(r.pair) for r in deal.exchange_rates], "exchange rate pair")
+    yield from _duplicates(loaded, "exchange_rates", [r.key for r in deal.exchange_rates], "exchange rate pair")
     checked = set()
     for i, item in enumerate(deal.items):
         service = services.get(item.sku)
@@ -52,11 +52,6 @@ def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dic
         if found[1].pair not in checked:
             checked.add(found[1].pair)
             yield from _rate_age(loaded, deal, seller, i, *found)
-
-
-def _pair_key(pair: str) -> str:
-    """EUR/CHF and CHF/EUR are the same pair."""
-    return "/".join(sorted(pair.split("/")))
 
 
 def _rate_age(loaded: "Loaded", deal: Deal, seller: SellerProfile, i: int, j: int, rate, in_deal: bool) -> Iterator[Problem]:

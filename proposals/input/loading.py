@@ -145,6 +145,20 @@ def load_file(path: Path, root: Path, model_type: type[BaseModel], problems: Pro
     except YamlProblem as exc:
         problems.add(exc.problem)
         return None
+    return _validated(document, path, model_type, problems)
+
+
+def load_text(text: str, path: Path, name: str, model_type: type[BaseModel], problems: ProblemList) -> Loaded | None:
+    """Parse and validate text that is no file of the workspace (a deal as git has it), named ``name`` in messages."""
+    try:
+        document = parse(text, name)
+    except YamlProblem as exc:
+        problems.add(exc.problem)
+        return None
+    return _validated(document, path, model_type, problems)
+
+
+def _validated(document: Document, path: Path, model_type: type[BaseModel], problems: ProblemList) -> Loaded | None:
     model, found = validate(model_type, document)
     problems.extend(found)
     problems.extend(bidi_warnings(document, {p.field for p in found}))

@@ -45,6 +45,11 @@ class ExchangeRate(Model):
         base, quote = self.pair.split("/")
         return base, quote
 
+    @property
+    def key(self) -> str:
+        """The pair whichever way round it is written: EUR/CHF and CHF/EUR are one pair."""
+        return "/".join(sorted(self.currencies))
+
     def factor(self, source: str, target: str) -> Decimal | None:
         """The multiplier from ``source`` to ``target`` money, or None when this rate is for another pair."""
         if (source, target) == self.currencies:
