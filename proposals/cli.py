@@ -6,9 +6,6 @@ Exit codes: 0 ok, 1 build failed (or warnings under --strict), 2 invalid input o
 from __future__ import annotations
 
 import sys
-import tempfile
-import traceback
-from datetime import datetime
 from pathlib import Path
 
 import click
@@ -343,21 +340,6 @@ def _fail(error, quiet: bool = False) -> int:
     return error.exit_code
 
 
-def _internal_error(exc: BaseException) -> int:
-    path = Path(tempfile.gettempdir()) / f"proposals-internal-error-{datetime.now():%Y%m%d-%H%M%S}.txt"
-    try:
-        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        where = f"details saved to {path}"
-    except OSError:
-        where = "details could not be saved"
-    line = f"internal error (a bug in proposals {__version__}): {type(exc).__name__}; {where}"
-    from .errors import note_internal_error
-
-    note_internal_error(line)
-    click.echo(line, err=True)
-    return 1
-
-
 def run(argv: list[str] | None = None) -> int:
     """Run the CLI and return the exit code: no traceback for user mistakes, one line for bugs."""
     from .errors import ProposalsError
@@ -377,7 +359,9 @@ def run(argv: list[str] | None = None) -> int:
     except ProposalsError as exc:
         return _fail(exc)
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        return _internal_error(exc)
+        from .commands.terminal import internal_error
+
+        return internal_error(exc)
 
 
 def main() -> None:

@@ -90,6 +90,12 @@ def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
+def inputs_key(offer: str, revision: int, inputs: dict[str, str]) -> str:
+    """One hash for a record's offer, revision and inputs; the DOCX files carry it as a custom
+    property, so that ``proposals redline`` can tell a returned file of this record from any other."""
+    return sha256(json.dumps({"offer": offer, "revision": revision, "inputs": inputs}, sort_keys=True).encode())
+
+
 def _used(path: Path, templates: Path, lang: str) -> bool:
     """Translation files of other languages do not shape this deal's documents."""
     relative = path.relative_to(templates)

@@ -113,6 +113,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
     problems.raise_if_errors(TemplateError)
     quote_json = JsonWriter().render(quote)
     files: dict[str, bytes] = {"quote.json": quote_json}
+    identity = docx_identity(ws, loaded, quote)
     previous = ws.previous_of(loaded)
     changes = changes_between(ws, previous, loaded) if previous is not None else None
     for document in documents:
@@ -132,7 +133,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
             html = render(env, f"{document}.html.j2", variant.as_dict(), ws.root)
             check_nesting(html, template)
             for fmt in variant_formats:
-                data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels, name != document))
+                data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels, name != document, identity + (("proposals.document", name),)))
                 files[f"{name}.{fmt}"] = data
                 problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{name}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
     return files, problems.items
@@ -176,7 +177,16 @@ def contract_provenance(quote: Quote, selection) -> bytes:
     return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
-def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str], tracked: bool = False) -> tuple[bytes, list[str]]:
+def docx_identity(ws: Workspace, loaded: Loaded, quote: Quote) -> tuple[tuple[str, str], ...]:
+    """The custom document properties by which ``proposals redline`` knows a returned DOCX:
+    offer, revision and the key of the record's inputs (:func:`.records.inputs_key`)."""
+    from .records import inputs_key, manifest_inputs
+
+    key = inputs_key(quote.offer_number, quote.revision, manifest_inputs(ws, loaded))
+    return (("proposals.offer", quote.offer_number), ("proposals.revision", str(quote.revision)), ("proposals.inputs", key))
+
+
+def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: str, author: str, quote_json: bytes, labels: dict[str, str], tracked: bool = False, properties: tuple = ()) -> tuple[bytes, list[str]]:
     identifier = f"{quote.offer_number}-r{quote.revision}/{document}"
     stamp = document_stamp(quote)
     if fmt == "pdf":
@@ -197,6 +207,7 @@ def _write_format(fmt: str, ws: Workspace, html: str, quote: Quote, document: st
             paper=branding.paper,
             font=branding.font,
             revisions=(author, quote.date) if tracked else None,  # the redline's changes: the seller's, of the deal's date
+            properties=properties,
         )
         return DocxWriter(_reference_docx(ws), _assets(ws)).render(html, meta)
     raise WriterError(f"unknown format {fmt}")

@@ -141,6 +141,7 @@ class DocxMeta:
     font: str | None = None           # document default font (w:rFonts of docDefaults)
     revisions: tuple[str, date] | None = None  # author and date of the tracked changes (del, ins);
                                                # default: the author and the creation date
+    properties: tuple[tuple[str, str], ...] = ()  # custom document properties (name, text), in order
 
 
 class DocxWriter:
@@ -193,6 +194,7 @@ class DocxWriter:
         if watermark:
             docx_watermark.add_watermark(document, watermark, font)
         _set_metadata(document, meta)
+        docx_package.add_custom_properties(document, meta.properties)
         return docx_package.package_bytes(document, meta.created), ctx.problems
 
 

@@ -168,7 +168,7 @@ DEAL_CASES = {
     "pay-two-remainders": (d(terms={"payment": {"milestones": [pay("a", amount="10", remainder=True), pay("b", amount="5", remainder=True)]}}), [err("terms/payment/milestones", "terms.payment.milestones", "only one instalment can take the remainder")]),
     # _status
     "draft-needs-nothing": (d(), []),
-    "issued-no-date": (d(status="issued"), [err("status", "issued_on", "a issued revision needs issued_on (when it was sent)")]),
+    "issued-no-date": (d(status="issued"), [err("status", "issued_on", "an issued revision needs issued_on (when it was sent)")]),
     "expired-no-date": (d(status="expired", issued_on=D), []),
     "accepted-no-decision": (d(status="accepted", issued_on=D), [err("status", "decided_on", "an accepted revision needs decided_on")]),
     "rejected-no-decision": (d(status="rejected", issued_on=D), [err("status", "decided_on", "a rejected revision needs decided_on")]),
@@ -238,7 +238,12 @@ def test_tax_checks(name):
 
 def test_expired_revision_message():
     """Guards against a mutated status test or f-string in the issued_on check of _status (expired revisions)."""
-    assert run(deal(ONE, status="expired")) == [err("status", "issued_on", "a expired revision needs issued_on (when it was sent)")]
+    assert run(deal(ONE, status="expired")) == [err("status", "issued_on", "an expired revision needs issued_on (when it was sent)")]
+
+
+def test_rejected_revision_without_dates_message():
+    """The article follows the status: "a rejected revision", "an issued revision"."""
+    assert run(deal(ONE, status="rejected", decided_on=dt.date(2026, 3, 1)))[0] == err("status", "issued_on", "a rejected revision needs issued_on (when it was sent)")
 
 
 def svc(s, services=None, clauses=frozenset({"nda", "sla"}), the_seller=None):

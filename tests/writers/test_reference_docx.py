@@ -18,7 +18,8 @@ import pytest
 from lxml import etree
 
 from proposals.writers import reference as docx_reference
-from proposals.writers.reference import archive, sanitizer
+from proposals.input import archive
+from proposals.writers.reference import sanitizer
 
 from ..conftest import REPO
 

@@ -87,7 +87,7 @@ from pathlib import Path
 from proposals.builtin import BUILTIN as BUILTIN_FOLDER
 from proposals.errors import InputError, Location, Problem
 
-from .archive import MAX_FILE_BYTES, MAX_MEMBERS, MAX_PART_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, Refused, read_file
+from ...input.archive import MAX_FILE_BYTES, MAX_MEMBERS, MAX_PART_BYTES, MAX_RATIO, MAX_TOTAL_BYTES, Refused, read_file
 from .probe import trial_render
 from .sanitizer import Sanitizer, short_message
 

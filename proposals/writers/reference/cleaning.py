@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .archive import Refused
+from ...input.archive import Refused
 from .parts import (DANGEROUS_FIELDS, EP_NS, O_NS, R_NS, REF_ATTRIBUTE_NAMESPACES, REMOVED_ALONE, V_NS, Part,
                     w_tag)
 

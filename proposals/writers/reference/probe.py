@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .archive import Refused
+from ...input.archive import Refused
 
 PROBE_HTML = """<!DOCTYPE html><html><head><title>probe</title></head><body>
 <header class="page-header"><p>Header <strong>bold</strong></p></header>

@@ -10,7 +10,7 @@ import zipfile
 
 from lxml import etree
 
-from .archive import Archive, Refused
+from ...input.archive import Archive, Refused
 from .cleaning import clean_part
 from .parts import (CT_DESCRIPTIONS, CT_NS, DESCRIPTIONS, ESSENTIAL, MAIN_ALIASES, MAIN_CT, PACKAGE_CHILDREN, PR_NS,
                     REL_ROLES, ROLES, RT, SINGLE, W_NS, WML, Part, w_tag)

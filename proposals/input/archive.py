@@ -1,7 +1,9 @@
-"""The reference document's file and zip members, read under limits.
+"""A Word file and its zip members, read under limits: the reference document
+(:mod:`proposals.writers.reference`) and a contract the customer returned
+(:mod:`proposals.input.returned`) come from outside and are read alike.
 
 Sizes are measured while inflating in :data:`CHUNK` steps, never taken from the
-zip headers; every limit passed is a :class:`Refused` (see the package docstring).
+zip headers; every limit passed is a :class:`Refused` (see :mod:`proposals.writers.reference` for the limits).
 """
 
 from __future__ import annotations
@@ -28,12 +30,12 @@ class Refused(Exception):
     """The file cannot be used at all; the message says why (without the file name)."""
 
 
-def read_file(path: Path, root: Path | None) -> bytes:
-    """The file's bytes: a regular file (inside ``root``), at most MAX_FILE_BYTES."""
+def read_file(path: Path, root: Path | None, what: str = "the reference document") -> bytes:
+    """The file's bytes: a regular file (inside ``root``, if given), at most MAX_FILE_BYTES."""
     try:
         resolved = path.resolve()
         if root is not None and not resolved.is_relative_to(Path(root).resolve()):
-            raise Refused("the reference document must be a file inside the workspace")
+            raise Refused(f"{what} must be a file inside the workspace")
         fd = os.open(resolved, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise Refused("file not found (a broken link?)") from None
