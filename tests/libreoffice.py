@@ -72,20 +72,18 @@ while True:
 desktop = context.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", context)
 
 
-def load(path, hidden=True):
-    """Open a document (hidden: without a window; comments need one, soffice 7.4 crashes
-    creating an annotation in a hidden document); soffice that has just begun to accept
-    connections may refuse (a RuntimeException, or no document) for a moment, so that is
-    tried again for a while."""
+def load(path):
+    """Open a document hidden; soffice that has just begun to accept connections may refuse (a
+    RuntimeException, or no document) for a moment, so that is tried again for a while."""
     from com.sun.star.beans import PropertyValue
     from com.sun.star.uno import RuntimeException
 
-    flag = PropertyValue()
-    flag.Name, flag.Value = "Hidden", hidden
+    hidden = PropertyValue()
+    hidden.Name, hidden.Value = "Hidden", True
     until = time.monotonic() + 30
     while True:
         try:
-            document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (flag,) if hidden else ())
+            document = desktop.loadComponentFromURL(uno.systemPathToFileUrl(path), "_blank", 0, (hidden,))
         except RuntimeException:
             if time.monotonic() > until:
                 raise
@@ -115,7 +113,7 @@ def paragraphs(doc):
             yield item
 
 
-namespace = {"__name__": "uno_steps", "context": context, "load": load, "value": value, "paragraphs": paragraphs}
+namespace = {"__name__": "uno_steps", "load": load, "value": value, "paragraphs": paragraphs}
 exec(compile(sys.stdin.read(), "<uno steps>", "exec"), namespace)
 try:
     result = namespace["main"](desktop, params)
