@@ -175,6 +175,25 @@ def diff(old: Path, new: Path | None, workspace: Path, against: str | None, as_j
     show_changes(workspace, _deal_path(workspace, old), None if new is None else _deal_path(workspace, new), as_json, against)
 
 
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("returned", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder holding the record [default: WORKSPACE/output].")
+@click.option("--write", is_flag=True, help="Create the next revision's deal file (<name>-r<N+1>.yaml), the changes as deviations.")
+@click.option("--force", is_flag=True, help="Compare a file that says it was built from another offer, revision or record.")
+def redline(deal: Path, returned: Path, workspace: Path, output: Path | None, write: bool, force: bool) -> None:
+    """The contract DOCX the customer returned, against DEAL's record: changes per clause.
+
+    \b
+    Example:
+      proposals redline deals/acme-maschinenbau.yaml ~/Downloads/contract-acme.docx --write
+    """
+    from .commands.redline_cmd import run_redline
+
+    run_redline(workspace, _deal_path(workspace, deal), returned, output, write, force)
+
+
 @cli.command(epilog=EPILOG_EXIT, context_settings={"ignore_unknown_options": False})
 @click.argument("deals", nargs=-1, type=click.Path(path_type=Path))
 @_workspace_option
