@@ -10,7 +10,7 @@ profile lock each other out, and other people on the same machine run soffice to
 
 ``STEPS`` is Python source defining ``main(desktop, params)``; it runs in the subprocess with
 ``uno`` importable, ``desktop`` the connected ``com.sun.star.frame.Desktop`` and ``params`` the
-keyword arguments of :meth:`Office.run`, and may call ``load(path)`` to open a document hidden
+keyword arguments of :meth:`Office.run` (``context`` is the office's component context), and may call ``load(path)`` to open a document hidden
 (tried again while a freshly started soffice is not ready); whatever ``main`` returns (JSON-able)
 is :meth:`Office.run`'s result. An exception in the script fails :meth:`Office.run` with the
 script's traceback.
@@ -113,7 +113,7 @@ def paragraphs(doc):
             yield item
 
 
-namespace = {"__name__": "uno_steps", "load": load, "value": value, "paragraphs": paragraphs}
+namespace = {"__name__": "uno_steps", "context": context, "load": load, "value": value, "paragraphs": paragraphs}
 exec(compile(sys.stdin.read(), "<uno steps>", "exec"), namespace)
 try:
     result = namespace["main"](desktop, params)

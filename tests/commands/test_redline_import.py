@@ -262,3 +262,19 @@ def test_a_draft_is_compared_with_its_last_build_and_a_stale_build_refused(tmp_p
     code, out, err = cli("redline", "-w", ws, ws / DEAL, file)
     assert code == 2
     assert "the build in" in err and "is older than the deal file; build it again" in err
+
+
+def test_the_redline_copy_returned_counts_only_the_customers_changes(ws, tmp_path, cli):
+    """contract-redline.docx already holds the seller's tracked changes (the negotiated deviations);
+    the customer's own change on top of it is the one reported."""
+    doc = Docx(ws / "output" / ACME / "contract-redline.docx")
+    doc.tracked_replace("within a reasonable period", "within ten working days")
+    file = doc.save(tmp_path / "returned-redline.docx")
+    code, out, err = cli("redline", "-w", ws, ws / DEAL, file)
+    assert code == 0, err
+    assert out.splitlines() == [
+        f"{file} against contract-redline.docx of the record {ACME}:",
+        f"  11 Warranty: replaced (2 tracked changes by {AUTHOR})",
+        "1 clause changed, 0 comments, 0 changes not imported",
+        "run again with --write to create revision 3 with these changes as deviations",
+    ]
