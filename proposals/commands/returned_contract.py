@@ -257,6 +257,8 @@ def _clause_change(section: Section, base: Section | None, theirs: ReturnedDocx,
         result.outside.append(f"{section.label}: the deviation note below the clause changed; not imported: negotiate this in the deal")
     tables = any(i.kind == "cell" for i in body_now + body_base)
     common = dict(tracked=len(changes), untracked=untracked, authors=tuple(dict.fromkeys(c.author for c in changes if c.author)), comments=comments, table=tables)
+    if [i.key for i in now] == [i.key for i in ours]:  # as the record has it (a clause the seller struck included)
+        return ClauseChange(clause_id, number, title, None, None, **common) if comments else None
     if head is None and not body_now:
         return ClauseChange(clause_id, number, title, "strike", None, **common)
     if head is not None and base_head is not None and head.key != base_head.key:

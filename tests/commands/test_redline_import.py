@@ -278,3 +278,17 @@ def test_the_redline_copy_returned_counts_only_the_customers_changes(ws, tmp_pat
         "1 clause changed, 0 comments, 0 changes not imported",
         "run again with --write to create revision 3 with these changes as deviations",
     ]
+
+
+def test_a_clause_the_seller_struck_is_no_change_of_the_customer(tmp_path, cli):
+    """In the redline copy a struck clause is the seller's tracked deletion; returned untouched, nothing changed."""
+    ws = copy_example(tmp_path / "struck")
+    issue(ws)
+    deal = ws / DEAL
+    deal.write_text(deal.read_text().replace("  deviations:\n", "  deviations:\n    - clause: training-cancellation\n      action: strike\n      reason: Training is booked separately.\n", 1))
+    assert cli("build", "-w", ws, DEAL)[0] == 0
+    file = tmp_path / "returned.docx"
+    file.write_bytes((ws / "output" / ACME / "contract-redline.docx").read_bytes())
+    code, out, err = cli("redline", "-w", ws, ws / DEAL, file)
+    assert code == 0, err
+    assert out.splitlines()[1:] == ["0 clauses changed, 0 comments, 0 changes not imported"]
