@@ -51,9 +51,17 @@ def next_revision_text(text: str, deal, previous: str, entries: list[dict]) -> s
     root = yaml.compose(text, Loader=yaml.SafeLoader)
     edits: list[tuple[int, int, str]] = []
     keys = {k.value: (k, v) for k, v in root.value}
-    _scalar(edits, text, keys, "revision", str(deal.revision + 1), after=None)
-    _scalar(edits, text, keys, "previous_revision", _quoted(previous), after="revision")
-    _scalar(edits, text, keys, "status", "draft", after="revision")
+    missing = []  # keys the file does not have, written together after revision (or offer_number)
+    for name, value in (("revision", str(deal.revision + 1)), ("previous_revision", _quoted(previous)), ("status", "draft")):
+        if name in keys:
+            node = keys[name][1]
+            edits.append((node.start_mark.index, node.end_mark.index, value))
+        else:
+            missing.append(f"{name}: {value}\n")
+    if missing:
+        anchor, node = keys["revision"] if "revision" in keys else keys["offer_number"]
+        end = _line_end(text, node.end_mark.index)
+        edits.append((end, end, "".join(" " * anchor.start_mark.column + line for line in missing)))
     if "decided_on" in keys:
         k, v = keys["decided_on"]
         edits.append((_line_start(text, k.start_mark.index), _line_end(text, v.end_mark.index), ""))
@@ -78,16 +86,6 @@ def next_revision_text(text: str, deal, previous: str, entries: list[dict]) -> s
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + new + text[end:]
     return text
-
-
-def _scalar(edits, text: str, keys: dict, name: str, value: str, after: str | None) -> None:
-    if name in keys:
-        _, node = keys[name]
-        edits.append((node.start_mark.index, node.end_mark.index, value))
-        return
-    k, v = keys[after]
-    end = _line_end(text, v.end_mark.index)
-    edits.append((end, end, f"{' ' * k.start_mark.column}{name}: {value}\n"))
 
 
 def _quoted(value: str) -> str:
