@@ -76,7 +76,7 @@ def _items(loaded: "Loaded", deal: Deal, services: dict[str, Service], unusable:
             continue
         yield from _item_role(loaded, i, item, service)
         if service.min_quantity is not None and item.quantity < service.min_quantity:
-            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold from {service.min_quantity} {service.unit} (got {item.quantity})")
+            yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold from {service.min_quantity} {service.unit if service.min_quantity == 1 else service.unit_plural or service.unit} (got {item.quantity})")
         if service.max_quantity is not None and item.quantity > service.max_quantity:
             yield error(loaded.where("items", i, "quantity"), f"{field}.quantity", f"{item.sku} is sold up to {service.max_quantity} {service.unit} (got {item.quantity})")
         if item.months is not None and service.billing == "once":

@@ -64,6 +64,8 @@ ITEM_CASES = {
     "unknown-sku-far": (lambda: run(deal([{"sku": "ZZZ", "quantity": "1"}])), [err("items/0/sku", "items[0].sku", "unknown SKU ZZZ")]),
     "min-equal": (items_case({"sku": "A", "quantity": "5"}, service("A", min_quantity=Decimal(5))), []),
     "min-below": (items_case({"sku": "A", "quantity": "4.999"}, service("A", min_quantity=Decimal(5))), [err("items/0/quantity", "items[0].quantity", "A is sold from 5 piece (got 4.999)")]),
+    "min-below-plural": (items_case({"sku": "A", "quantity": "4"}, service("A", min_quantity=Decimal(5), unit_plural="pieces")), [err("items/0/quantity", "items[0].quantity", "A is sold from 5 pieces (got 4)")]),
+    "min-one-singular": (items_case({"sku": "A", "quantity": "0.5"}, service("A", min_quantity=Decimal(1), unit_plural="pieces")), [err("items/0/quantity", "items[0].quantity", "A is sold from 1 piece (got 0.5)")]),
     "max-equal": (items_case({"sku": "A", "quantity": "5"}, service("A", max_quantity=Decimal(5))), []),
     "max-above": (items_case({"sku": "A", "quantity": "5.001"}, service("A", max_quantity=Decimal(5))), [err("items/0/quantity", "items[0].quantity", "A is sold up to 5 piece (got 5.001)")]),
     "months-on-once": (items_case({"sku": "A", "quantity": "1", "months": 3}, service("A")), [err("items/0/months", "items[0].months", "A is a one-off item; months apply to recurring items only")]),
