@@ -40,7 +40,7 @@ from .quote import LineAdjustment, PackageEstimate, Quote, QuoteLine, Step, Tier
 from .schedule import payment_schedule
 from .issues import PricingIssue
 from .taxes import document_allowances_charges, invariants, tax_category_for, totals_and_vat
-from .work import estimate, milestones, package_of, planned
+from .work import estimate, milestones, package_of, planned, shown_effort
 
 ZERO = Decimal(0)
 
@@ -49,10 +49,11 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     """Price a validated deal (cross-checks passed); raise PricingIssue for unpriceable input."""
     currency = deal.currency or seller.default_currency
     local, rates, converted = {}, {}, {}
+    lang = (deal.locale or seller.default_locale).split("_")[0]
     packages = {i: p for i, item in enumerate(deal.items) if (p := package_of(item, services[item.sku])) is not None}
     for sku in dict.fromkeys([item.sku for item in deal.items] + [p.rate_card for p in packages.values()]):
         local[sku], rates[sku], converted[sku] = in_currency(services[sku], currency, deal, seller)  # type: ignore[index]
-    estimates = planned(deal, {i: (deal.items[i], estimate(deal.items[i], p, local[p.rate_card], currency)) for i, p in packages.items()})  # type: ignore[index]
+    estimates = planned(deal, {i: (deal.items[i], estimate(deal.items[i], p, local[p.rate_card], currency, lang)) for i, p in packages.items()})  # type: ignore[index]
     ordered = _ordered(deal.items, local)
     lines = [_line(i, n, item, local[item.sku], deal, seller, currency, estimates.get(i)) for n, (i, item) in enumerate(ordered, 1)]
     lines = _with_deltas([replace(l, converted_from=services[l.sku].currency) if line_converted(converted[l.sku], l.role) else l for l in lines])
@@ -141,6 +142,10 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         pricing=service.pricing if package is None else "work_package",
         goods=service.goods,
         estimate=package,
+        deliverables=package.deliverables if package else (),
+        assumptions=package.assumptions if package else (),
+        effort=shown_effort(item, package) if package else (),
+        package_pricing=package.pricing if package else None,
         quantity=item.quantity,
         unit_price=unit_price,
         price_base_quantity=service.price_base_quantity,

@@ -70,6 +70,7 @@ class PackageEstimate:
     id: str | None
     pricing: str
     unit: str
+    unit_plural: str
     roles: tuple[RoleEstimate, ...]
     effort_amount: Decimal
     spread_amount: Decimal  # sum of spread x rate, unrounded
@@ -84,6 +85,7 @@ class PackageEstimate:
     assumptions: tuple[str, ...] = ()
     show_effort: bool = False
     depends_on: tuple[str, ...] = ()
+    hourly: bool = False  # the rate card counts hours; the plan counts 8 to a working day
     start: date | None = None
     end: date | None = None
     working_days: int | None = None
@@ -91,6 +93,15 @@ class PackageEstimate:
     @property
     def spread_percent(self) -> Decimal | None:
         return self.spread_amount / self.effort_amount * 100 if self.effort_amount else None
+
+
+@dataclass(frozen=True)
+class ShownEffort:
+    """A role's effort as the offer prints it, for a work package whose deal says ``show_effort``."""
+
+    name: str
+    quantity: Decimal
+    unit: str  # as it reads with this quantity: 1 day, 6.33 days
 
 
 @dataclass(frozen=True)
@@ -138,6 +149,10 @@ class QuoteLine:
     pricing: str = "per_unit"
     goods: bool = False
     estimate: PackageEstimate | None = None  # a work package's build-up; internal, left out of quote.json
+    deliverables: tuple[str, ...] = ()  # a work package's, as printed
+    assumptions: tuple[str, ...] = ()  # what a work package's price rests on, as printed (offer, contract annex)
+    effort: tuple[ShownEffort, ...] = ()  # printed only where the deal says show_effort
+    package_pricing: str | None = None  # a work package's mode: fixed, time_and_material or capped
 
     @property
     def recurring(self) -> bool:

@@ -33,7 +33,7 @@ from ..input.model import Deal, DealItem, Service
 from ..input.model.work import WorkPackage, expected, merged
 from ..money import percent_of, round_money, total
 from .issues import PricingIssue
-from .quote import PackageEstimate, PlannedMilestone, RoleEstimate, Step
+from .quote import PackageEstimate, PlannedMilestone, RoleEstimate, ShownEffort, Step
 
 ZERO = Decimal(0)
 HOURS_PER_DAY = Decimal(8)
@@ -49,7 +49,7 @@ def package_of(item: DealItem, service: Service) -> WorkPackage | None:
     return package
 
 
-def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency: str) -> PackageEstimate:
+def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency: str, lang: str = "en") -> PackageEstimate:
     """The package's price build-up (module policy, steps 1-5)."""
     rates = {r.role: r for r in rate_card.rates}
     roles = tuple(_role(e, rates[e.role], currency) for e in package.effort or [])
@@ -66,19 +66,23 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
     shown_buffer, rounding = (buffer, fixed - effort_amount - buffer) if mode == "fixed" else (ZERO, ZERO)
     costs = [r.cost for r in roles]
     qty = item.quantity
+    words = rate_card.translations.get(lang)
+    unit = (words.unit if words else None) or rate_card.unit
+    plural = (words.unit_plural if words else None) or rate_card.unit_plural or unit
     steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit} x {r.rate}", qty * r.amount) for r in roles]
     if shown_buffer:
         steps.append(Step("buffer", _buffer_label(package), qty * shown_buffer))
     if rounding:
         steps.append(Step("rounding", f"rounded up to a multiple of {package.round_up_to}", qty * rounding))
     return PackageEstimate(
-        id=package.id, pricing=mode, unit=rate_card.unit, roles=roles, effort_amount=effort_amount, spread_amount=spread_amount,
+        id=package.id, pricing=mode, unit=unit, unit_plural=plural, roles=roles, effort_amount=effort_amount, spread_amount=spread_amount,
         buffer=buffer if mode != "time_and_material" else ZERO,
         buffer_percent=buffer / effort_amount * 100 if effort_amount and mode != "time_and_material" else None,
         rounding=rounding, price=price, cap=fixed if mode == "capped" else None,
         cost=None if any(c is None for c in costs) else total(costs),  # type: ignore[misc]
         steps=tuple(steps), deliverables=tuple(package.deliverables or ()), assumptions=tuple(package.assumptions or ()),
         show_effort=bool(package.show_effort), depends_on=tuple(package.depends_on),
+        hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"),
     )
 
 
@@ -124,8 +128,15 @@ def planned(deal: Deal, estimates: dict[int, tuple[DealItem, PackageEstimate]]) 
     return done
 
 
+def shown_effort(item: DealItem, est: PackageEstimate) -> tuple[ShownEffort, ...]:
+    """The effort per role as the offer prints it (only where the deal says show_effort)."""
+    if not est.show_effort:
+        return ()
+    return tuple(ShownEffort(r.name, item.quantity * r.expected, est.unit if item.quantity * r.expected == 1 else est.unit_plural) for r in est.roles)
+
+
 def _days(item: DealItem, est: PackageEstimate, allocation: dict) -> int:
-    per_day = HOURS_PER_DAY if est.unit.lower() in ("hour", "h", "hr") else Decimal(1)
+    per_day = HOURS_PER_DAY if est.hourly else Decimal(1)
     needs = [item.quantity * r.expected / per_day / allocation[r.role] for r in est.roles if r.expected]
     return max([int(n.to_integral_value(ROUND_CEILING)) for n in needs] or [1])
 
