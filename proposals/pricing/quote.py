@@ -55,6 +55,7 @@ class RoleEstimate:
     amount: Decimal  # round(expected x rate)
     cost: Decimal | None  # expected x the role's cost, unrounded
     optimistic: Decimal | None = None
+    cost_rate: Decimal | None = None  # the role's cost per unit
     likely: Decimal | None = None
     pessimistic: Decimal | None = None
 
@@ -85,6 +86,8 @@ class PackageEstimate:
     assumptions: tuple[str, ...] = ()
     show_effort: bool = False
     depends_on: tuple[str, ...] = ()
+    buffer_rule_percent: Decimal | None = None  # the buffer rule as the package states it: a percentage
+    buffer_spreads: Decimal | None = None  # ... or a number of spreads
     hourly: bool = False  # the rate card counts hours; the plan counts 8 to a working day
     start: date | None = None
     end: date | None = None

@@ -82,6 +82,7 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
         cost=None if any(c is None for c in costs) else total(costs),  # type: ignore[misc]
         steps=tuple(steps), deliverables=tuple(package.deliverables or ()), assumptions=tuple(package.assumptions or ()),
         show_effort=bool(package.show_effort), depends_on=tuple(package.depends_on),
+        buffer_rule_percent=package.buffer_percent, buffer_spreads=package.buffer_spreads,
         hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"),
     )
 
@@ -89,7 +90,7 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
 def _role(effort, rate, currency: str) -> RoleEstimate:
     mean, spread = expected(effort)
     return RoleEstimate(effort.role, rate.name, mean, spread, rate.price, round_money(mean * rate.price, currency),
-                        None if rate.cost is None else mean * rate.cost, effort.optimistic, effort.likely, effort.pessimistic)
+                        None if rate.cost is None else mean * rate.cost, effort.optimistic, rate.cost, effort.likely, effort.pessimistic)
 
 
 def _buffer_label(package: WorkPackage) -> str:
