@@ -69,11 +69,12 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
     words = rate_card.translations.get(lang)
     unit = (words.unit if words else None) or rate_card.unit
     plural = (words.unit_plural if words else None) or rate_card.unit_plural or unit
-    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit} x {r.rate}", qty * r.amount) for r in roles]
+    times = "" if qty == 1 else f" x {qty}"
+    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit} x {r.rate}{times}", qty * r.amount) for r in roles]
     if shown_buffer:
-        steps.append(Step("buffer", _buffer_label(package), qty * shown_buffer))
+        steps.append(Step("buffer", _buffer_label(package) + times, qty * shown_buffer))
     if rounding:
-        steps.append(Step("rounding", f"rounded up to a multiple of {package.round_up_to}", qty * rounding))
+        steps.append(Step("rounding", f"rounded up to a multiple of {package.round_up_to}{times}", qty * rounding))
     return PackageEstimate(
         id=package.id, pricing=mode, unit=unit, unit_plural=plural, roles=roles, effort_amount=effort_amount, spread_amount=spread_amount,
         buffer=buffer if mode != "time_and_material" else ZERO,
