@@ -65,6 +65,8 @@ def package_problems(at: At, name: str, package: WorkPackage, card: Service | No
 def deal_package_problems(loaded: "Loaded", deal: Deal, services: dict[str, Service]) -> Iterator[Problem]:
     """Every work package of the deal, their dependencies and the plan."""
     packages: dict[int, WorkPackage] = {}
+    # Ids of every package the deal names, sound or not, so a flaw in one is not also reported where it is named.
+    named = {item.work_package.id for item in deal.items if item.work_package is not None and item.work_package.id}
     for i, item in enumerate(deal.items):
         service = services.get(item.sku)
         if service is None or (item.work_package is None and service.pricing != "work_package"):
@@ -80,8 +82,8 @@ def deal_package_problems(loaded: "Loaded", deal: Deal, services: dict[str, Serv
                         f"duplicate work package id {package.id} (also items[{known[package.id]}])", "input.duplicate-id")
         elif package.id:
             known[package.id] = i
-    yield from _dependencies(loaded, packages, known)
-    yield from _plan(loaded, deal, packages, services, known)
+    yield from _dependencies(loaded, packages, known, named)
+    yield from _plan(loaded, deal, packages, known, named)
 
 
 def _effective(item, service: Service) -> WorkPackage:
@@ -113,12 +115,12 @@ def _item_package(loaded: "Loaded", i: int, item, service: Service, services: di
         yield from package_problems(at, field, own, card)
 
 
-def _dependencies(loaded: "Loaded", packages: dict[int, WorkPackage], known: dict[str, int]) -> Iterator[Problem]:
+def _dependencies(loaded: "Loaded", packages: dict[int, WorkPackage], known: dict[str, int], named: set[str]) -> Iterator[Problem]:
     for i, package in packages.items():
         for j, dep in enumerate(package.depends_on):
             where, field = loaded.where("items", i, "work_package", "depends_on", j), f"items[{i}].work_package.depends_on[{j}]"
-            if dep not in known:
-                yield error(where, field, f"no work package {dep} in this deal{_close(dep, known)}")
+            if dep not in named:
+                yield error(where, field, f"no work package {dep} in this deal{_close(dep, named - {package.id})}")
             elif dep == package.id:
                 yield error(where, field, "a work package cannot depend on itself")
     cycle = _cycle(packages, known)
@@ -151,7 +153,7 @@ def _cycle(packages: dict[int, WorkPackage], known: dict[str, int]) -> list[str]
     return None
 
 
-def _plan(loaded: "Loaded", deal: Deal, packages: dict[int, WorkPackage], services: dict[str, Service], known: dict[str, int]) -> Iterator[Problem]:
+def _plan(loaded: "Loaded", deal: Deal, packages: dict[int, WorkPackage], known: dict[str, int], named: set[str]) -> Iterator[Problem]:
     delivery = deal.terms.delivery
     scheduled = delivery.start is not None and bool(delivery.allocation)
     if scheduled:
@@ -162,8 +164,8 @@ def _plan(loaded: "Loaded", deal: Deal, packages: dict[int, WorkPackage], servic
                                 f"no allocation for role {effort.role} (work package of items[{i}]); say how many people of it work on a package")
     for k, m in enumerate(delivery.milestones):
         field, where = f"terms.delivery.milestones[{k}]", loaded.where("terms", "delivery", "milestones", k)
-        if m.work_package is not None and m.work_package not in known:
-            yield error(loaded.where("terms", "delivery", "milestones", k, "work_package"), f"{field}.work_package", f"no work package {m.work_package} in this deal{_close(m.work_package, known)}")
+        if m.work_package is not None and m.work_package not in named:
+            yield error(loaded.where("terms", "delivery", "milestones", k, "work_package"), f"{field}.work_package", f"no work package {m.work_package} in this deal{_close(m.work_package, named)}")
         elif m.date is None and m.work_package is None:
             yield error(where, f"{field}.date", "give the milestone a date, or the work_package whose end it is")
         elif m.date is None and not scheduled:
