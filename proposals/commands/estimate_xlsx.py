@@ -14,7 +14,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..pricing.quote import Quote, QuoteLine
-from .estimate import package_lines
 
 HEADER = ("Pos", "Package", "Role", "Optimistic", "Likely", "Pessimistic", "Expected", "Spread", "Rate", "Amount", "Cost rate", "Cost")
 MONEY = "#,##0.00"
@@ -31,7 +30,7 @@ def write_workbook(quote: Quote, title: str, path: Path) -> None:
     sheet.append([f"Estimate of the work packages in {quote.currency}: internal, never in customer documents"])
     sheet.append(list(HEADER))
     list_cells, net_cells = [], []
-    for line in package_lines(quote):
+    for line in (l for l in quote.lines if l.estimate is not None):
         list_cell, net_cell = _package(sheet, line)
         if line.kind == "firm":
             list_cells.append(list_cell)
