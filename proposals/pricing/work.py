@@ -75,6 +75,7 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
         steps.append(Step("buffer", _buffer_label(package) + times, qty * shown_buffer))
     if rounding:
         steps.append(Step("rounding", f"rounded up to a multiple of {package.round_up_to}{times}", qty * rounding))
+    steps = _rounded(steps, round_money(qty * price, currency), currency)
     return PackageEstimate(
         id=package.id, pricing=mode, unit=unit, unit_plural=plural, roles=roles, effort_amount=effort_amount, spread_amount=spread_amount,
         buffer=buffer if mode != "time_and_material" else ZERO,
@@ -86,6 +87,14 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
         buffer_rule_percent=package.buffer_percent, buffer_spreads=package.buffer_spreads,
         hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"),
     )
+
+
+def _rounded(steps: list[Step], line: Decimal, currency: str) -> list[Step]:
+    """Each step rounded to the minor unit (a quantity such as 0.5 gives half cents); what that leaves
+    against the rounded line is a step of its own, so the build-up adds up to the line's list amount."""
+    out = [replace(s, amount=round_money(s.amount, currency)) for s in steps]
+    rest = line - total(s.amount for s in out)
+    return out + [Step("rounding", "rounding of the quantity's amounts", rest)] if rest else out
 
 
 def _role(effort, rate, currency: str) -> RoleEstimate:
