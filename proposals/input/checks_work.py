@@ -35,7 +35,8 @@ def template_problems(at: At, name: str, s: Service, services: dict[str, Service
         yield error(at("work_package", "rate_card"), f"{name}.work_package.rate_card", what)
     if not package.effort:
         yield error(at("work_package"), f"{name}.work_package.effort", "give the effort of at least one role")
-    yield from package_problems(lambda *f: at("work_package", *f), f"{name}.work_package", package, card)
+    usable = card if card is not None and card.pricing == "rate_card" else None  # roles of no rate card are not checked twice
+    yield from package_problems(lambda *f: at("work_package", *f), f"{name}.work_package", package, usable)
 
 
 def package_problems(at: At, name: str, package: WorkPackage, card: Service | None) -> Iterator[Problem]:
@@ -112,7 +113,7 @@ def _item_package(loaded: "Loaded", i: int, item, service: Service, services: di
         yield error(at("rate_card"), f"{field}.rate_card", f"{item.sku} is priced by its template's rate card; remove rate_card")
     if own is not None:
         card = service if service.pricing == "rate_card" else services.get(service.work_package.rate_card or "") if service.work_package else None
-        yield from package_problems(at, field, own, card)
+        yield from package_problems(at, field, own, card if card is not None and card.pricing == "rate_card" else None)
 
 
 def _dependencies(loaded: "Loaded", packages: dict[int, WorkPackage], known: dict[str, int], named: set[str]) -> Iterator[Problem]:
@@ -174,4 +175,4 @@ def _plan(loaded: "Loaded", deal: Deal, packages: dict[int, WorkPackage], known:
     for k, m in enumerate(deal.terms.payment.milestones):
         if m.milestone is not None and m.milestone not in ids:
             yield error(loaded.where("terms", "payment", "milestones", k, "milestone"), f"terms.payment.milestones[{k}].milestone",
-                        f"no delivery milestone {m.milestone}{_close(m.milestone, ids)}")
+                        f"no delivery milestone {m.milestone}{_close(m.milestone, ids) or ' (known: ' + ', '.join(sorted(ids)) + ')'}")

@@ -120,3 +120,17 @@ def test_light_commands_do_not_import_openpyxl():
     probe = "import sys; from proposals.cli import run; run(['quote', 'deals/acme-maschinenbau.yaml', '-w', sys.argv[1]]); print('openpyxl' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", probe, str(REPO)], capture_output=True, text=True, cwd=REPO)
     assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_capped_package_of_the_deals_own_prints_its_cap_and_how_it_is_billed(tmp_path, cli):
+    # on the rate card itself: senior 3 x 1,350 = 4,050.00 at the rates; cap 4,050 + 20 % 810 = 4,860 -> up to 500: 5,000.00
+    ws = copy_example(tmp_path / "ws")
+    deal = ws / DEAL
+    package = ('  - sku: CONS-TM-DAY\n    quantity: 1\n    work_package:\n      name: Hypercare after go-live\n      pricing: capped\n'
+               '      buffer_percent: "20"\n      round_up_to: "500"\n      effort:\n        - {role: senior, effort: "3"}\n')
+    deal.write_text(deal.read_text().replace("  - sku: CONS-SUCCESS-REVIEW\n", package + "  - sku: CONS-SUCCESS-REVIEW\n", 1))
+    code, _, err = cli("build", DEAL, "-w", ws, "--format", "pdf")
+    assert code == 0, err
+    offer = " ".join(pdf_text(ws / "output" / "NW-2026-041-r2" / "offer.pdf").split())
+    assert "Billed on time and material at the agreed rates; the amount is the estimate. Capped at €5,000.00" in offer
+    assert "Hypercare after go-live" in offer and "1 package €4,050.00 €4,050.00" in offer

@@ -196,3 +196,24 @@ def test_the_price_never_falls_when_an_effort_rises(o, extra, more, rise, mode, 
     assert after.net_amount >= before.net_amount
     assert (after.cap or 0) >= (before.cap or 0)
     assert after.cost >= before.cost
+
+
+def test_an_hourly_rate_card_counts_eight_hours_to_a_working_day():
+    # 20 hours / 8 = 2.5 days for one person -> 3 working days: Friday 1 January 2027 is a weekday, so Fri 1, Mon 4, Tue 5
+    hourly = service("HOURS", None, pricing="rate_card", unit="hour", unit_plural="hours", rates=[{"role": "dev", "name": "Dev", "price": D("120.00")}])
+    terms = {"delivery": {"start": datetime.date(2027, 1, 1), "allocation": {"dev": D("1")}}}
+    q = price(deal([{"sku": "HOURS", "quantity": "1", "work_package": {"id": "W", "name": "Fix", "effort": [one("dev", "20")]}}], terms=terms),
+              catalog(hourly), seller())
+    est = q.lines[0].estimate
+    assert (est.start, est.end, est.working_days, q.lines[0].net_amount) == (datetime.date(2027, 1, 1), datetime.date(2027, 1, 5), 3, D("2400.00"))
+
+
+def test_a_fractional_quantity_rounds_each_step_and_keeps_the_rest_as_a_step():
+    # senior 1 x 1350 = 1,350.00, buffer 10 % = 135.00 -> 1,485.00 per package; x 0.333 = 494.505 -> line 494.51
+    # steps: effort 449.55 (1,350 x 0.333), buffer 44.955 -> 44.96; together 494.51: nothing left over
+    # x 0.335: 1350 x 0.335 = 452.25, 135 x 0.335 = 45.225 -> 45.23; 497.48 against the line 497.475 -> 497.48: nothing left
+    # x 0.5 at a 3-decimal price: one figure 0.01 senior = 13.50, buffer 1.35 -> 14.85 x 0.5 = 7.425 -> 7.43;
+    # steps 6.75 + 0.675 -> 0.68 = 7.43
+    for qty, line_amount in (("0.333", D("494.51")), ("0.335", D("497.48"))):
+        q = priced([{"sku": "CARD", "quantity": qty, "work_package": {"name": "P", "buffer_percent": D("10"), "effort": [one("senior", "1")]}}])
+        assert q.lines[0].list_amount == line_amount and sum(s.amount for s in q.lines[0].estimate.steps) == line_amount
