@@ -56,7 +56,10 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     estimates = planned(deal, {i: (deal.items[i], estimate(deal.items[i], p, local[p.rate_card], currency, lang)) for i, p in packages.items()})  # type: ignore[index]
     ordered = _ordered(deal.items, local)
     lines = [_line(i, n, item, local[item.sku], deal, seller, currency, estimates.get(i)) for n, (i, item) in enumerate(ordered, 1)]
-    lines = _with_deltas([replace(l, converted_from=services[l.sku].currency) if line_converted(converted[l.sku], l.role) else l for l in lines])
+    for i, p in packages.items():  # a work package's prices are its rate card's: converted where the card's rates were
+        rates[deal.items[i].sku] = rates[deal.items[i].sku] or rates[p.rate_card]  # type: ignore[index]
+    origin = {i: (services[p.rate_card], converted[p.rate_card], tuple(r.role for r in estimates[i].roles)) for i, p in packages.items()}  # type: ignore[index]
+    lines = _with_deltas([_marked(l, services, converted, origin) for l in lines])
     firm = [line for line in lines if line.kind == "firm"]
     acs = document_allowances_charges(deal, firm, seller, currency, services)
     totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
@@ -90,6 +93,14 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     )
     invariants(quote)
     return quote
+
+
+def _marked(line: QuoteLine, services: dict[str, Service], converted: dict, origin: dict) -> QuoteLine:
+    """The line with ``converted_from`` where its prices were converted (a work package: any of its roles' rates)."""
+    if line.source_index in origin:
+        card, done, roles = origin[line.source_index]
+        return replace(line, converted_from=card.currency) if any(f"rate:{r}" in done for r in roles) else line
+    return replace(line, converted_from=services[line.sku].currency) if line_converted(converted[line.sku], line.role) else line
 
 
 def _ordered(items: Iterable[DealItem], services: dict[str, Service]) -> list[tuple[int, DealItem]]:

@@ -217,3 +217,11 @@ def test_a_fractional_quantity_rounds_each_step_and_keeps_the_rest_as_a_step():
     for qty, line_amount in (("0.333", D("494.51")), ("0.335", D("497.48"))):
         q = priced([{"sku": "CARD", "quantity": qty, "work_package": {"name": "P", "buffer_percent": D("10"), "effort": [one("senior", "1")]}}])
         assert q.lines[0].list_amount == line_amount and sum(s.amount for s in q.lines[0].estimate.steps) == line_amount
+
+
+def test_a_package_in_another_currency_converts_its_rate_card_and_says_so():
+    # 1 EUR = 0.95 CHF: senior 1,350.00 EUR -> 1,282.50 CHF; 2 days = 2,565.00 CHF
+    rate = {"pair": "EUR/CHF", "rate": D("0.95"), "date": datetime.date(2026, 11, 19), "source": "ECB"}
+    q = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "P", "effort": [one("senior", "2")]}}], currency="CHF", exchange_rates=[rate])
+    assert q.lines[0].net_amount == D("2565.00") and q.lines[0].converted_from == "EUR"
+    assert [(c.pair, c.positions) for c in q.conversions] == [("EUR/CHF", (1,))]
