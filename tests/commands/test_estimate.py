@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal as D
-from pathlib import Path
 
 from tests.conftest import REPO, copy_example
 from tests.libreoffice import Office, require_libreoffice

@@ -11,7 +11,6 @@ import datetime
 import json
 from decimal import Decimal as D
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
