@@ -24,6 +24,8 @@ def show_estimate(workspace: Path, deal: Path, xlsx: Path | None, strict: bool, 
     from ..input.loading import load_workspace
     from .deal import price_deal, quote_warnings
 
+    if xlsx is not None and not xlsx.parent.is_dir():
+        raise click.UsageError(f"--xlsx {xlsx}: no folder {xlsx.parent}")
     ws = load_workspace(workspace, [deal])
     loaded = ws.deals[0]
     priced = price_deal(ws, loaded)
@@ -57,7 +59,7 @@ def render_estimate(quote: Quote, title: str) -> str:
     if costs and None not in costs and net > 0:
         cost = total(costs)  # type: ignore[arg-type]
         out.append(f"{'Internal cost':<{WIDTH - 20}}{fmt(cost):>20}")
-        out.append(f"{'Margin':<{WIDTH - 20}}{format_number(margin(net, cost).quantize(Decimal('0.1')), quote.locale):>18} %")
+        out.append(f"{'Margin':<{WIDTH - 20}}{format(margin(net, cost).quantize(Decimal('0.1')), 'f'):>18} %")
     return "\n".join(out) + "\n"
 
 

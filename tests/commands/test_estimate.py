@@ -35,7 +35,14 @@ def test_estimate_prints_each_package_with_its_build_up(cli):
         assert any(line.strip().startswith(label) and line.rstrip().endswith(amount) for line in out.splitlines()), (label, amount)
     assert "Plan: 2027-01-11 to 2027-01-19, 7 working days" in out
     assert "Plan: 2027-01-20 to 2027-04-16, 63 working days; after WP1" in out
-    assert out.splitlines()[-3].endswith("€53,000.00")
+    # internal cost: WP1 10,121.80; WP2 3 x (874.80 + 1,575.00 + 3,722.40) = 18,516.60; together 28,638.40
+    # margin (53,000.00 - 28,638.40) / 53,000.00 = 45.97 % -> 46.0 %
+    assert [l.split()[-2:] if l.startswith("Margin") else l.split()[-1] for l in out.splitlines()[-3:]] == ["€53,000.00", "€28,638.40", ["46.0", "%"]]
+
+
+def test_an_xlsx_in_no_folder_is_a_usage_error(tmp_path, cli):
+    code, _, err = cli("estimate", DEAL, "-w", REPO, "--xlsx", tmp_path / "nowhere" / "e.xlsx")
+    assert code == 2 and "no folder" in err
 
 
 CALC = r'''
