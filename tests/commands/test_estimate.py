@@ -140,3 +140,22 @@ def test_a_capped_package_of_the_deals_own_prints_its_cap_and_how_it_is_billed(t
     offer = " ".join(pdf_text(ws / "output" / "NW-2026-041-r2" / "offer.pdf").split())
     assert "Billed on time and material at the agreed rates; the amount is the estimate. Capped at €5,000.00" in offer
     assert "Hypercare after go-live" in offer and "1 package €4,050.00 €4,050.00" in offer
+
+
+def test_a_deals_record_counts_the_rate_card_its_work_packages_are_priced_by(tmp_path):
+    """A change of CONS-TM-DAY's rates re-prices WP-PDM-ASSESS: the manifest's inputs must name the card even for a
+    deal that sells only the template."""
+    from proposals.commands.records import manifest_inputs
+    from proposals.input.loading import load_workspace
+
+    ws_path = copy_example(tmp_path / "ws")
+    deal = ws_path / DEAL
+    text = deal.read_text()
+    for role in ("principal", "senior", "consultant"):  # sell only the templates (and no T&M days) in this copy
+        start = text.index("  - sku: CONS-TM-DAY\n")
+        text = text[:start] + text[text.index("  - sku: CONS-SUCCESS-REVIEW\n") if role == "consultant" else text.index("  - sku: CONS-TM-DAY\n", start + 1):]
+    text = text.replace("previous_revision: deals/history/acme-maschinenbau-r1.yaml\n", "")  # r1 sells CONS-TM-DAY itself
+    deal.write_text(text.replace("covered_by: [CONS-TM-DAY]", "covered_by: [WP-PDM-ASSESS]"))
+    ws = load_workspace(ws_path, [deal])
+    assert "CONS-TM-DAY" not in {i.sku for i in ws.deals[0].model.items}
+    assert "catalog:CONS-TM-DAY" in manifest_inputs(ws, ws.deals[0])
