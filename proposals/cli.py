@@ -30,14 +30,8 @@ def _find_workspace(ctx: click.Context, param: click.Parameter, value: Path) -> 
 
 
 def _workspace_option(f):
-    return click.option(
-        "--workspace",
-        "-w",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=Path("."),
-        callback=_find_workspace,
-        help="Workspace folder (holds catalog/, deals/, templates/) [default: the nearest folder at or above this one that holds catalog/].",
-    )(f)
+    return click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=Path("."), callback=_find_workspace,
+                        help="Workspace folder (holds catalog/, deals/, templates/) [default: the nearest folder at or above this one that holds catalog/].")(f)
 
 
 def _strict_option(f):
@@ -68,9 +62,7 @@ def _time_limit_option(f):
 
 
 def _set_memory_limit(megabytes: int) -> None:
-    from .runtime.processes import set_memory_limit
-
-    set_memory_limit(megabytes)
+    from .runtime.processes import set_memory_limit; set_memory_limit(megabytes)  # noqa: E702
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -148,6 +140,23 @@ def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:
     from .commands.deal_views import show_quote
 
     show_quote(workspace, _deal_path(workspace, deal), as_json, strict, _report)
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the estimate as a spreadsheet (internal review).")
+@_strict_option
+def estimate(deal: Path, workspace: Path, xlsx: Path | None, strict: bool) -> None:
+    """Print how DEAL's work packages are priced: efforts, spreads, buffers, costs, margin, plan (internal).
+
+    \b
+    Example:
+      proposals estimate deals/acme-maschinenbau.yaml --xlsx acme-estimate.xlsx
+    """
+    from .commands.estimate import show_estimate
+
+    show_estimate(workspace, _deal_path(workspace, deal), xlsx, strict, _report)
 
 
 @cli.command(epilog=EPILOG_EXIT)

@@ -73,6 +73,8 @@ def _line_rows(line: QuoteLine, quote: Quote, fmt) -> list[str]:
     rows.append("     " + _cut(detail, WIDTH - 5))
     if len(line.tiers) > 1 or (line.tiers and line.tiers[0].quantity != line.quantity):
         rows += ["     tier: " + _cut(f"{format_number(s.quantity, quote.locale)} x {price(s.unit_price)} = {fmt(s.amount)}", WIDTH - 11) for s in line.tiers]
+    if line.estimate is not None:  # a work package's build-up (internal; proposals estimate shows all of it)
+        rows += ["     " + _cut(f"{s.kind}: {s.label} = {fmt(s.amount)}", WIDTH - 5) for s in line.estimate.steps]
     if line.delta is not None:
         rows.append(f"     delta against the offer: {'+' if line.delta >= 0 else '-'}{fmt(abs(line.delta))}")
     return rows

@@ -68,7 +68,7 @@ def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
     Files: the deal (and its previous revision), the seller profile, the
     workspace templates. The catalog counts per service (``catalog:SKU``, the
     hash of the validated entry), so a price change rebuilds exactly the deals
-    that sell the item.
+    that sell the item, or price a work package by it (its template's rate card).
     """
     paths = [ws.seller.path]
     previous = ws.previous_of(loaded)
@@ -85,7 +85,9 @@ def manifest_inputs(ws: "Workspace", loaded: "Loaded") -> dict[str, str]:
     # The deal counts by its content, not its status or decision: recording the customer's
     # answer, or a comment, does not make an issued revision a different offer.
     found[ws.relative(loaded.path)] = sha256(loaded.model.model_dump_json(exclude={"status", "decided_on"}).encode())
-    skus = sorted({i.sku for d in deals for i in d.items} | {s for d in deals for s in d.customer.installed})
+    skus = {i.sku for d in deals for i in d.items} | {s for d in deals for s in d.customer.installed}
+    # a work package is priced by its template's rate card: a change of the card's rates re-prices the deal
+    skus = sorted(skus | {t.rate_card for sku in skus if sku in ws.services and (t := ws.services[sku].work_package) and t.rate_card})
     found.update({f"catalog:{sku}": sha256(ws.services[sku].model_dump_json().encode()) for sku in skus if sku in ws.services})
     return dict(sorted(found.items()))
 

@@ -139,7 +139,8 @@ def _terms(old_deal: Deal, old: Quote, new_deal: Deal, new: Quote) -> list[Field
         "valid until": (old.valid_until, new.valid_until),
         "delivery period": ((old_deal.terms.delivery.start, old_deal.terms.delivery.end), (new_deal.terms.delivery.start, new_deal.terms.delivery.end)),
         "place of performance": (old_deal.terms.delivery.place, new_deal.terms.delivery.place),
-        "delivery milestones": ([(m.id, m.date) for m in old_deal.terms.delivery.milestones], [(m.id, m.date) for m in new_deal.terms.delivery.milestones]),
+        # as planned: a date a work package derives counts like one the deal fixes
+        "delivery milestones": ([(m.id, m.date) for m in old.milestones], [(m.id, m.date) for m in new.milestones]),
         "acceptance period (working days)": (old_deal.terms.acceptance.days, new_deal.terms.acceptance.days),
     }
     out = [FieldChange(name, a, b) for name, (a, b) in pairs.items() if a != b]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..errors import Location, Problem
 from ..money import minor_unit
 from .checks_deal import deal_problems
+from .checks_work import template_problems
 from .findings import _close, _duplicates, error, warning
 from .model import SellerProfile, Service
 
@@ -132,7 +133,8 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
     elif s.rates:
         yield error(at("rates"), f"{name}.rates", f"rates are used only with rate_card pricing (this item is {s.pricing})")
     if s.pricing != "per_unit" and s.pricing != "package" and s.price is not None:
-        yield error(at("price"), f"{name}.price", f"{s.pricing} pricing takes its prices from {'rates' if s.pricing == 'rate_card' else 'tiers'}, not price")
+        yield error(at("price"), f"{name}.price", f"{s.pricing} pricing takes its prices from {_price_source(s.pricing)}, not price")
+    yield from template_problems(at, name, s, services)
     if s.billing == "yearly" and s.minimum_term_months is not None and s.minimum_term_months % 12:
         yield error(at("minimum_term_months"), f"{name}.minimum_term_months", "a yearly item runs in whole years: give a multiple of 12")
     if s.billing == "once" and s.minimum_term_months is not None:
@@ -154,6 +156,10 @@ def check_service(loaded: "Loaded", i: int, s: Service, seller: SellerProfile, s
                 yield error(at(field, j), f"{name}.{field}[{j}]", f"unknown SKU {sku}{_close(sku, services)}")
             elif sku == s.sku:
                 yield error(at(field, j), f"{name}.{field}[{j}]", "an item cannot refer to itself")
+
+
+def _price_source(pricing: str) -> str:
+    return {"rate_card": "rates", "work_package": "the effort of its work_package template"}.get(pricing, "tiers")
 
 
 def _check_price_lists(at, name: str, s: Service, seller: SellerProfile) -> Iterator[Problem]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from .countries import EU_COUNTRIES
+from .checks_work import deal_package_problems
 from .findings import _close, _duplicates, error, warning
 from ..errors import Problem
 from ..money import total
@@ -29,6 +30,7 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     yield from _taxes(loaded, deal, seller)
     yield from _allowance_scopes(loaded, deal, services)
     yield from _split_payment(loaded, deal, seller, services)
+    yield from deal_package_problems(loaded, deal, services)
 
 
 def _currency(loaded: "Loaded", deal: Deal, seller: SellerProfile, services: dict[str, Service]) -> Iterator[Problem]:
@@ -98,7 +100,7 @@ def _line_terms(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Pr
     for j, ac in enumerate(item.allowances_charges):
         if (ac.amount is None) == (ac.percent is None):
             yield error(loaded.where("items", i, "allowances_charges", j), f"items[{i}].allowances_charges[{j}]", "give either amount or percent")
-    if item.cap is not None and service.pricing != "rate_card":
+    if item.cap is not None and service.pricing not in ("rate_card", "work_package"):
         yield error(loaded.where("items", i, "cap"), f"items[{i}].cap", f"a cap applies to time-and-material (rate_card) items; {item.sku} is {service.pricing}")
     if item.credit and (item.optional or item.alternative_to):
         yield error(loaded.where("items", i, "credit"), f"items[{i}].credit", "a credit line cannot be optional or an alternative")
@@ -107,6 +109,8 @@ def _line_terms(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Pr
 def _item_role(loaded: "Loaded", i: int, item, service: Service) -> Iterator[Problem]:
     field = f"items[{i}].role"
     roles = [r.role for r in service.rates]
+    if item.work_package is not None or service.pricing == "work_package":
+        return  # a work package names its roles under effort (checks_work)
     if service.pricing == "rate_card" and item.role is None:
         yield error(loaded.where("items", i), field, f"{item.sku} is billed by role; name one of: {', '.join(roles)}")
     elif service.pricing == "rate_card" and item.role not in roles:
@@ -196,6 +200,8 @@ def _dates(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     # mutmut: None -> "" is equivalent: previous is only tested for truth before the first date replaces it.
     previous = None
     for i, milestone in enumerate(delivery.milestones):
+        if milestone.date is None:
+            continue  # derived from a work package (checks_work)
         field = f"terms.delivery.milestones[{i}].date"
         where = loaded.where("terms", "delivery", "milestones", i, "date")
         if previous and milestone.date < previous:

@@ -2,7 +2,8 @@
 
 Each finding names the rule it comes from, so an approval can refer to it:
 ``services[LIC-PLAT].max_discount_percent``, ``guardrails.max_discount_percent``,
-``guardrails.margin_floor_percent``, ``guardrails.credit_rules[C]``.
+``guardrails.margin_floor_percent``, ``guardrails.credit_rules[C]``,
+``guardrails.min_buffer_percent``, ``guardrails.max_spread_percent``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ def findings(deal: Deal, lines: Iterable[QuoteLine], services: dict[str, Service
     lines = list(lines)
     yield from _discounts(lines, services, seller)
     yield from _margins(lines, seller)
+    yield from _packages(lines, seller)
     yield from _credit(deal, seller, payment_days)
 
 
@@ -64,6 +66,23 @@ def _margins(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]
         overall = margin(net, total(l.cost for l in firm))  # type: ignore[misc]
         if overall < floor:
             yield Finding("pricing.margin-below-floor", "items", f"total margin {overall.quantize(Decimal('0.1'))} % is below the floor of {floor} %", "guardrails.margin_floor_percent")
+
+
+def _packages(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]:
+    """A work package's buffer below the seller's floor; a fixed price resting on too wide a spread."""
+    floor, limit = seller.guardrails.min_buffer_percent, seller.guardrails.max_spread_percent
+    for line in lines:
+        est = line.estimate
+        if est is None:
+            continue
+        where = f"items[{line.source_index}].work_package"
+        if floor is not None and est.buffer_percent is not None and est.buffer_percent < floor:
+            yield Finding("pricing.buffer-below-floor", where, f"risk buffer {est.buffer_percent.quantize(Decimal('0.1'))} % on {line.name} "
+                          f"is below the floor of {floor} %", "guardrails.min_buffer_percent")
+        spread = est.spread_percent
+        if limit is not None and est.pricing == "fixed" and spread is not None and spread > limit:
+            yield Finding("pricing.spread-above-limit", where, f"the fixed price of {line.name} rests on an estimate with a spread of "
+                          f"{spread.quantize(Decimal('0.1'))} %, wider than the limit of {limit} %", "guardrails.max_spread_percent")
 
 
 def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Finding]:

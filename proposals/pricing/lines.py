@@ -36,10 +36,11 @@ from .currency import accounting_vat, conversions, in_currency, line_converted
 from .guardrails import findings
 from ..input.model import Deal, DealItem, SellerProfile, Service
 from ..money import percent_of, round_money, total
-from .quote import LineAdjustment, Quote, QuoteLine, Step, TierStep
+from .quote import LineAdjustment, PackageEstimate, Quote, QuoteLine, Step, TierStep
 from .schedule import payment_schedule
 from .issues import PricingIssue
 from .taxes import document_allowances_charges, invariants, tax_category_for, totals_and_vat
+from .work import estimate, milestones, package_of, planned, shown_effort
 
 ZERO = Decimal(0)
 
@@ -48,17 +49,24 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
     """Price a validated deal (cross-checks passed); raise PricingIssue for unpriceable input."""
     currency = deal.currency or seller.default_currency
     local, rates, converted = {}, {}, {}
-    for sku in dict.fromkeys(item.sku for item in deal.items):
-        local[sku], rates[sku], converted[sku] = in_currency(services[sku], currency, deal, seller)
+    lang = (deal.locale or seller.default_locale).split("_")[0]
+    packages = {i: p for i, item in enumerate(deal.items) if (p := package_of(item, services[item.sku])) is not None}
+    for sku in dict.fromkeys([item.sku for item in deal.items] + [p.rate_card for p in packages.values()]):
+        local[sku], rates[sku], converted[sku] = in_currency(services[sku], currency, deal, seller)  # type: ignore[index]
+    estimates = planned(deal, {i: (deal.items[i], estimate(deal.items[i], p, local[p.rate_card], currency, lang)) for i, p in packages.items()})  # type: ignore[index]
     ordered = _ordered(deal.items, local)
-    lines = [_line(i, n, item, local[item.sku], deal, seller, currency) for n, (i, item) in enumerate(ordered, 1)]
-    lines = _with_deltas([replace(l, converted_from=services[l.sku].currency) if line_converted(converted[l.sku], l.role) else l for l in lines])
+    lines = [_line(i, n, item, local[item.sku], deal, seller, currency, estimates.get(i)) for n, (i, item) in enumerate(ordered, 1)]
+    for i, p in packages.items():  # a work package's prices are its rate card's: converted where the card's rates were
+        rates[deal.items[i].sku] = rates[deal.items[i].sku] or rates[p.rate_card]  # type: ignore[index]
+    origin = {i: (services[p.rate_card], converted[p.rate_card], tuple(r.role for r in estimates[i].roles)) for i, p in packages.items()}  # type: ignore[index]
+    lines = _with_deltas([_marked(l, services, converted, origin) for l in lines])
     firm = [line for line in lines if line.kind == "firm"]
     acs = document_allowances_charges(deal, firm, seller, currency, services)
     totals, vat, one_off, recurring = totals_and_vat(deal, firm, acs, seller, currency)
     terms = deal.terms.payment
     payment_days = terms.days if terms.days is not None else seller.default_terms.payment_days
     early = terms.early_payment or seller.default_terms.early_payment
+    planned_milestones = milestones(deal, {e.id: e for e in estimates.values() if e.id})
     quote = Quote(
         offer_number=deal.offer_number,
         revision=deal.revision,
@@ -72,7 +80,7 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
         totals=totals,
         one_off_net=one_off,
         recurring_net=recurring,
-        schedule=payment_schedule(deal, one_off, payment_days, early, currency),
+        schedule=payment_schedule(deal, one_off, payment_days, early, currency, {m.id: m.date for m in planned_milestones}),
         payment_days=payment_days,
         recurring_billing=terms.recurring_billing,
         early_payment_percent=early.percent if early else None,
@@ -81,9 +89,18 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
         findings=tuple(findings(deal, lines, local, seller, payment_days)),
         conversions=conversions(lines, rates, currency),
         accounting_vat=accounting_vat(totals, currency, deal, seller),
+        milestones=planned_milestones,
     )
     invariants(quote)
     return quote
+
+
+def _marked(line: QuoteLine, services: dict[str, Service], converted: dict, origin: dict) -> QuoteLine:
+    """The line with ``converted_from`` where its prices were converted (a work package: any of its roles' rates)."""
+    if line.source_index in origin:
+        card, done, roles = origin[line.source_index]
+        return replace(line, converted_from=card.currency) if any(f"rate:{r}" in done for r in roles) else line
+    return replace(line, converted_from=services[line.sku].currency) if line_converted(converted[line.sku], line.role) else line
 
 
 def _ordered(items: Iterable[DealItem], services: dict[str, Service]) -> list[tuple[int, DealItem]]:
@@ -103,9 +120,15 @@ def _extra(item: DealItem) -> bool:
     return item.optional or item.alternative_to is not None
 
 
-def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str) -> QuoteLine:
-    unit_price, tiers, list_amount, cost = list_price(item, service)
-    steps, period_net, adjustments = _waterfall(index, item, list_amount, currency)
+def _line(index: int, position: int, item: DealItem, service: Service, deal: Deal, seller: SellerProfile, currency: str,
+          package: PackageEstimate | None = None) -> QuoteLine:
+    if package is None:
+        unit_price, tiers, list_amount, cost = list_price(item, service)
+    else:  # a work package: its price per package, built up from the effort (pricing/work.py)
+        unit_price, tiers, list_amount = package.price, [], item.quantity * package.price
+        cost = None if package.cost is None else item.quantity * package.cost
+    cap = item.cap if package is None or package.cap is None else item.quantity * package.cap
+    steps, period_net, adjustments = _waterfall(index, item, list_amount, currency, cap)
     periods = _periods(item, service)
     recurring = service.billing != "once"
     sign = Decimal(-1) if item.credit else Decimal(1)
@@ -114,7 +137,8 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
     if item.credit:
         steps.append(Step("credit", "credit", -2 * period_net * periods))
     tax = tax_category_for(service.tax_category, deal, seller)
-    text = wording(service, (deal.locale or seller.default_locale).split("_")[0])
+    lang = (deal.locale or seller.default_locale).split("_")[0]
+    text = wording(service, lang) if package is None else package_wording(service, item, lang)
     role_name = next((r.name for r in service.rates if r.role == item.role), None)
     list_rounded = round_money(list_amount, currency)
     return QuoteLine(
@@ -126,8 +150,13 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         category=text["category"],
         unit=text["unit"],
         unit_plural=text["unit_plural"],
-        pricing=service.pricing,
+        pricing=service.pricing if package is None else "work_package",
         goods=service.goods,
+        estimate=package,
+        deliverables=package.deliverables if package else (),
+        assumptions=package.assumptions if package else (),
+        effort=shown_effort(item, package) if package else (),
+        package_pricing=package.pricing if package else None,
         quantity=item.quantity,
         unit_price=unit_price,
         price_base_quantity=service.price_base_quantity,
@@ -148,7 +177,7 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
         tiers=tuple(TierStep(q, p, round_money(a, currency)) for q, p, a in tiers),
         adjustments=adjustments,
         waterfall=tuple(steps),
-        cap=item.cap,
+        cap=cap,
         credit=item.credit,
         alternative_to=item.alternative_to,
         notes=item.notes,
@@ -171,7 +200,27 @@ def wording(service: Service, lang: str) -> dict[str, str | None]:
     return {**own, **given}
 
 
-def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
+PACKAGE_UNIT = {"de": ("Paket", "Pakete")}  # a package of its own on a rate card counts packages, not the card's days
+
+
+def package_wording(service: Service, item: DealItem, lang: str) -> dict[str, str | None]:
+    """A work-package line's texts: the package's name and description over the service's wording."""
+    text = wording(service, lang)
+    own = item.work_package
+    if service.pricing == "rate_card":
+        unit, plural = PACKAGE_UNIT.get(lang, ("package", "packages"))
+        text = {**text, "unit": unit, "unit_plural": plural, "description": None, "scope": None}
+    if own is not None and own.name:
+        text["name"] = own.name
+    if own is not None and own.description:
+        text["description"] = text["scope"] = own.description
+    elif service.pricing == "rate_card" or text["description"] is None:
+        template = service.work_package
+        text["description"] = text["scope"] = template.description if template else text["description"]
+    return text
+
+
+def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str, cap: Decimal | None) -> tuple[list[Step], Decimal, tuple[LineAdjustment, ...]]:
     """Steps 1-4 of the module policy for one period; returns steps, the period net and adjustments."""
     list_rounded = round_money(list_amount, currency)
     after_discount = round_money(list_amount - percent_of(list_amount, item.discount_percent), currency)
@@ -190,8 +239,8 @@ def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str) 
         net += signed
     if net < 0:
         raise PricingIssue(f"items[{index}].allowances_charges", f"the allowances take the line below zero ({net}); a credit must be marked credit: true")
-    if item.cap is not None and net > round_money(item.cap, currency):
-        capped = round_money(item.cap, currency)
+    if cap is not None and net > round_money(cap, currency):
+        capped = round_money(cap, currency)
         steps.append(Step("cap", f"capped at {capped}", capped - net))
         net = capped
     return steps, net, tuple(adjustments)

@@ -28,7 +28,7 @@ class TierStep:
 class Step:
     """One step of a line's price waterfall; the steps add up to the line's net amount."""
 
-    kind: Literal["list", "discount", "allowance", "charge", "cap", "periods", "credit"]
+    kind: Literal["list", "discount", "allowance", "charge", "cap", "periods", "credit", "effort", "buffer", "rounding"]
     label: str
     amount: Decimal
 
@@ -41,6 +41,70 @@ class LineAdjustment:
     reason: str
     amount: Decimal
     percent: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RoleEstimate:
+    """One role's effort in a work package (per package), at its rate; internal."""
+
+    role: str
+    name: str
+    expected: Decimal  # the one figure, or PERT (o + 4m + p) / 6, to 0.01
+    spread: Decimal  # (p - o) / 6, to 0.01; 0 for one figure
+    rate: Decimal
+    amount: Decimal  # round(expected x rate)
+    cost: Decimal | None  # expected x the role's cost, unrounded
+    optimistic: Decimal | None = None
+    cost_rate: Decimal | None = None  # the role's cost per unit
+    likely: Decimal | None = None
+    pessimistic: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PackageEstimate:
+    """How a work package's price came about: internal (never in customer documents or quote.json).
+
+    Per package: ``effort_amount`` (the roles' amounts) + ``buffer`` + ``rounding`` = ``price``; a
+    capped package is priced at its effort and not to exceed ``cap``. ``steps`` is the line's build-up
+    (effort per role, buffer, rounding, each x the quantity), which adds up to the line's list amount."""
+
+    id: str | None
+    pricing: str
+    unit: str
+    unit_plural: str
+    roles: tuple[RoleEstimate, ...]
+    effort_amount: Decimal
+    spread_amount: Decimal  # sum of spread x rate, unrounded
+    buffer: Decimal
+    buffer_percent: Decimal | None  # the buffer in percent of effort_amount (None where there is none)
+    rounding: Decimal
+    price: Decimal
+    cap: Decimal | None
+    cost: Decimal | None
+    steps: tuple["Step", ...]
+    deliverables: tuple[str, ...] = ()
+    assumptions: tuple[str, ...] = ()
+    show_effort: bool = False
+    depends_on: tuple[str, ...] = ()
+    buffer_rule_percent: Decimal | None = None  # the buffer rule as the package states it: a percentage
+    buffer_spreads: Decimal | None = None  # ... or a number of spreads
+    hourly: bool = False  # the rate card counts hours; the plan counts 8 to a working day
+    start: date | None = None
+    end: date | None = None
+    working_days: int | None = None
+
+    @property
+    def spread_percent(self) -> Decimal | None:
+        return self.spread_amount / self.effort_amount * 100 if self.effort_amount else None
+
+
+@dataclass(frozen=True)
+class ShownEffort:
+    """A role's effort as the offer prints it, for a work package whose deal says ``show_effort``."""
+
+    name: str
+    quantity: Decimal
+    unit: str  # as it reads with this quantity: 1 day, 6.33 days
 
 
 @dataclass(frozen=True)
@@ -87,6 +151,11 @@ class QuoteLine:
     scope: str | None = None
     pricing: str = "per_unit"
     goods: bool = False
+    estimate: PackageEstimate | None = None  # a work package's build-up; internal, left out of quote.json
+    deliverables: tuple[str, ...] = ()  # a work package's, as printed
+    assumptions: tuple[str, ...] = ()  # what a work package's price rests on, as printed (offer, contract annex)
+    effort: tuple[ShownEffort, ...] = ()  # printed only where the deal says show_effort
+    package_pricing: str | None = None  # a work package's mode: fixed, time_and_material or capped
 
     @property
     def recurring(self) -> bool:
@@ -220,6 +289,16 @@ class AccountingVat:
 
 
 @dataclass(frozen=True)
+class PlannedMilestone:
+    """A delivery milestone with its date: as the deal fixes it, or the end of the work package it names."""
+
+    id: str
+    name: str
+    date: date | None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
 class Quote:
     """A fully priced deal."""
 
@@ -244,6 +323,7 @@ class Quote:
     findings: tuple[Finding, ...] = field(default=())
     conversions: tuple[Conversion, ...] = ()
     accounting_vat: AccountingVat | None = None
+    milestones: tuple[PlannedMilestone, ...] = ()
 
     @property
     def firm_lines(self) -> tuple[QuoteLine, ...]:

@@ -26,7 +26,7 @@ def _plain(value: Any) -> Any:
 
 
 def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
-    """The Quote as JSON data; guardrail findings and costs only when ``internal``."""
+    """The Quote as JSON data; guardrail findings, costs and work-package estimates only when ``internal``."""
     data = _plain(quote)
     if quote.margin_percent is not None:  # internal; a percentage reads to two places, not to 28 digits
         data["margin_percent"] = format(quote.margin_percent.quantize(Decimal("0.01")), "f")
@@ -35,6 +35,7 @@ def quote_document(quote: Quote, *, internal: bool = False) -> dict[str, Any]:
         data.pop("margin_percent")
         for line in data["lines"]:
             line.pop("cost")
+            line.pop("estimate")  # a work package's efforts, spreads, buffer and costs are the seller's own
     for ac in data["allowances_charges"]:
         if ac["scope"] is None:
             del ac["scope"]  # only a scoped percentage has one; unscoped ones read as before it existed

@@ -73,17 +73,24 @@ def test_diff_of_the_example_revisions(cli):
     data = json.loads(out)
     assert (data["from_revision"], data["to_revision"]) == (1, 2)
     assert [(l["change"], l["sku"], l["delta"]) for l in data["lines"]] == [
-        ("changed", "COM-LINE-PKG", "-9800.00"),
+        # r2 prices the assessment and the line connections as work packages (issue #19): the typed-in packages
+        # go, the packages priced from their effort come (19,100.00 and 3 x 11,300.00 = 33,900.00)
+        ("added", "WP-PDM-ASSESS", "19100.00"),
+        ("added", "WP-LINE-CONNECT", "33900.00"),
         ("changed", "SW-ASSET-MONITOR", "-10080.00"),
         ("changed", "SW-EDGE-GATEWAY", "-960.00"),
         ("added", "SW-CONNECTOR-ERP", "7200.00"),
         ("changed", "SW-ANALYTICS-MODULE", "0.00"),
+        ("removed", "CONS-PDM-ASSESS", "-18500.00"),
+        ("removed", "COM-LINE-PKG", "-39200.00"),
     ]
     totals = {t["name"]: t["delta"] for t in data["totals"]}
-    assert totals["line_net_total"] == "-30200.00" and totals["payable"] == "-34859.86"
+    # 19,100 + 33,900 - 10,080 - 960 + 7,200 - 18,500 - 39,200 = -8,540, and the analytics module (16,560.00) left
+    # the totals as an option: -25,100.00
+    assert totals["line_net_total"] == "-25100.00" and totals["payable"] == "-28972.93"
     code, out, _ = cli("diff", "-w", REPO, "deals/history/acme-maschinenbau-r1.yaml", "deals/acme-maschinenbau.yaml")
     assert "  + SW-CONNECTOR-ERP Insight ERP/CMMS connector: – -> €7,200.00 (+€7,200.00)" in out
-    assert "  Amount payable: €328,005.89 -> €293,146.03 (−€34,859.86)" in out  # the offer's own words
+    assert "  Amount payable: €328,005.89 -> €299,032.96 (−€28,972.93)" in out  # the offer's own words
 
 
 def test_revision_two_shows_its_changes_page_in_both_formats(tmp_path, cli):
@@ -96,7 +103,7 @@ def test_revision_two_shows_its_changes_page_in_both_formats(tmp_path, cli):
     for text in (squash(pdf_text(folder / "offer.pdf")), squash(docx_text(folder / "offer.docx"))):
         assert "Changes since revision 1" in text
         assert "Insight ERP/CMMS connector" in text and "+ €7,200.00" in text
-        assert "€328,005.89" in text and "− €34,859.86" in text
+        assert "€328,005.89" in text and "− €28,972.93" in text
 
 
 def test_previous_revision_must_be_an_earlier_revision(minimal, cli):

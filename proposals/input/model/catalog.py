@@ -9,8 +9,9 @@ from pydantic import AfterValidator, Field
 
 from .common import CurrencyCode, Flag, Identifier, Model, Number, Text, WholeNumber, _visible
 from .currency import PriceList
+from .work import WorkPackage
 
-PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card"]
+PricingModel = Literal["per_unit", "graduated", "volume", "package", "rate_card", "work_package"]
 Billing = Literal["once", "monthly", "yearly"]
 Amount = Annotated[Number, Field(ge=0)]
 Percent = Annotated[Number, Field(ge=0, le=100)]
@@ -89,7 +90,7 @@ class Service(Model):
     translations: dict[LanguageCode, ServiceText] = {}
     """Wording in other languages, keyed by language code, e.g. ``de:`` with name, description, unit ..."""
     pricing: PricingModel = "per_unit"
-    """per_unit, graduated (each band at its rate), volume (all units at the band reached), package (fixed price, quantity counts packages), rate_card (time and material by role)."""
+    """per_unit, graduated (each band at its rate), volume (all units at the band reached), package (fixed price, quantity counts packages), rate_card (time and material by role), work_package (priced from the effort of its work_package template)."""
     price: Amount | None = None
     """Price per price-base quantity; required for per_unit and package."""
     currency: CurrencyCode = "EUR"
@@ -106,6 +107,8 @@ class Service(Model):
     """Price bands for graduated and volume pricing, in ascending order."""
     rates: list[RoleRate] = []
     """Role rates for rate_card pricing."""
+    work_package: WorkPackage | None = None
+    """The template of a work_package item: rate card, effort per role, pricing mode, buffer, rounding, deliverables and assumptions; a deal takes it and adjusts it."""
     tax_category: Identifier = "standard"
     """Id of a tax category in the seller profile."""
     cost: Amount | None = None

@@ -36,6 +36,7 @@ from .common import (
 from .currency import ExchangeRate
 from .seller import CreditRating, Registration
 from .terms import ContractTerms, Terms
+from .work import WorkPackage
 
 Percent = Annotated[Number, Field(ge=0, le=100)]
 DecisionSituation = Literal["straight_rebuy", "modified_rebuy", "new_task"]
@@ -164,6 +165,8 @@ class DealItem(Model):
     """Quantity in the item's unit (for recurring items: per period), at most 3 decimal places."""
     role: Identifier | None = None
     """Rate-card role for time-and-material items, e.g. ``senior``."""
+    work_package: WorkPackage | None = None
+    """Prices the line from the work it takes: adjusts the template of a work_package item, or describes a package of its own on a rate-card item (then with id, name and effort)."""
     discount_percent: Annotated[Number, Field(ge=0, lt=100, decimal_places=2)] = Decimal(0)
     """Negotiated discount on this line, in percent, at most 2 decimal places."""
     allowances_charges: list[LineAllowanceCharge] = []

@@ -136,6 +136,10 @@ class Guardrails(Model):
     """Lowest acceptable margin on catalog cost, in percent of the net price."""
     credit_rules: list[CreditRule] = []
     """Rules by customer credit rating."""
+    min_buffer_percent: Percent | None = None
+    """Lowest risk buffer a fixed or capped work package may carry without approval, in percent of its effort x rates."""
+    max_spread_percent: Percent | None = None
+    """Widest spread a fixed-price work package may rest on without approval: the spreads of its efforts at their rates, in percent of its effort x rates."""
 
 
 def _colour(value: str) -> str:

@@ -23,6 +23,8 @@ class PaymentMilestone(Model):
     """Fixed amount (e.g. a deposit); give this or percent."""
     due: Day | None = None
     """Planned date, if known; the due date adds the payment days."""
+    milestone: Identifier | None = None
+    """Id of the delivery milestone it falls due at; without ``due``, its date (given or derived from the work packages) is the planned date."""
     remainder: Flag = False
     """This instalment absorbs the rounding remainder (default: the last percent instalment)."""
 
@@ -49,8 +51,10 @@ class DeliveryMilestone(Model):
     """Key, e.g. ``M1``."""
     name: Text
     """What is delivered, e.g. "Line 3 commissioned"."""
-    date: Day
-    """Planned date."""
+    date: Day | None = None
+    """Planned date; required unless ``work_package`` derives it."""
+    work_package: Identifier | None = None
+    """Id of the work package whose end, derived from its effort, is the milestone's date unless ``date`` fixes it."""
 
 
 class DeliveryTerms(Model):
@@ -66,6 +70,8 @@ class DeliveryTerms(Model):
     """Incoterms 2020 rule for physical goods in the deal, at the place of performance."""
     milestones: list[DeliveryMilestone] = []
     """Milestones in date order."""
+    allocation: dict[Identifier, Annotated[Number, Field(gt=0)]] = {}
+    """People per rate-card role working on each package, e.g. ``{senior: "1", consultant: "0.5"}``; with ``start``, each work package's duration and end date follow from its effort."""
 
 
 class AcceptanceTerms(Model):
