@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from ..errors import InputError, Location, Problem, UsageError
+from ..errors import InputError, Location, Problem
 from ..input.archive import Refused, read_file
 from ..input.returned import Change, Comment, Paragraph, ReturnedDocx, read_docx
 

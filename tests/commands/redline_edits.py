@@ -11,7 +11,6 @@ edit simply changes the text.
 from __future__ import annotations
 
 import copy
-import io
 import zipfile
 from pathlib import Path
 
@@ -33,11 +32,9 @@ class Docx:
 
     def save(self, path: Path) -> Path:
         self.parts["word/document.xml"] = etree.tostring(self.root, xml_declaration=True, encoding="UTF-8", standalone=True)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-            for name, data in self.parts.items():
-                target.writestr(name, data)
-        path.write_bytes(out.getvalue())
+        from ..writers.test_reference_docx import zipped
+
+        path.write_bytes(zipped(self.parts))
         return path
 
     def ident(self) -> str:

@@ -9,7 +9,6 @@ example contract, changed by hand here.
 from __future__ import annotations
 
 import hashlib
-import io
 import zipfile
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import yaml
 from pypdf import PdfReader
 
 from ..conftest import copy_example
+from ..writers.test_reference_docx import zipped
 from .redline_edits import AUTHOR, Docx
 
 ACME = "NW-2026-041-r2"
@@ -81,7 +81,7 @@ def test_tracked_and_untracked_edits_become_the_next_revisions_deviations(ws, tm
     assert (code, err) == (0, "")
     assert out.splitlines() == [
         f"{file} against contract.docx of the record {ACME}:",
-        f"  9 Training dates and cancellation: replaced (edited without change tracking)",
+        "  9 Training dates and cancellation: replaced (edited without change tracking)",
         f"  11 Warranty: replaced (2 tracked changes by {AUTHOR})",
         f"      comment by {AUTHOR}: \u201cTen working days, as in our purchasing terms.\u201d",
         "2 clauses changed, 1 comment, 0 changes not imported",
@@ -189,19 +189,11 @@ def test_a_file_of_another_record_is_refused_unless_forced(ws, tmp_path, cli):
     assert "  11 Warranty: replaced (2 tracked changes" in out
 
 
-def _zip(entries: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries.items():
-            target.writestr(name, data)
-    return out.getvalue()
-
-
 def _with(ws: Path, change) -> bytes:
     with zipfile.ZipFile(ws / "output" / ACME / "contract.docx") as source:
         entries = {name: source.read(name) for name in source.namelist()}
     change(entries)
-    return _zip(entries)
+    return zipped(entries)
 
 
 HOSTILE = {

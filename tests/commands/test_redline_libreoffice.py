@@ -14,7 +14,6 @@ markup it shares with Word (tests/commands/redline_edits.py).
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import yaml
 from pypdf import PdfReader
