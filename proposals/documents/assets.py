@@ -59,7 +59,7 @@ class AssetPolicy:
         if not (allowed.is_relative_to(root) and target.is_relative_to(allowed)):
             raise AssetRefused(f"a symbolic link leads outside {_shown(allowed, root)}")
         if any(part.startswith(".") for part in target.relative_to(root).parts) or target.suffix.lower() in SOURCE_SUFFIXES:
-            raise AssetRefused(f"a symbolic link leads to a dot-file or a source file")
+            raise AssetRefused("a symbolic link leads to a dot-file or a source file")
         if not target.is_file():
             raise AssetRefused("no such file" if not target.exists() else "not a regular file")
         return target
@@ -76,7 +76,7 @@ class AssetPolicy:
 def _relative(reference: str) -> PurePosixPath:
     """``reference`` as a workspace-relative path, refused when it is absolute, climbs, or names a dot-path or a source."""
     if "\\" in reference or "\x00" in reference:
-        raise AssetRefused(f"backslashes and NUL characters are not allowed in paths")
+        raise AssetRefused("backslashes and NUL characters are not allowed in paths")
     path = PurePosixPath(reference)
     if path.is_absolute() or not path.parts:
         raise AssetRefused("only workspace-relative paths are allowed")
