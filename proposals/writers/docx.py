@@ -193,6 +193,7 @@ class DocxWriter:
         if watermark:
             docx_watermark.add_watermark(document, watermark, font)
         _set_metadata(document, meta)
+        docx_package.number_drawings(document)
         return docx_package.package_bytes(document, meta.created), ctx.problems
 
 

@@ -45,6 +45,28 @@ def strip_revision_ids(element) -> None:
             node.attrib.pop(name, None)
 
 
+def number_drawings(document) -> None:
+    """Give every drawing (``wp:docPr``) an id unique in the whole package.
+
+    python-docx numbers a picture's drawing one above the highest id of its own part,
+    so the header's logo and the body's first picture both get 1; Word takes a
+    repeated drawing id for damage and offers to repair the file. The ids run
+    1, 2, ... through the body, then the headers and footers in part order."""
+    number = 0
+    for part in _xml_parts(document):
+        for doc_pr in part._element.iter(qn("wp:docPr")):
+            number += 1
+            doc_pr.set("id", str(number))
+
+
+def _xml_parts(document):
+    """The main document part, then its headers and footers, in package order."""
+    main = document.part
+    stories = [part for part in main.package.iter_parts()
+               if part is not main and part.partname.startswith(("/word/header", "/word/footer"))]
+    return [main, *sorted(stories, key=lambda part: part.partname)]
+
+
 # -------------------------------------------------------------- reproducibility
 def zip_timestamp(moment: datetime) -> tuple[int, int, int, int, int, int]:
     """Convert ``moment`` to the UTC date-time tuple zip entries store (>= 1980)."""
