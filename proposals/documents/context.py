@@ -63,7 +63,7 @@ class TemplateContext:
     watermark: str | None = None
     """Text across every page while the revision is a draft ("DRAFT", or "DRAFT · NOT APPROVED" with unapproved guardrail findings)."""
     addressee: Any = None
-    """Who the cover letter is addressed to: the buying center's decider if there is one, else the customer's contact (``name``, ``title``, ``salutation``), or None."""
+    """Who the cover letter is addressed to: the buying center's decider if there is one (greeted with the contact's ``salutation`` when the decider is the contact and has none of their own), else the customer's contact (``name``, ``title``, ``salutation``), or None. Without a salutation the letter greets by name (``t.dear``), without an addressee generically (``t.dear_all``)."""
     compact: bool = False
     """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
     clauses: tuple[Any, ...] = ()
@@ -100,9 +100,27 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
         positions=_positions(quote),
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
-        addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
+        addressee=addressee(deal),
         watermark=_watermark(deal, quote, labels),
     )
+
+
+def addressee(deal: Deal):
+    """The person the offer letter greets: the buying center's decider, else the customer's
+    contact, or None. A decider who is also the contact (same name) and has no salutation of
+    their own is greeted with the contact's: one person is greeted the same wherever the deal
+    writes it down; without any, the template's generic greeting per language applies."""
+    contact = deal.customer.contact
+    decider = next((p for p in deal.buying_center if p.role == "decider"), None)
+    if decider is None:
+        return contact
+    if decider.salutation is None and contact is not None and contact.salutation and _same_person(decider, contact):
+        return decider.model_copy(update={"salutation": contact.salutation})
+    return decider
+
+
+def _same_person(a, b) -> bool:
+    return " ".join(a.name.casefold().split()) == " ".join(b.name.casefold().split())
 
 
 def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
