@@ -46,6 +46,7 @@ from ..errors import Location, Problem, TemplateError
 from ..input.model.common import FSI, ISOLATES, PARAGRAPH_SEPARATORS, PDI, RTL_BLOCKS, bidi_active
 from ..money import format_money, format_number, format_price
 from ..builtin import BUILTIN
+from . import typography
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 
@@ -270,6 +271,8 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         "paragraphs": paragraphs,
         "country": country,
         "iban": iban,
+        "nobreak": typography.nobreak,
+        "headline": typography.headline,
         "page_counter": page_counter,
         "css_string": css_literal,
     }
