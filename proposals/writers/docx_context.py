@@ -148,6 +148,7 @@ class Scope(NamedTuple):
     list_level: int = 0
     item: ListItem | None = None
     row_key: object = None
+    indent: int = 0  # twips a list is moved right by: under a sub-clause's text, as the PDF's margin
 
     def but(self, **changes) -> Scope:
         return self._replace(**changes)
