@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from proposals.cli import run
+from tests import ooxml
 
 # Compiled templates go to a private cache of this test run, not the user's ~/.cache.
 os.environ["PROPOSALS_CACHE_DIR"] = tempfile.mkdtemp(prefix="proposals-test-cache-")
@@ -22,6 +23,7 @@ os.environ["PROPOSALS_INTERNAL_ERRORS"] = str(INTERNAL_ERRORS)  # every process 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "internal_error_expected: the test provokes an internal error on purpose")
+    config.addinivalue_line("markers", "invalid_docx_expected: the test builds a DOCX the OOXML validator flags on purpose")
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +35,22 @@ def no_internal_errors(request):
     INTERNAL_ERRORS.unlink(missing_ok=True)
     if found and request.node.get_closest_marker("internal_error_expected") is None:
         pytest.fail(f"an internal error was reported during this test:\n{found}", pytrace=False)
+
+
+ooxml.watch()  # before any test forks a worker
+
+
+@pytest.fixture(autouse=True)
+def valid_docx(request):
+    """Fail the test that built a DOCX the OOXML validator flags (Word would offer to repair it)."""
+    yield
+    found = ooxml.findings()
+    if found and request.node.get_closest_marker("invalid_docx_expected") is None:
+        listing = "\n".join(f"{name}: {line}" for name, lines in found.items() for line in lines[:10])
+        pytest.fail(f"a DOCX built during this test is not valid OOXML (saved in {ooxml.SEEN}):\n{listing}",
+                    pytrace=False)
+
+
 REPO = Path(__file__).parent.parent
 
 

@@ -4,6 +4,13 @@
 added, removed and changed, totals with their deltas, schedule, terms,
 clauses). ``proposals diff`` prints it, ``--json`` serialises it, and an offer
 whose deal names its ``previous_revision`` gets a "changes since" page from it.
+
+Reconciliation: every changed line carries its effect on the net total (its
+amount counted in the total before and now: a firm line's net amount, nothing
+for an optional or alternative one), every document allowance or charge whose
+amount moved is a row of its own, and the effects add up to the change of the
+net total to the cent (``line_net_total - allowances + charges`` on both
+sides); :func:`compare` refuses to return changes that do not.
 """
 
 from __future__ import annotations
@@ -41,10 +48,32 @@ class LineChange:
     old_amount: Decimal | None
     new_amount: Decimal | None
     fields: tuple[FieldChange, ...] = ()
+    old_counted: Decimal | None = None  # the amount counted in the net total before (None: not in it)
+    new_counted: Decimal | None = None
 
     @property
     def delta(self) -> Decimal:
         return (self.new_amount or Decimal(0)) - (self.old_amount or Decimal(0))
+
+    @property
+    def effect(self) -> Decimal:
+        """What the change did to the net total."""
+        return (self.new_counted or Decimal(0)) - (self.old_counted or Decimal(0))
+
+
+@dataclass(frozen=True)
+class AllowanceChange:
+    """A document allowance or charge whose amount moved (signed: an allowance is negative)."""
+
+    change: str  # added, removed, changed
+    kind: str    # allowance, charge
+    reason: str
+    old: Decimal | None
+    new: Decimal | None
+
+    @property
+    def effect(self) -> Decimal:
+        return (self.new or Decimal(0)) - (self.old or Decimal(0))
 
 
 @dataclass(frozen=True)
@@ -67,6 +96,7 @@ class Changes:
     new_revision: int
     currency: str
     lines: list[LineChange] = field(default_factory=list)
+    allowances: list[AllowanceChange] = field(default_factory=list)
     totals: list[TotalChange] = field(default_factory=list)
     schedule: list[FieldChange] = field(default_factory=list)
     terms: list[FieldChange] = field(default_factory=list)
@@ -75,7 +105,7 @@ class Changes:
 
     @property
     def empty(self) -> bool:
-        return not (self.lines or self.totals or self.schedule or self.terms or self.clauses_added or self.clauses_removed)
+        return not (self.lines or self.allowances or self.totals or self.schedule or self.terms or self.clauses_added or self.clauses_removed)
 
 
 def _key(line: QuoteLine) -> tuple:
@@ -96,13 +126,47 @@ def _keyed(quote: Quote) -> dict[tuple, QuoteLine]:
 def compare(old_deal: Deal, old: Quote, new_deal: Deal, new: Quote, old_clauses: list[str] | None = None, new_clauses: list[str] | None = None) -> Changes:
     changes = Changes(new.offer_number, old.revision, new.revision, new.currency)
     changes.lines = _lines(old, new)
+    changes.allowances = _allowances(old, new)
     changes.totals = [TotalChange(name, getattr(old.totals, name), getattr(new.totals, name)) for name in TOTALS if getattr(old.totals, name) != getattr(new.totals, name)]
     changes.schedule = _schedule(old, new)
     changes.terms = _terms(old_deal, old, new_deal, new)
     if old_clauses is not None and new_clauses is not None:
         changes.clauses_added = [c for c in new_clauses if c not in old_clauses]
         changes.clauses_removed = [c for c in old_clauses if c not in new_clauses]
+    _reconcile(changes, new.totals.tax_exclusive_total - old.totals.tax_exclusive_total)
     return changes
+
+
+def _reconcile(changes: Changes, net_delta: Decimal) -> None:
+    """The rows' effects add up to the change of the net total, or this is a bug."""
+    rows = sum((row.effect for row in [*changes.lines, *changes.allowances]), Decimal(0))
+    if rows != net_delta:
+        raise RuntimeError(f"changes of {changes.offer_number} do not reconcile: rows {rows}, net total {net_delta}")
+
+
+def _counted(line: QuoteLine) -> Decimal | None:
+    return line.net_amount if line.kind == "firm" else None
+
+
+def _allowances(old: Quote, new: Quote) -> list[AllowanceChange]:
+    """Document allowances and charges matched by kind and reason (and order among equals)."""
+    def keyed(quote: Quote) -> dict[tuple, Decimal]:
+        found: dict[tuple, Decimal] = {}
+        for ac in quote.allowances_charges:
+            key, n = (ac.kind, ac.reason), 1
+            while key + (n,) in found:
+                n += 1
+            found[key + (n,)] = ac.signed
+        return found
+
+    before, after = keyed(old), keyed(new)
+    out = []
+    for key in dict.fromkeys([*after, *before]):
+        was, now = before.get(key), after.get(key)
+        if was != now:
+            change = "added" if was is None else "removed" if now is None else "changed"
+            out.append(AllowanceChange(change, key[0], key[1], was, now))
+    return out
 
 
 def _lines(old: Quote, new: Quote) -> list[LineChange]:
@@ -110,13 +174,14 @@ def _lines(old: Quote, new: Quote) -> list[LineChange]:
     out = []
     for key, line in after.items():
         if key not in before:
-            out.append(LineChange("added", line.sku, line.name, None, line.net_amount))
+            out.append(LineChange("added", line.sku, line.name, None, line.net_amount, (), None, _counted(line)))
             continue
         was = before[key]
         fields = tuple(FieldChange(f, getattr(was, f), getattr(line, f)) for f in LINE_FIELDS if getattr(was, f) != getattr(line, f))
         if fields:
-            out.append(LineChange("changed", line.sku, line.name, was.net_amount, line.net_amount, fields))
-    out += [LineChange("removed", line.sku, line.name, line.net_amount, None) for key, line in before.items() if key not in after]
+            out.append(LineChange("changed", line.sku, line.name, was.net_amount, line.net_amount, fields, _counted(was), _counted(line)))
+    out += [LineChange("removed", line.sku, line.name, line.net_amount, None, (), _counted(line), None)
+            for key, line in before.items() if key not in after]
     return out
 
 
@@ -174,9 +239,12 @@ def as_data(changes: Changes) -> dict[str, Any]:
         "to_revision": changes.new_revision,
         "currency": changes.currency,
         "lines": [
-            {"change": l.change, "sku": l.sku, "name": l.name, "old_amount": plain(l.old_amount), "new_amount": plain(l.new_amount), "delta": plain(l.delta), "fields": [{"field": f.field, "old": plain(f.old), "new": plain(f.new)} for f in l.fields]}
+            {"change": l.change, "sku": l.sku, "name": l.name, "old_amount": plain(l.old_amount), "new_amount": plain(l.new_amount), "delta": plain(l.delta),
+             "effect_on_net_total": plain(l.effect), "fields": [{"field": f.field, "old": plain(f.old), "new": plain(f.new)} for f in l.fields]}
             for l in changes.lines
         ],
+        "allowances_charges": [{"change": a.change, "kind": a.kind, "reason": a.reason, "old": plain(a.old), "new": plain(a.new),
+                                "effect_on_net_total": plain(a.effect)} for a in changes.allowances],
         "totals": [{"name": t.name, "old": plain(t.old), "new": plain(t.new), "delta": plain(t.delta)} for t in changes.totals],
         "schedule": [{"instalment": f.field.removeprefix("instalment "), "old": plain(f.old), "new": plain(f.new)} for f in changes.schedule],
         "terms": [{"term": f.field, "old": plain(f.old), "new": plain(f.new)} for f in changes.terms],
@@ -202,7 +270,9 @@ def render_text(changes: Changes, locale: str, workspace_templates=None) -> str:
         out.append("lines:")
         for line in changes.lines:
             detail = "; ".join(f"{f.field} {_show(f.old)} -> {_show(f.new)}" for f in line.fields if f.field != "net_amount")
-            out.append(f"  {mark[line.change]} {line.sku} {line.name}: {fmt(line.old_amount)} -> {fmt(line.new_amount)} ({signed(line.delta)}){'; ' + detail if detail else ''}")
+            out.append(f"  {mark[line.change]} {line.sku} {line.name}: {fmt(line.old_amount)} -> {fmt(line.new_amount)} ({signed(line.effect)}){'; ' + detail if detail else ''}")
+    for a in changes.allowances:
+        out.append(f"  {mark[a.change]} {words.get(a.kind, a.kind)} {a.reason}: {fmt(a.old)} -> {fmt(a.new)} ({signed(a.effect)})")
     if changes.totals:
         out.append("totals:")
         out += [f"  {words.get(TOTAL_WORDS[t.name], t.name)}: {fmt(t.old)} -> {fmt(t.new)} ({signed(t.delta)})" for t in changes.totals]

@@ -7,6 +7,7 @@ with a docstring. Templates receive exactly these names and nothing else.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from itertools import groupby
 from typing import Any, Literal
 
@@ -63,7 +64,9 @@ class TemplateContext:
     watermark: str | None = None
     """Text across every page while the revision is a draft ("DRAFT", or "DRAFT · NOT APPROVED" with unapproved guardrail findings)."""
     addressee: Any = None
-    """Who the cover letter is addressed to: the buying center's decider if there is one, else the customer's contact (``name``, ``title``, ``salutation``), or None."""
+    """Who the cover letter is addressed to: the buying center's decider if there is one (greeted with the contact's ``salutation`` when the decider is the contact and has none of their own), else the customer's contact (``name``, ``title``, ``salutation``), or None. Without a salutation the letter greets by name (``t.dear``), without an addressee generically (``t.dear_all``)."""
+    address_field: Any = None
+    """Offer letterhead: the position of the address field for window envelopes (``top_mm`` and ``left_mm`` from the page's edges, ``height_mm``, ``return_mm``: the zone above the address whose last line is the return address), or None where the address flows in the letterhead (seller branding ``address_field``)."""
     compact: bool = False
     """True for a straight rebuy: a compact quote (prices, terms, signature) instead of the full proposal."""
     clauses: tuple[Any, ...] = ()
@@ -100,9 +103,57 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
         positions=_positions(quote),
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
-        addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
+        addressee=addressee(deal),
+        address_field=address_field(seller.branding, seller.address.country),
         watermark=_watermark(deal, quote, labels),
     )
+
+
+@dataclass(frozen=True)
+class AddressField:
+    """Where the address goes on the letter (mm from the page's top and left edges)."""
+
+    top_mm: Decimal
+    left_mm: Decimal
+    height_mm: Decimal
+    return_mm: Decimal  # the zone above the address lines; the return address is its last line
+
+
+# DIN 5008: 85 x 45 mm from 20 mm left; form A 27 mm from the top with a 12.7 mm zone above
+# the address, form B 45 mm with 17.7 mm; the address itself has 27.3 mm (six lines).
+DIN_5008 = {"din5008-a": AddressField(Decimal(27), Decimal(20), Decimal(40), Decimal("12.7")),
+            "din5008-b": AddressField(Decimal(45), Decimal(20), Decimal(45), Decimal("17.7"))}
+ENVELOPE_COUNTRIES = ("DE", "AT", "CH")  # where sellers post offers in DIN window envelopes
+
+
+def address_field(branding, country: str) -> AddressField | None:
+    """The address field the branding asks for: an own position, a DIN 5008 form, or none;
+    by default form B on A4 paper for sellers in Germany, Austria and Switzerland."""
+    form = branding.address_field
+    if form is None:
+        form = "din5008-b" if branding.paper == "A4" and country in ENVELOPE_COUNTRIES else "flow"
+    if branding.address_field_top_mm is not None and branding.address_field_left_mm is not None:
+        base = DIN_5008.get(form, DIN_5008["din5008-b"])
+        return AddressField(branding.address_field_top_mm, branding.address_field_left_mm, base.height_mm, base.return_mm)
+    return DIN_5008.get(form)
+
+
+def addressee(deal: Deal):
+    """The person the offer letter greets: the buying center's decider, else the customer's
+    contact, or None. A decider who is also the contact (same name) and has no salutation of
+    their own is greeted with the contact's: one person is greeted the same wherever the deal
+    writes it down; without any, the template's generic greeting per language applies."""
+    contact = deal.customer.contact
+    decider = next((p for p in deal.buying_center if p.role == "decider"), None)
+    if decider is None:
+        return contact
+    if decider.salutation is None and contact is not None and contact.salutation and _same_person(decider, contact):
+        return decider.model_copy(update={"salutation": contact.salutation})
+    return decider
+
+
+def _same_person(a, b) -> bool:
+    return " ".join(a.name.casefold().split()) == " ".join(b.name.casefold().split())
 
 
 def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:

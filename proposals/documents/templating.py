@@ -37,7 +37,7 @@ from babel.core import Locale
 from babel.dates import format_date
 from babel.numbers import format_percent
 from jinja2 import ChoiceLoader, FileSystemLoader, PrefixLoader, StrictUndefined, TemplateError as JinjaError
-from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError, pass_eval_context
+from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError, pass_context, pass_eval_context
 from jinja2.filters import do_format, do_join, make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
@@ -46,6 +46,7 @@ from ..errors import Location, Problem, TemplateError
 from ..input.model.common import FSI, ISOLATES, PARAGRAPH_SEPARATORS, PDI, RTL_BLOCKS, bidi_active
 from ..money import format_money, format_number, format_price
 from ..builtin import BUILTIN
+from . import countries, typography
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 
@@ -184,11 +185,12 @@ ISOLATING_FILTERS = {"join": _join, "format": _format, "escape": _escape, "e": _
 """Jinja's filters that print values they are given, replaced by ones that isolate each value."""
 
 
-COMPILED_AS = "isolating"
+COMPILED_AS = "isolating-country-in-context"
 """Part of the bytecode cache's file names. Jinja checks a cached template against its
 source only, but the compiled code also holds the environment's ``finalize`` (constant
 output is even finalized while compiling): a new name here keeps templates compiled by
-an older environment, which did not isolate, from being used. Change it with ``finalize``."""
+an older environment, which did not isolate, from being used. Change it with ``finalize``
+and when a filter starts or stops taking the context (its call is compiled in)."""
 
 
 def make_environment(workspace_templates: Path | None, locale: str, currency: str) -> ImmutableSandboxedEnvironment:
@@ -255,9 +257,11 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         parts = [p.strip() for p in str(text).split("\n\n") if p.strip()]
         return Markup("").join(Markup("<p>{}</p>").format(isolate(p)) for p in parts)
 
-    def country(code: str) -> str:
-        """Country name of an ISO code in the locale: ``DE`` -> ``Deutschland`` (de)."""
-        return Locale.parse(locale).territories.get(code, code)
+    @pass_context
+    def country(context, code: str, form: str = "") -> str:
+        """Country name of an ISO code in the locale: ``DE`` -> ``Deutschland`` (de); ``country("in")`` with its article: ``the Netherlands``, ``den Niederlanden``."""
+        name = Locale.parse(locale).territories.get(code, code)
+        return countries.in_text(code, form, context.get("t") or {}, name) if form else name
 
     return {
         "money": money,
@@ -270,6 +274,8 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         "paragraphs": paragraphs,
         "country": country,
         "iban": iban,
+        "nobreak": typography.nobreak,
+        "headline": typography.headline,
         "page_counter": page_counter,
         "css_string": css_literal,
     }

@@ -56,6 +56,8 @@ Element / class                       What it becomes in Word
 ``tr.total`` / ``tr.subtotal``        bold with a rule above / thin rule above
 ``tr.grand`` / ``tr.group``           bold (the grand total) / bold on a light shading (group rows)
 ``td.logo-cell``                      right aligned cell (the letterhead's logo column)
+``div.address-field``                 the PDF's envelope window (with its ``.return-zone``): plain
+                                      blocks, the address stays in the letterhead's first cell
 ``img``                               inline picture, alt text as description; see
                                       :mod:`proposals.writers.docx_images` for allowed sources and
                                       sizing (``img`` classes are ignored)
@@ -195,6 +197,7 @@ class DocxWriter:
             docx_watermark.add_watermark(document, watermark, font)
         _set_metadata(document, meta)
         docx_package.add_custom_properties(document, meta.properties)
+        docx_package.number_drawings(document)
         return docx_package.package_bytes(document, meta.created), ctx.problems
 
 

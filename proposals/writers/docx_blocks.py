@@ -239,6 +239,8 @@ def keep_together(created: list) -> None:
 
 def _container(ctx, element, sink: Sink, scope: Scope) -> None:
     check_classes(ctx, element, KNOWN_CLASSES["container"])
+    if "subclause" in class_list(element):  # its lists sit under its text (the PDF's 10 mm)
+        scope = scope.but(indent=scope.indent + docx_numbering.CLAUSE_INDENT)
     walk_children(ctx, element, sink, scope)
 
 
@@ -298,8 +300,15 @@ def _list(ctx, element, sink: Sink, scope: Scope) -> None:
     if element.tag == "ol" and numbering:
         num_id = docx_numbering.restarted_num(ctx.numbering(), numbering[0], ilvl)
     inner = scope.but(list_level=level)
+    start = len(ctx.paragraphs)
     for child in _list_children(ctx, element, sink, inner):
         _list_item(ctx, child, sink, inner, ListItem(style, continuation, num_id, ilvl))
+    if scope.indent and numbering:
+        left, hanging = docx_numbering.level_indent(ctx.numbering(), numbering[0], ilvl)
+        for paragraph, _ in ctx.paragraphs[start:]:
+            ind = docx_oxml.paragraph_property(paragraph, W.ind)
+            ind.set(W.left, str(left + scope.indent))
+            ind.set(W.hanging, str(hanging))
 
 
 def _list_children(ctx, element, sink: Sink, scope: Scope):

@@ -46,11 +46,14 @@ INLINE_FORMATS = {"strong": "bold", "b": "bold", "em": "italic", "i": "italic",
 
 BLOCK_CLASSES = frozenset({"page-break", "keep-together", "muted", "right", "center"})
 KNOWN_CLASSES = {
-    "container": BLOCK_CLASSES | {"signature", "clause", "subclause", "deviation", "page-header", "page-footer"},
+    # address-field, return-zone: the letterhead's envelope window, placed by the PDF's stylesheet;
+    # in the DOCX the address stays in the letterhead's first cell
+    "container": BLOCK_CLASSES | {"signature", "clause", "subclause", "deviation", "page-header", "page-footer",
+                                  "address-field", "return-zone"},
     "p": BLOCK_CLASSES | {"lead", "small", "note", "address", "sender", "line"},
     "h1": BLOCK_CLASSES | {"title"},
     "tr": frozenset({"total", "subtotal", "grand", "group", "muted"}),
-    "cell": frozenset({"num", "center", "right", "muted", "logo-cell"}),
+    "cell": frozenset({"num", "center", "right", "muted", "logo-cell", "address-cell"}),
     "a": frozenset({"muted", "ref"}),  # a.ref: a cross-reference (docx_fields)
     "revision": frozenset({"standard", "negotiated"}),  # del, ins: tracked changes (docx_revisions)
 }
@@ -145,6 +148,7 @@ class Scope(NamedTuple):
     list_level: int = 0
     item: ListItem | None = None
     row_key: object = None
+    indent: int = 0  # twips a list is moved right by: under a sub-clause's text, as the PDF's margin
 
     def but(self, **changes) -> Scope:
         return self._replace(**changes)

@@ -80,3 +80,16 @@ def _set_num_pr(p_pr, num_id: int, ilvl: int) -> None:
     num_pr = child(p_pr, W.numPr)
     child(num_pr, W.ilvl).set(W.val, str(ilvl))
     child(num_pr, W.numId).set(W.val, str(num_id))
+
+
+def level_indent(numbering, num_id: int, ilvl: int) -> tuple[int, int]:
+    """``(left, hanging)`` twips of a list level (``w:ind`` of its ``w:lvl``); (0, 0) if it has none."""
+    num = numbering.num_having_numId(num_id)
+    abstract = next((a for a in numbering.findall(qn("w:abstractNum"))
+                     if a.get(qn("w:abstractNumId")) == str(num.abstractNumId.val)), None)
+    level = None if abstract is None else next(
+        (lvl for lvl in abstract.findall(qn("w:lvl")) if lvl.get(qn("w:ilvl")) == str(ilvl)), None)
+    ind = None if level is None else level.find(f"{qn('w:pPr')}/{qn('w:ind')}")
+    if ind is None:
+        return 0, 0
+    return int(ind.get(qn("w:left"), "0")), int(ind.get(qn("w:hanging"), "0"))

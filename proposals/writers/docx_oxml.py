@@ -53,7 +53,7 @@ def _ranks(tags: str) -> dict[str, int]:
 #: built here, computed once: ``qn("w:p")`` splits and looks up a prefix on every call.
 W = _names("""
     after b before body br cantSplit color docDefaults drawing fill fldChar fldCharType
-    gridCol gridSpan history hyperlink i ilvl instrText jc keepLines keepNext line
+    gridCol gridSpan hanging history hyperlink i ilvl ind instrText jc keepLines keepNext left line
     lineRule numId numPr p pageBreakBefore pBdr pos pPr pStyle r right rPr rPrDefault
     rStyle sectPr shd spacing styles sz t tab tabs tbl tblGrid tblHeader tblLayout
     tblLook tblPr tblStyle tblW tc tcBorders tcMar tcPr tcW tr trPr type u val vertAlign

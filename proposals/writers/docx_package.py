@@ -64,11 +64,32 @@ def add_custom_properties(document, properties: tuple[tuple[str, str], ...]) -> 
     for pid, (name, value) in enumerate(properties, 2):  # pids start at 2 (ECMA-376 Part 1, 22.3.2.2)
         prop = etree.SubElement(root, f"{{{CUSTOM_NS}}}property", fmtid=FMTID, pid=str(pid), name=name)
         etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
-    # the declaration as Word writes it: LibreOffice 7.4 did not open the file over UNO with
-    # lxml's single-quoted one on this part
+    # the declaration as Word writes it
     blob = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n' + etree.tostring(root, encoding="UTF-8")
     package = document.part.package
     package.relate_to(Part(PackURI("/docProps/custom.xml"), CT.OFC_CUSTOM_PROPERTIES, blob, package), RT.CUSTOM_PROPERTIES)
+
+
+def number_drawings(document) -> None:
+    """Give every drawing (``wp:docPr``) an id unique in the whole package.
+
+    python-docx numbers a picture's drawing one above the highest id of its own part,
+    so the header's logo and the body's first picture both get 1; Word takes a
+    repeated drawing id for damage and offers to repair the file. The ids run
+    1, 2, ... through the body, then the headers and footers in part order."""
+    number = 0
+    for part in _xml_parts(document):
+        for doc_pr in part._element.iter(qn("wp:docPr")):
+            number += 1
+            doc_pr.set("id", str(number))
+
+
+def _xml_parts(document):
+    """The main document part, then its headers and footers, in package order."""
+    main = document.part
+    stories = [part for part in main.package.iter_parts()
+               if part is not main and part.partname.startswith(("/word/header", "/word/footer"))]
+    return [main, *sorted(stories, key=lambda part: part.partname)]
 
 
 # -------------------------------------------------------------- reproducibility

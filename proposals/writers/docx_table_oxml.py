@@ -43,12 +43,14 @@ def start_table(tbl, style_id: str | None, columns: list[int], fixed: bool,
 
 def add_row(tbl, header: bool):
     """Append a ``w:tr`` that never splits across pages and, as a header row, repeats
-    on every page."""
+    on every page. Both are on/off properties written as Word writes them: the bare
+    element means on (the schema's on/off-only type has no ``true``, and Word offers to
+    repair a file that says it)."""
     tr = _SubElement(tbl, W.tr)
     tr_pr = _SubElement(tr, W.trPr)
-    _SubElement(tr_pr, W.cantSplit).set(W.val, "true")
+    _SubElement(tr_pr, W.cantSplit)
     if header:
-        _SubElement(tr_pr, W.tblHeader).set(W.val, "true")
+        _SubElement(tr_pr, W.tblHeader)
     return tr
 
 

@@ -10,6 +10,7 @@
 * ``colspan`` merges cells; ``rowspan`` is reported and ignored.
 * Cell classes ``num``/``right`` (right aligned), ``center``, ``muted``; row
   classes ``total`` (bold, rule above), ``subtotal`` (thin rule above), ``muted``.
+* Table class ``keep-with-next``: its last two rows keep with the block after it.
 """
 
 from __future__ import annotations
@@ -64,6 +65,16 @@ def render_table(ctx, element, sink, scope: Scope, walk, sink_class) -> None:
                     sink.part)
     if page_break:
         docx_oxml.paragraph_property(_first_paragraph(tbl), W.pageBreakBefore)
+    if "keep-with-next" in class_list(element):
+        _keep_last_rows_with_next(tbl)
+
+
+def _keep_last_rows_with_next(tbl, count: int = 2) -> None:
+    """``table.keep-with-next``: the last rows go with what follows (the price table's last
+    line with the totals, never the totals alone), as the PDF's ``break-after: avoid``."""
+    for tr in tbl.findall(W.tr)[-count:]:
+        for paragraph in tr.iter(W.p):
+            docx_oxml.paragraph_property(paragraph, W.keepNext)
 
 
 def _new_table(ctx, sink, rows, grid: list[int], plain: bool, fixed: bool):

@@ -10,8 +10,10 @@ LibreOffice both read this markup; DrawingML has no equivalent that Word treats
 as a watermark.
 
 The look follows the PDF's ``.draft-watermark``: the text in bold at 44 pt,
-rotated 35 degrees counter-clockwise, in the PDF's 7 % of dark blue over white
-(the colour is mixed in advance, so no client has to honour a fill opacity).
+rotated 35 degrees counter-clockwise, in the PDF's 30 % of dark blue over white
+(about 1.8:1 against the paper: seen at a glance on screen and in print, while
+text beneath it keeps a contrast of 8:1; the colour is mixed in advance, so no
+client has to honour a fill opacity).
 The shape is as wide and high as the text's capitals at that size; ``trim``
 keeps LibreOffice from recomputing its height from the font's line height
 (LibreOffice 7.4 reads only the family and size of the text path's style, so it
@@ -30,7 +32,7 @@ from proposals.writers import docx_oxml
 
 SIZE_PT = 44        # the PDF stylesheet's font-size of .draft-watermark
 ROTATION = 325      # VML turns clockwise: the PDF's rotate(-35deg)
-FILL = "#EFF1F4"    # rgba(31, 58, 95, 0.07) over white, as the PDF shows it
+FILL = "#BCC4CF"    # rgba(31, 58, 95, 0.3) over white, as the PDF shows it
 CAP_HEIGHT = 0.65   # em: the text path fits its glyphs' outlines, capitals here
 # Advance widths (em) of Calibri Bold = Carlito Bold (metric-compatible); other
 # characters count as DEFAULT_ADVANCE. They give the shape the text's own aspect

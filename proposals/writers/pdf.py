@@ -104,6 +104,7 @@ class PdfWriter:
                 pdf_variant=self.variant,
                 attachments=files,
                 font_config=fonts,
+                finisher=_files_listed_once,
             )
         return data, problems + messages
 
@@ -118,6 +119,20 @@ class PdfWriter:
             modified=stamp,
             relationship="Data",
         )
+
+
+def _files_listed_once(document, pdf) -> None:
+    """Keep one entry per embedded file in the catalog's ``/AF`` array (PDF/A-3).
+
+    WeasyPrint 70 adds each attachment twice, once from the ``EmbeddedFiles`` name
+    tree and once more from its file specification; a validator takes the repeated
+    entry for two associated files with one name."""
+    listed = pdf.catalog.get("AF")
+    if not listed:
+        return
+    unique = list(dict.fromkeys(listed))
+    listed.clear()
+    listed.extend(unique)
 
 
 # ---------------------------------------------------------------- laid out in an engine (runtime/engines.py)

@@ -203,14 +203,16 @@ def test_docx_isolates_every_rtl_value(rtl_build):
     assert plain.count(HEBREW) == plain.count(FSI + NAME + PDI) >= 3  # letterhead, greeting link text, order block
     assert (FSI + NAME + PDI) in header.replace("&quot;", '"')
     # join isolates each director on its own: the open embedding of the second cannot reach the first
-    assert f"{FSI}{DIRECTORS[0]}{PDI}, {FSI}{DIRECTORS[1]}{PDI}" in footer
+    # (each name unbreakable: its spaces are no-break spaces, #22 item 6)
+    first, second = (name.replace(" ", "\u00a0") for name in DIRECTORS)
+    assert f"{FSI}{first}{PDI}, {FSI}{second}{PDI}" in footer
     # paragraphs: each paragraph of the introduction in its own isolate, the open RLI closed before the PDI
     assert f"{FSI}مرحبا{PDI}" in plain and f"{FSI}Second paragraph {RLI}open{PDI}{PDI}" in plain
     contract = _docx_parts(folder / "contract.docx")["word/document.xml"].replace("&quot;", '"')
     assert (FSI + PLACE + PDI) in contract and (FSI + VENUE + PDI) in contract  # values printed by clauses (Markdown)
     # the amendment's Markdown: one isolate over the whole sentence, its emphasis inside, its stray PDI dropped
     assert re.search(f"{FSI}מסמך </w:t>.*?חשוב.*? here{PDI}</w:t>", contract, re.DOTALL)
-    assert f"{FSI}{DIRECTORS[0]}{PDI}" in _docx_parts(folder / "contract.docx")["word/footer1.xml"]
+    assert f"{FSI}{first}{PDI}" in _docx_parts(folder / "contract.docx")["word/footer1.xml"]
 
 
 def _text_of_paragraphs(xml: str) -> list[str]:
@@ -262,7 +264,8 @@ def test_values_without_rtl_text_are_untouched(rtl_build):
     folder = _outputs(rtl_build[0])
     body = _docx_parts(folder / "offer.docx")["word/document.xml"]
     assert "Hauptstraße 2" in body and FSI + "Hauptstraße" not in body and "Hauptstraße 2" + PDI not in body
-    assert "Test offer" in body and FSI + "Test offer" not in body
+    title = "Test\u00a0offer"  # the title's last two words kept together (#22 item 6)
+    assert title in body and FSI + title not in body
 
 
 def test_a_workspace_without_rtl_text_gets_no_isolates(minimal, cli):

@@ -165,6 +165,12 @@ class Branding(Model):
     """Font family of the documents (installed on the machine that builds); Carlito, Liberation Sans and DejaVu Sans follow as fallbacks."""
     paper: Literal["A4", "Letter"] = "A4"
     """Paper size of PDF and DOCX."""
+    address_field: Literal["din5008-a", "din5008-b", "flow"] | None = None
+    """Where the offer's letterhead puts the customer's address, for window envelopes: the DIN 5008 address field of form A (27 mm from the top edge) or form B (45 mm), 20 mm from the left edge, with the return-address line above it; ``flow``: in the letterhead without a fixed position. Default: form B on A4 for sellers in Germany, Austria or Switzerland, else ``flow``."""
+    address_field_top_mm: Annotated[Number, Field(ge=0, le=200)] | None = None
+    """An own position of the address field: its top edge, in mm from the page's top edge (with ``address_field_left_mm``; the field keeps form B's size, 85 x 45 mm)."""
+    address_field_left_mm: Annotated[Number, Field(ge=0, le=120)] | None = None
+    """An own position of the address field: its left edge, in mm from the page's left edge."""
 
 
 class SellerProfile(Model):
