@@ -39,12 +39,36 @@ def watch() -> None:
     docx_package.package_bytes = package_bytes
 
 
-def validate(path: Path) -> list[str]:
-    """The validator's findings for one file, one line each (empty: Word opens it as is)."""
-    from openxml_audit import OpenXmlValidator
+_SERVER = r"""
+import json, sys
+from openxml_audit import OpenXmlValidator
 
-    result = OpenXmlValidator(max_errors=50).validate(str(path))
-    return [f"{e.part_uri} {e.path}: {e.description}" for e in result.errors]
+for line in sys.stdin:
+    result = OpenXmlValidator(max_errors=50).validate(line.rstrip("\n"))
+    print(json.dumps([f"{e.part_uri} {e.path}: {e.description}" for e in result.errors]), flush=True)
+"""
+_server = None
+
+
+def validate(path: Path) -> list[str]:
+    """The validator's findings for one file, one line each (empty: Word opens it as is).
+
+    The validator runs in a process of its own, started once: its schema data and caches would
+    otherwise grow the test process, whose address space every forked build worker inherits
+    and counts against ``--memory-limit``."""
+    import json
+    import subprocess
+    import sys
+
+    global _server
+    if _server is None or _server.poll() is not None:
+        _server = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    _server.stdin.write(f"{path}\n")
+    _server.stdin.flush()
+    answer = _server.stdout.readline()
+    if not answer:
+        raise RuntimeError(f"the OOXML validator ended while checking {path}")
+    return json.loads(answer)
 
 
 def findings() -> dict[str, list[str]]:

@@ -167,7 +167,7 @@ def _sums(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
 
 def _status(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     if deal.status != "draft" and deal.issued_on is None:
-        article = "an" if deal.status[:1] in "aeiou" else "a"
+        article = "a" if deal.status == "rejected" else "an"  # an issued, accepted, expired revision
         yield error(loaded.where("status"), "issued_on", f"{article} {deal.status} revision needs issued_on (when it was sent)")
     if deal.status in ("accepted", "rejected") and deal.decided_on is None:
         yield error(loaded.where("status"), "decided_on", f"an {deal.status} revision needs decided_on" if deal.status == "accepted" else "a rejected revision needs decided_on")
