@@ -287,3 +287,18 @@ def test_pdf_bytes_do_not_depend_on_where_the_workspace_lies(tmp_path, cli):
         outputs.append(ws / "output" / "T-2026-001-r1")
     for name in ("offer.pdf", "contract.pdf", "offer.docx", "manifest.json"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("deal_file", DEALS)
+def test_the_redline_is_the_clean_contract_when_nothing_deviates(built, deal_file):
+    """Guards the redline shortcut (a deal without deviations reuses the clean contract's DOCX
+    instead of rendering it twice): equal bytes exactly when the deal has no deviation, tracked
+    changes only in the redline of a deal with one."""
+    ws = load_workspace(built, [built / "deals" / deal_file])
+    deal = ws.deals[0].model
+    folder = built / "output" / deal.folder_name
+    clean, redline = (folder / "contract.docx").read_bytes(), (folder / "contract-redline.docx").read_bytes()
+    deviates = bool(json.loads((folder / "contract.json").read_text())["deviations"])
+    assert (clean == redline) is not deviates
+    tracked = [docx.Document(folder / name).element.body.xpath(".//w:ins | .//w:del") for name in ("contract.docx", "contract-redline.docx")]
+    assert (len(tracked[0]), bool(tracked[1])) == (0, deviates)
