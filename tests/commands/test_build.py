@@ -247,10 +247,10 @@ def test_strict_build_with_warnings_writes_nothing(minimal, cli):
     deal.write_text(deal.read_text().replace("    quantity: 3\n", "    quantity: 3\n    discount_percent: 40\n"))
     code, out, err = cli("build", "-w", minimal, "--format", "pdf", "--strict")
     assert code == 1
-    assert "[pricing.discount-above-limit]" in err and err.splitlines()[-1] == "failed: 1 problem"
+    assert "[guardrails.max_discount_percent]" in err and err.splitlines()[-1] == "failed: 1 problem"
     assert not (minimal / "output").exists()
     code, out, err = cli("build", "-w", minimal, "--format", "pdf")
-    assert code == 0 and "[pricing.discount-above-limit]" in err
+    assert code == 0 and "[guardrails.max_discount_percent]" in err
     assert (minimal / "output" / "T-2026-001-r1" / "offer.pdf").is_file()
     assert oct((minimal / "output" / "T-2026-001-r1").stat().st_mode & 0o777) == "0o755"
 
