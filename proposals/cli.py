@@ -295,15 +295,16 @@ def preview(deal: Path, workspace: Path, port: int, time_limit: float) -> None:
     """
     from .commands.preview import serve
 
+    import errno
+
     path = _deal_path(workspace, deal)
-    try:
+    try:  # Ctrl-C: "interrupted", exit code 130, as for every command
         serve(workspace, path.resolve().relative_to(workspace.resolve()), port, time_limit, ready=lambda url: click.echo(f"preview of {deal} at {url} (Ctrl-C to stop)"))
-    except KeyboardInterrupt:
-        click.echo("stopped")
     except OSError as exc:
         from .errors import UsageError
 
-        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+        hint = "; another program uses it: choose another with --port, or --port 0 for any free one" if exc.errno == errno.EADDRINUSE else ""
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}{hint}") from None
 
 
 def _deal_path(workspace: Path, given: Path) -> Path:

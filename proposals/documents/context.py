@@ -101,11 +101,12 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
         addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
-        watermark=_watermark(deal, quote, labels),
+        watermark=watermark_text(deal, quote, labels),
     )
 
 
-def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+def watermark_text(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+    """"DRAFT", "DRAFT · NOT APPROVED" (unapproved guardrail findings), or None once issued."""
     from ..pricing.guardrails import unapproved
 
     if deal.status != "draft":
