@@ -246,23 +246,30 @@ def _shard(text: str | None) -> tuple[int, int] | None:
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("kind", type=click.Choice(["deal", "catalog", "seller"]), required=False)
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write deal.schema.json, catalog.schema.json and seller.schema.json into this folder.")
-def schema(kind: str | None, output: Path | None) -> None:
+@_workspace_option
+@click.option("--plain", is_flag=True, help="The schema of any workspace: no enumerations of this workspace's SKUs, tax categories, roles and clauses.")
+def schema(kind: str | None, output: Path | None, workspace: Path, plain: bool) -> None:
     """JSON Schema of the deal, catalog or seller files, for editors that check YAML as you type.
+
+    In a workspace, SKUs, tax categories, rate-card roles and clause ids are
+    enumerations of what the workspace defines, so the editor completes them.
 
     \b
     Example:
       proposals schema deal > deal.schema.json
       proposals schema -o .schemas
+      proposals schema --plain deal
     """
     from .commands.schema_files import print_schema, write_schemas
     from .errors import UsageError
 
+    root = None if plain else workspace
     if output is None:
         if kind is None:
             raise UsageError("name a kind (deal, catalog, seller) or give -o FOLDER")
-        print_schema(kind)
+        print_schema(kind, root)
     else:
-        write_schemas(kind, output)
+        write_schemas(kind, output, root)
 
 
 @cli.command(epilog=EPILOG_EXIT)

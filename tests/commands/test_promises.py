@@ -273,7 +273,7 @@ def test_schema_o_writes_the_three_schema_files_that_accept_the_example(tmp_path
     import jsonschema
     import yaml
 
-    code, _, err = cli("schema", "-o", tmp_path / ".schemas")
+    code, _, err = cli("schema", "-o", tmp_path / ".schemas", "-w", CASES / "minimal")  # the deal below is of that workspace
     assert code == 0, err
     assert sorted(p.name for p in (tmp_path / ".schemas").iterdir()) == ["catalog.schema.json", "deal.schema.json", "seller.schema.json"]
     deal_schema = json.loads((tmp_path / ".schemas" / "deal.schema.json").read_text())
