@@ -116,9 +116,10 @@ def check(workspace: Path, time_limit: float, strict: bool, output_format: str) 
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes; offer and contract render side by side [default: the number of cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary (the shape of pack --json), also when the build fails.")
 @_time_limit_option
 @_strict_option
-def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, jobs: int | None, time_limit: float, strict: bool) -> None:
+def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, jobs: int | None, as_json: bool, time_limit: float, strict: bool) -> None:
     """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
 
     Files go to OUTPUT/<offer-number>-r<revision>/. Nothing is written unless every deal is valid.
@@ -127,12 +128,13 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     Example:
       proposals build deals/acme-maschinenbau.yaml
       proposals build --format pdf
+      proposals build --json deals/hafenlogistik.yaml
     """
     from .commands.build_run import run_build
 
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
-    run_build(workspace, paths, output, chosen, jobs, time_limit, strict, _report)
+    run_build(workspace, paths, output, chosen, jobs, time_limit, strict, _report, as_json)
 
 
 @cli.command(epilog=EPILOG_EXIT)
