@@ -187,7 +187,7 @@ async function refresh() {{
     }}
     panel.style.display = "none";
     const warnings = document.getElementById("warnings");
-    warnings.style.display = state.warnings.length || state.watermark ? "block" : "none";
+    warnings.style.display = state.warnings.length ? "block" : "none";  // what the watermark does not say: why
     document.getElementById("watermark").textContent = state.watermark;
     document.getElementById("warnings-count").textContent = state.warnings.length === 1 ? "1 warning (for the seller, not in the documents):" : state.warnings.length ? `${{state.warnings.length}} warnings (for the seller, not in the documents):` : "";
     document.getElementById("warnings-list").innerHTML = state.warnings.map(w => `<li>${{escapeHtml(w)}}</li>`).join("");
