@@ -102,6 +102,7 @@ class Preview:
     version: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: bool = False  # Ctrl-C: a render still running loses its child on the way out, which is no bug
 
     def state(self, document: str) -> dict:
         with self.lock:
@@ -126,7 +127,8 @@ class Preview:
             return {"error": {"message": f"rendering {exc.reason} and was stopped ({exc.step or 'rendering'})", "file": "", "line": 0, "source": []}}
         except ChildCrashed as exc:
             message = "internal error: " + str(exc).strip().splitlines()[-1][:200]
-            note_internal_error(message)
+            if not self.stopping:
+                note_internal_error(message)
             return {"error": {"message": message, "file": "", "line": 0, "source": []}}
 
     def _panel(self, problems: list[Problem]) -> dict:
@@ -249,10 +251,11 @@ def serve(root: Path, deal: Path, port: int, time_limit: float, ready=lambda url
     from .render import _preload
 
     _preload(("pdf", "docx"))
-    handler = type("PreviewHandler", (Handler,), {"preview": Preview(root, deal, time_limit)})
-    server = PreviewServer(("127.0.0.1", port), handler)
+    preview = Preview(root, deal, time_limit)
+    server = PreviewServer(("127.0.0.1", port), type("PreviewHandler", (Handler,), {"preview": preview}))
     ready(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        preview.stopping = True  # before the exit ends the render children
         server.server_close()
