@@ -101,12 +101,11 @@ def build_context(document: DocumentKind, deal: Deal, seller: SellerProfile, quo
             title=title,
         compact=deal.decision_situation == "straight_rebuy",
         addressee=next((p for p in deal.buying_center if p.role == "decider"), deal.customer.contact),
-        watermark=watermark_text(deal, quote, labels),
+        watermark=_watermark(deal, quote, labels),
     )
 
 
-def watermark_text(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
-    """"DRAFT", "DRAFT · NOT APPROVED" (unapproved guardrail findings), or None once issued."""
+def _watermark(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
     from ..pricing.guardrails import unapproved
 
     if deal.status != "draft":
@@ -125,3 +124,8 @@ def _contact(deal: Deal, seller: SellerProfile) -> Contact:
     if deal.seller_contact and deal.seller_contact != seller.contact.name:
         return Contact(name=deal.seller_contact, email=seller.contact.email, phone=seller.contact.phone)
     return seller.contact
+
+
+def watermark_text(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+    """The watermark of a deal's documents ("DRAFT", "DRAFT · NOT APPROVED"), or None once issued (for the preview)."""
+    return _watermark(deal, quote, labels)
