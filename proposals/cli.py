@@ -72,9 +72,10 @@ def check(workspace: Path, time_limit: float, strict: bool, output_format: str) 
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
 @click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx. quote.json is always written.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None, help="Worker processes; offer and contract render side by side [default: the number of cores].")
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary (the shape of pack --json), also when the build fails.")
 @_time_limit_option
 @_strict_option
-def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, jobs: int | None, time_limit: float, strict: bool) -> None:
+def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats: str, jobs: int | None, as_json: bool, time_limit: float, strict: bool) -> None:
     """Build offer and draft contract (PDF, DOCX) and quote.json for DEALS (default: all of deals/).
 
     Files go to OUTPUT/<offer-number>-r<revision>/. Nothing is written unless every deal is valid.
@@ -83,12 +84,13 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
     Example:
       proposals build deals/acme-maschinenbau.yaml
       proposals build --format pdf
+      proposals build --json deals/hafenlogistik.yaml
     """
     from .commands.build_run import run_build
 
     chosen = _formats(formats)
     paths = [_deal_path(workspace, d) for d in deals] if deals else None
-    run_build(workspace, paths, output, chosen, jobs, time_limit, strict, _report)
+    run_build(workspace, paths, output, chosen, jobs, time_limit, strict, _report, as_json)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -213,23 +215,30 @@ def pack(deals, workspace, output, formats, jobs, keep_going, force, shard, make
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("kind", type=click.Choice(["deal", "catalog", "seller"]), required=False)
 @click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Write deal.schema.json, catalog.schema.json and seller.schema.json into this folder.")
-def schema(kind: str | None, output: Path | None) -> None:
+@_workspace_option
+@click.option("--plain", is_flag=True, help="The schema of any workspace: no enumerations of this workspace's SKUs, tax categories, roles and clauses.")
+def schema(kind: str | None, output: Path | None, workspace: Path, plain: bool) -> None:
     """JSON Schema of the deal, catalog or seller files, for editors that check YAML as you type.
+
+    In a workspace, SKUs, tax categories, rate-card roles and clause ids are
+    enumerations of what the workspace defines, so the editor completes them.
 
     \b
     Example:
       proposals schema deal > deal.schema.json
       proposals schema -o .schemas
+      proposals schema --plain deal
     """
     from .commands.schema_files import print_schema, write_schemas
     from .errors import UsageError
 
+    root = None if plain else workspace
     if output is None:
         if kind is None:
             raise UsageError("name a kind (deal, catalog, seller) or give -o FOLDER")
-        print_schema(kind)
+        print_schema(kind, root)
     else:
-        write_schemas(kind, output)
+        write_schemas(kind, output, root)
 
 
 @cli.command(epilog=EPILOG_EXIT)
@@ -262,15 +271,16 @@ def preview(deal: Path, workspace: Path, port: int, time_limit: float) -> None:
     """
     from .commands.preview import serve
 
+    import errno
+
     path = _deal_path(workspace, deal)
-    try:
+    try:  # Ctrl-C: "interrupted", exit code 130, as for every command
         serve(workspace, path.resolve().relative_to(workspace.resolve()), port, time_limit, ready=lambda url: click.echo(f"preview of {deal} at {url} (Ctrl-C to stop)"))
-    except KeyboardInterrupt:
-        click.echo("stopped")
     except OSError as exc:
         from .errors import UsageError
 
-        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}") from None
+        hint = "; another program uses it: choose another with --port, or --port 0 for any free one" if exc.errno == errno.EADDRINUSE else ""
+        raise UsageError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}{hint}") from None
 
 
 def _report(warnings, strict: bool) -> None:

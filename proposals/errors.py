@@ -3,7 +3,8 @@
 Every expected problem is a :class:`Problem` with a :class:`Location`; a run
 collects all of them and raises one :class:`ProposalsError` (or a subclass
 that names the stage) carrying the whole list. Warnings are problems with
-severity ``warning`` and a dotted ``kind`` (``pricing.discount-above-limit``)
+severity ``warning`` and a dotted ``kind`` (``offer.expired``; for a guardrail
+finding its rule, ``guardrails.max_discount_percent``, the id an approval gives)
 that ``--strict`` turns into failures.
 """
 

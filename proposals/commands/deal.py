@@ -46,8 +46,9 @@ def price_deal(ws: Workspace, loaded: Loaded) -> Quote:
 
 
 def quote_warnings(loaded: Loaded, quote: Quote) -> list[Problem]:
-    """Unapproved guardrail findings as located warnings (for the seller, never the customer)."""
-    findings = [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.kind, "warning") for f in unapproved(loaded.model, quote)]
+    """Unapproved guardrail findings as located warnings (for the seller, never the customer), named by
+    their rule: the id an approval gives."""
+    findings = [Problem(loaded.where(*_path(f.field)), f.field, f.message, f.rule, "warning") for f in unapproved(loaded.model, quote)]
     return findings + stale_approvals(loaded, quote)
 
 

@@ -29,7 +29,8 @@ def progress(as_json: bool, total: int):
 
 
 def problem_json(p) -> dict:
-    """One problem as ``check --format json`` prints it; ``kind`` is the rule a guardrail warning names."""
+    """One problem as ``pack --json``, ``build --json`` and ``check --format json`` print it (``SUMMARY_SCHEMA``'s
+    ``problem``); ``kind`` is the rule it breaks, for a guardrail finding the id an approval gives."""
     return {"file": p.location.file, "line": p.location.line, "column": p.location.column, "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity}
 
 
@@ -46,6 +47,13 @@ def summary(result, problems=()) -> dict:
             for r in result.results
         ],
     }
+
+
+def built_summary(ws, rendered, recorded) -> dict:
+    """``build --json``: the pack's summary of the deals built (or, issued and unchanged, verified)."""
+    from .pack import PackResult, _result
+
+    return summary(PackResult([_result(ws, b, "verified" if b.folder in recorded else "built") for b in rendered]))
 
 
 def failure_summary(deals: list[str], problems) -> dict:

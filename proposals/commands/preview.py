@@ -1,7 +1,9 @@
 """Live preview for template authors: ``proposals preview DEAL`` serves 127.0.0.1 only.
 
 The page shows the offer or the contract as the PDF will look (real
-WeasyPrint output, rasterised page by page) and the text of the DOCX. It
+WeasyPrint output, rasterised page by page), the text of the DOCX in document
+order (every cell of a table row), and the build's warnings beside the
+watermark they explain ("NOT APPROVED": a guardrail finding and its rule). It
 polls the server twice a second; the server re-renders when any file under
 ``catalog/``, ``deals/`` or ``templates/`` changed (and the built-in clause
 library, for developers). Rendering runs in a time-limited child, so a
@@ -44,7 +46,7 @@ def workspace_version(root: Path) -> str:
 
 
 def render_preview(root: Path, deal: Path, document: str, progress) -> dict:
-    """One document as PNG pages and DOCX paragraphs (runs in a child process)."""
+    """One document as PNG pages, the DOCX text and the build's warnings (runs in a child process)."""
     import docx
     import pypdfium2
 
@@ -62,11 +64,32 @@ def render_preview(root: Path, deal: Path, document: str, progress) -> dict:
         # zlib level 1: a 10-page offer's pages in 0.19 s instead of 0.25 s, 2 % larger (served locally)
         pdf[index].render(scale=1.4).to_pil().save(buffer, format="PNG", compress_level=1)
         pages.append(buffer.getvalue())
-    word = docx.Document(io.BytesIO(files[f"{document}.docx"]))
-    paragraphs = [p.text for p in word.paragraphs if p.text.strip()]
-    for table in word.tables:  # the price table and the rest, one line per row
-        paragraphs += [" | ".join(dict.fromkeys(c.text.strip() for c in row.cells)) for row in table.rows]
-    return {"pages": pages, "docx": paragraphs, "warnings": [str(w) for w in warnings]}
+    found = sorted(dict.fromkeys(ws.warnings + built.warnings + warnings), key=lambda p: p.sort_key())  # as build prints them
+    return {"pages": pages, "docx": docx_text(docx.Document(io.BytesIO(files[f"{document}.docx"]))),
+            "warnings": [str(w) for w in found], "watermark": _watermark(ws, built)}
+
+
+def docx_text(word) -> list[str]:
+    """The DOCX's text in document order: each non-empty paragraph, and each table row as its
+    cells joined by " | " (every cell, equal ones too; a merged cell once)."""
+    from docx.table import Table, _Cell
+
+    shown = []
+    for block in word.iter_inner_content():
+        if isinstance(block, Table):
+            shown += [" | ".join(_Cell(tc, block).text.strip() for tc in row._tr.tc_lst) for row in block.rows]
+        elif block.text.strip():
+            shown.append(block.text)
+    return shown
+
+
+def _watermark(ws, built) -> str:
+    """The text the documents carry across every page ("DRAFT · NOT APPROVED"), or "" for none."""
+    from ..documents.context import watermark_text
+    from ..documents.labels import load_labels
+
+    labels, _ = load_labels(built.quote.locale, ws.root / "templates")
+    return watermark_text(built.deal.model, built.quote, labels) or ""
 
 
 @dataclass
@@ -79,6 +102,7 @@ class Preview:
     version: dict = field(default_factory=dict)
     results: dict = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    stopping: bool = False  # Ctrl-C: a render still running loses its child on the way out, which is no bug
 
     def state(self, document: str) -> dict:
         with self.lock:
@@ -87,7 +111,8 @@ class Preview:
                 self.results[document] = self._render(document)
                 self.version[document] = current
             result = self.results[document]
-        return {"version": current, "document": document, "pages": len(result.get("pages", [])), "docx": result.get("docx", []), "warnings": result.get("warnings", []), "error": result.get("error")}
+        return {"version": current, "document": document, "pages": len(result.get("pages", [])), "docx": result.get("docx", []),
+                "warnings": result.get("warnings", []), "watermark": result.get("watermark", ""), "error": result.get("error")}
 
     def page(self, document: str, number: int) -> bytes | None:
         pages = self.results.get(document, {}).get("pages", [])
@@ -102,7 +127,8 @@ class Preview:
             return {"error": {"message": f"rendering {exc.reason} and was stopped ({exc.step or 'rendering'})", "file": "", "line": 0, "source": []}}
         except ChildCrashed as exc:
             message = "internal error: " + str(exc).strip().splitlines()[-1][:200]
-            note_internal_error(message)
+            if not self.stopping:
+                note_internal_error(message)
             return {"error": {"message": message, "file": "", "line": 0, "source": []}}
 
     def _panel(self, problems: list[Problem]) -> dict:
@@ -134,12 +160,14 @@ main {{ display: grid; grid-template-columns: 1fr 360px; gap: 16px; padding: 16p
 #error {{ display: none; background: #fef2f2; border: 2px solid #b91c1c; padding: 12px 16px; margin: 16px; }}
 #error pre {{ background: #fff; padding: 8px; overflow: auto; }} #error .hit {{ background: #fee2e2; font-weight: bold; }}
 #status {{ margin-left: auto; font-size: 12px; opacity: .8; }}
+#warnings {{ display: none; background: #fffbeb; border: 2px solid #b45309; padding: 8px 12px; margin: 0 auto 16px; max-width: 796px; }}
+#warnings ul {{ margin: 4px 0 0; padding-left: 20px; }}
 </style></head><body>
 <header><strong>proposals preview</strong> <span>{deal}</span>
 <a href="?document=offer" class="{offer_class}">offer</a> <a href="?document=contract" class="{contract_class}">contract</a>
 <span id="status">starting…</span></header>
 <div id="error" role="alert"><h2>Cannot render {document}</h2><p id="error-message"></p><pre id="error-source"></pre><ul id="error-more"></ul></div>
-<main><section id="pages"></section><aside><h3>DOCX text</h3><div id="docx"></div></aside></main>
+<main><section><div id="warnings" role="status"><strong id="watermark"></strong> <span id="warnings-count"></span><ul id="warnings-list"></ul></div><div id="pages"></div></section><aside><h3>DOCX text</h3><div id="docx"></div></aside></main>
 <script>
 const documentName = {document_json};
 let shown = null;
@@ -160,6 +188,11 @@ async function refresh() {{
       return;
     }}
     panel.style.display = "none";
+    const warnings = document.getElementById("warnings");
+    warnings.style.display = state.warnings.length ? "block" : "none";  // what the watermark does not say: why
+    document.getElementById("watermark").textContent = state.watermark;
+    document.getElementById("warnings-count").textContent = state.warnings.length === 1 ? "1 warning (for the seller, not in the documents):" : state.warnings.length ? `${{state.warnings.length}} warnings (for the seller, not in the documents):` : "";
+    document.getElementById("warnings-list").innerHTML = state.warnings.map(w => `<li>${{escapeHtml(w)}}</li>`).join("");
     document.getElementById("pages").innerHTML = Array.from({{length: state.pages}}, (_, i) =>
       `<img alt="page ${{i + 1}}" src="page?document=${{documentName}}&n=${{i}}&v=${{state.version}}">`).join("");
     document.getElementById("docx").textContent = state.docx.join("\\n\\n");
@@ -206,15 +239,23 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class PreviewServer(ThreadingHTTPServer):
+    """Threads that never hold up Ctrl-C: a render in progress is abandoned (its child dies with us)."""
+
+    daemon_threads = True
+    block_on_close = False
+
+
 def serve(root: Path, deal: Path, port: int, time_limit: float, ready=lambda url: None) -> None:
-    """Serve the preview on 127.0.0.1 until interrupted."""
+    """Serve the preview on 127.0.0.1 until interrupted (KeyboardInterrupt propagates)."""
     from .render import _preload
 
     _preload(("pdf", "docx"))
-    handler = type("PreviewHandler", (Handler,), {"preview": Preview(root, deal, time_limit)})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+    preview = Preview(root, deal, time_limit)
+    server = PreviewServer(("127.0.0.1", port), type("PreviewHandler", (Handler,), {"preview": preview}))
     ready(f"http://127.0.0.1:{server.server_address[1]}/")
     try:
         server.serve_forever(poll_interval=0.2)
     finally:
+        preview.stopping = True  # before the exit ends the render children
         server.server_close()

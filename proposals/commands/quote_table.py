@@ -96,7 +96,7 @@ def _findings(quote: Quote) -> list[str]:
         return []
     rows = ["", "Guardrail findings (internal)"]
     for f in quote.findings:
-        rows += ["  " + _cut(f.message, WIDTH - 2), "    " + _cut(f"[{f.kind}] rule: {f.rule}", WIDTH - 4)]
+        rows += ["  " + _cut(f.message, WIDTH - 2), "    " + _cut(f"[{f.rule}]", WIDTH - 4)]
     if quote.margin_percent is not None:
         rows.append(f"  total margin {quote.margin_percent.quantize(Decimal('0.1'))} %")
     return rows

@@ -129,14 +129,28 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         if document == "contract" and "docx" in formats:  # the same contract, deviations as tracked changes
             variants.append(("contract-redline", dataclasses.replace(context, clauses=redline_clauses, redline=True), ("docx",)))
         template = _template_name(ws, document)
+        clean: tuple[str, list[str]] | None = None  # the contract's HTML and its DOCX's issues
         for name, variant, variant_formats in variants:
             html = render(env, f"{document}.html.j2", variant.as_dict(), ws.root)
+            if clean is not None and html == clean[0] and not _tracked_markup(html):
+                # Nothing to mark (no deviation): the redline is the clean contract, byte for byte.
+                files[f"{name}.docx"] = files[f"{document}.docx"]
+                problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{name}.docx: {msg}", "writer.docx", "warning") for msg in clean[1])
+                continue
             check_nesting(html, template)
             for fmt in variant_formats:
                 data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels, name != document, identity + (("proposals.document", name),)))
                 files[f"{name}.{fmt}"] = data
                 problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{name}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
+                if fmt == "docx" and name == document:
+                    clean = (html, issues)
     return files, problems.items
+
+
+def _tracked_markup(html: str) -> bool:
+    """Whether the HTML has ``del`` or ``ins`` elements, which the redline dates differently (its
+    tracked changes are the seller's of the deal's date); without them its DOCX equals the clean one."""
+    return "<del" in html or "<ins" in html
 
 
 def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):

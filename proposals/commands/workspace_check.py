@@ -58,8 +58,7 @@ def checked_line(ws) -> str:
 
 
 def problems_json(problems) -> str:
-    """``check --format json``: one object per problem, for CI annotations."""
-    return json.dumps([
-        {"file": p.location.file, "line": p.location.line, "column": p.location.column, "field": p.field, "message": p.message, "kind": p.kind, "severity": p.severity}
-        for p in problems
-    ], indent=2, ensure_ascii=False)
+    """``check --format json``: one object per problem, for CI annotations, in the shape of the pack's summary."""
+    from .pack_output import problem_json
+
+    return json.dumps([problem_json(p) for p in problems], indent=2, ensure_ascii=False)

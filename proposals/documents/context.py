@@ -175,3 +175,8 @@ def _contact(deal: Deal, seller: SellerProfile) -> Contact:
     if deal.seller_contact and deal.seller_contact != seller.contact.name:
         return Contact(name=deal.seller_contact, email=seller.contact.email, phone=seller.contact.phone)
     return seller.contact
+
+
+def watermark_text(deal: Deal, quote: Quote, labels: dict[str, str]) -> str | None:
+    """The watermark of a deal's documents ("DRAFT", "DRAFT · NOT APPROVED"), or None once issued (for the preview)."""
+    return _watermark(deal, quote, labels)

@@ -1,6 +1,6 @@
 """Cross-checks between seller profile, catalog and deals (after each file validated).
 
-Errors stop the run; warnings (``kind`` like ``pricing.discount-above-limit``)
+Errors stop the run; warnings (``kind`` like ``offer.stale-approval``)
 are reported and fail only under ``--strict``.
 """
 

@@ -2,7 +2,10 @@
 
 Pydantic writes the schema from the same models that validate the files; this
 module turns its extras into standard JSON Schema (``gt`` -> ``exclusiveMinimum``
-...), allows numbers written as quoted decimals, and names each schema.
+...), allows numbers written as quoted decimals, and names each schema. Dates
+are ``format: date``. For a workspace, the fields that name something the
+workspace defines (a SKU, a tax category, a rate-card role, a clause) list
+what it defines as ``enum``, so an editor completes them (:data:`NAMED`).
 """
 
 from __future__ import annotations
@@ -21,11 +24,25 @@ DECIMAL_TEXT = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 UNSIGNED_TEXT = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$"
 
 
-def schema(kind: str) -> dict[str, Any]:
+NAMED: dict[str, dict[tuple[str, str], str]] = {
+    "deal": {("DealItem", "sku"): "skus", ("DealItem", "alternative_to"): "skus", ("DealItem", "role"): "roles",
+             ("AllowanceCharge", "skus"): "skus", ("AllowanceCharge", "tax_category"): "tax_categories", ("ClauseDeviation", "clause"): "clauses"},
+    "catalog": {("Service", "tax_category"): "tax_categories", ("Service", "clauses"): "clauses"},
+    "seller": {},
+}
+"""Per kind: (model, field) -> which of a workspace's names the field takes."""
+
+
+def schema(kind: str, names: dict[str, list[str]] | None = None) -> dict[str, Any]:
+    """The JSON Schema of ``kind``; with ``names`` (``skus``, ``tax_categories``, ``roles``,
+    ``clauses``: what a workspace defines) the fields of :data:`NAMED` as enumerations."""
     model = KINDS[kind]
     raw = model.model_json_schema(mode="validation")
     _describe_fields(raw, model)
     data = _standard(raw)
+    for (definition, key), name in NAMED[kind].items():
+        if (names or {}).get(name):
+            _enumerate(data["$defs"][definition]["properties"][key], sorted(names[name]))
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://proposals.invalid/schema/{__version__}/{kind}.schema.json",
@@ -44,6 +61,16 @@ def _describe_fields(data: dict[str, Any], root) -> None:
             key = model.model_fields[name].alias or name
             if key in node.get("properties", {}):
                 node["properties"][key]["description"] = text
+
+
+def _enumerate(node: dict[str, Any], values: list[str]) -> None:
+    """The string (or the strings of the list) of a property: one of ``values``."""
+    if node.get("type") == "array":
+        node = node["items"]
+    for branch in node.get("anyOf", [node]):
+        if branch.get("type") == "string":
+            branch.pop("pattern", None)  # every value listed matches it
+            branch["enum"] = values
 
 
 def _standard(node: Any) -> Any:
@@ -73,5 +100,5 @@ def _bounded(branch: dict[str, Any], bounds: dict[str, Any]) -> dict[str, Any]:
     return branch
 
 
-def dumps(kind: str) -> str:
-    return json.dumps(schema(kind), indent=2, ensure_ascii=False) + "\n"
+def dumps(kind: str, names: dict[str, list[str]] | None = None) -> str:
+    return json.dumps(schema(kind, names), indent=2, ensure_ascii=False) + "\n"

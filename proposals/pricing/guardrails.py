@@ -1,6 +1,7 @@
 """Guardrails: internal findings for the seller (never printed in customer documents).
 
-Each finding names the rule it comes from, so an approval can refer to it:
+Each finding has one name, the rule it comes from (the setting in the catalog or the
+seller profile): the warning shows it, and an approval names it to approve the finding:
 ``services[LIC-PLAT].max_discount_percent``, ``guardrails.max_discount_percent``,
 ``guardrails.margin_floor_percent``, ``guardrails.credit_rules[C]``,
 ``guardrails.min_buffer_percent``, ``guardrails.max_spread_percent``.
@@ -32,9 +33,7 @@ def _discounts(lines: list[QuoteLine], services: dict[str, Service], seller: Sel
         limit = own if own is not None else seller.guardrails.max_discount_percent
         if line.discount_percent > limit:
             rule = f"services[{line.sku}].max_discount_percent" if own is not None else "guardrails.max_discount_percent"
-            yield Finding(
-                "pricing.discount-above-limit",
-                f"items[{line.source_index}].discount_percent",
+            yield Finding(f"items[{line.source_index}].discount_percent",
                 f"discount {line.discount_percent} % above the limit of {limit} % for {line.sku}; needs approval",
                 rule,
             )
@@ -54,9 +53,7 @@ def _margins(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]
             continue
         value = margin(line.net_amount, line.cost)
         if value < floor:
-            yield Finding(
-                "pricing.margin-below-floor",
-                f"items[{line.source_index}]",
+            yield Finding(f"items[{line.source_index}]",
                 f"margin {value.quantize(Decimal('0.1'))} % on {line.sku} is below the floor of {floor} %",
                 "guardrails.margin_floor_percent",
             )
@@ -65,7 +62,7 @@ def _margins(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]
     if firm and net > 0 and all(l.cost is not None for l in firm):
         overall = margin(net, total(l.cost for l in firm))  # type: ignore[misc]
         if overall < floor:
-            yield Finding("pricing.margin-below-floor", "items", f"total margin {overall.quantize(Decimal('0.1'))} % is below the floor of {floor} %", "guardrails.margin_floor_percent")
+            yield Finding("items", f"total margin {overall.quantize(Decimal('0.1'))} % is below the floor of {floor} %", "guardrails.margin_floor_percent")
 
 
 def _packages(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding]:
@@ -93,14 +90,14 @@ def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Fi
     name = f"guardrails.credit_rules[{rating}]"
     field = "customer.credit_rating"
     if rule.blocked:
-        yield Finding("pricing.credit-rule", field, f"credit rating {rating}: offers need approval", name)
+        yield Finding(field, f"credit rating {rating}: offers need approval", name)
     if rule.max_payment_days is not None and payment_days > rule.max_payment_days:
-        yield Finding("pricing.credit-rule", field, f"credit rating {rating} allows at most net {rule.max_payment_days} days (terms give {payment_days})", name)
+        yield Finding(field, f"credit rating {rating} allows at most net {rule.max_payment_days} days (terms give {payment_days})", name)
     if rule.prepayment_percent:
         milestones = deal.terms.payment.milestones
         first = milestones[0].percent if milestones and milestones[0].percent is not None else ZERO
         if first < rule.prepayment_percent:
-            yield Finding("pricing.credit-rule", field, f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", name)
+            yield Finding(field, f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", name)
 
 
 def approved(deal: Deal, finding: Finding) -> bool:

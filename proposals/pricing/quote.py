@@ -255,12 +255,12 @@ class Totals:
 
 @dataclass(frozen=True)
 class Finding:
-    """An internal guardrail finding; never printed in customer documents. ``rule`` names the rule."""
+    """An internal guardrail finding; never printed in customer documents. ``rule`` is its one name:
+    the warning shows it, an approval gives it (``guardrails.max_discount_percent``)."""
 
-    kind: str
     field: str
     message: str
-    rule: str = ""
+    rule: str
 
 
 @dataclass(frozen=True)

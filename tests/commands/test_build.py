@@ -247,10 +247,10 @@ def test_strict_build_with_warnings_writes_nothing(minimal, cli):
     deal.write_text(deal.read_text().replace("    quantity: 3\n", "    quantity: 3\n    discount_percent: 40\n"))
     code, out, err = cli("build", "-w", minimal, "--format", "pdf", "--strict")
     assert code == 1
-    assert "[pricing.discount-above-limit]" in err and err.splitlines()[-1] == "failed: 1 problem"
+    assert "[guardrails.max_discount_percent]" in err and err.splitlines()[-1] == "failed: 1 problem"
     assert not (minimal / "output").exists()
     code, out, err = cli("build", "-w", minimal, "--format", "pdf")
-    assert code == 0 and "[pricing.discount-above-limit]" in err
+    assert code == 0 and "[guardrails.max_discount_percent]" in err
     assert (minimal / "output" / "T-2026-001-r1" / "offer.pdf").is_file()
     assert oct((minimal / "output" / "T-2026-001-r1").stat().st_mode & 0o777) == "0o755"
 
@@ -289,3 +289,18 @@ def test_pdf_bytes_do_not_depend_on_where_the_workspace_lies(tmp_path, cli):
         outputs.append(ws / "output" / "T-2026-001-r1")
     for name in ("offer.pdf", "contract.pdf", "offer.docx", "manifest.json"):
         assert (outputs[0] / name).read_bytes() == (outputs[1] / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("deal_file", DEALS)
+def test_the_redline_is_the_clean_contract_when_nothing_deviates(built, deal_file):
+    """Guards the redline shortcut (a deal without deviations reuses the clean contract's DOCX
+    instead of rendering it twice): equal bytes exactly when the deal has no deviation, tracked
+    changes only in the redline of a deal with one."""
+    ws = load_workspace(built, [built / "deals" / deal_file])
+    deal = ws.deals[0].model
+    folder = built / "output" / deal.folder_name
+    clean, redline = (folder / "contract.docx").read_bytes(), (folder / "contract-redline.docx").read_bytes()
+    deviates = bool(json.loads((folder / "contract.json").read_text())["deviations"])
+    assert (clean == redline) is not deviates
+    tracked = [docx.Document(folder / name).element.body.xpath(".//w:ins | .//w:del") for name in ("contract.docx", "contract-redline.docx")]
+    assert (len(tracked[0]), bool(tracked[1])) == (0, deviates)

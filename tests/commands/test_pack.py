@@ -196,7 +196,7 @@ def test_strict_pack_with_warnings_writes_nothing(tmp_path, cli):
     deal = ws / "deals" / "deal-00.yaml"
     deal.write_text(deal.read_text().replace("    quantity: 1\n", "    quantity: 1\n    discount_percent: 40\n", 1))
     code, _, err = cli("pack", "-w", ws, "--format", "pdf", "--strict")
-    assert code == 1 and "[pricing.discount-above-limit]" in err
+    assert code == 1 and "[guardrails.max_discount_percent]" in err
     assert not any(p.name.startswith("T-") for p in (ws / "output").iterdir())
 
 

@@ -46,7 +46,7 @@ def test_quote_table_shows_tier_breakdown_and_findings(minimal, cli):
     code, out, err = cli("quote", "-w", minimal, "deals/basic.yaml")
     assert code == 0
     assert "     tier: 10 x €50.00 = €500.00" in out and "     tier: 2 x €40.00 = €80.00" in out
-    assert "  margin 40.0 % on DAY is below the floor of 45 %\n    [pricing.margin-below-floor] rule: guardrails.margin_floor_percent\n" in out
+    assert "  margin 40.0 % on DAY is below the floor of 45 %\n    [guardrails.margin_floor_percent]\n" in out
     assert "WARNING" in err
 
 

@@ -44,7 +44,7 @@ def test_issuing_needs_approval_of_every_finding(minimal, cli):
     deal = minimal / "deals" / "basic.yaml"
     deal.write_text(deal.read_text().replace("    quantity: 3\n", "    quantity: 3\n    discount_percent: 12\n"))
     code, _, err = cli("build", "-w", minimal, "--format", "pdf")
-    assert code == 0 and "[pricing.discount-above-limit]" in err  # a draft may carry it, watermarked
+    assert code == 0 and "[guardrails.max_discount_percent]" in err  # a draft may carry it, watermarked
     assert "NOT APPROVED" in squash(pdf_text(minimal / "output" / "T-2026-001-r1" / "offer.pdf"))
     issue(minimal)
     code, _, err = cli("build", "-w", minimal, "--format", "pdf")
@@ -55,7 +55,7 @@ def test_issuing_needs_approval_of_every_finding(minimal, cli):
     deal.write_text(deal.read_text() + "approvals:\n  - rule: guardrails.max_discount_percent\n    field: items[0].discount_percent\n    by: Erika Muster\n    on: 2026-11-20\n")
     code, _, err = cli("build", "-w", minimal, "--format", "pdf")
     assert code == 0, err
-    assert "pricing.discount-above-limit" not in err
+    assert "guardrails.max_discount_percent" not in err
     assert "DRAFT" not in pdf_text(minimal / "output" / "T-2026-001-r1" / "offer.pdf")
 
 

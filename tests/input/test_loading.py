@@ -83,7 +83,7 @@ CASES = {
     ),
     "float with binary surprise is read exactly, discount above limit is a warning": (
         deal_with("    quantity: 3\n", "    quantity: 3\n    discount_percent: 20.5\n"),
-        ["deals/basic.yaml:14:23: WARNING: items[0].discount_percent: discount 20.5 % above the limit of 15 % for DAY; needs approval [pricing.discount-above-limit]"],
+        ["deals/basic.yaml:14:23: WARNING: items[0].discount_percent: discount 20.5 % above the limit of 15 % for DAY; needs approval [guardrails.max_discount_percent]"],
     ),
     "YAML syntax error": (
         GOOD + "items: [\n",
@@ -157,7 +157,7 @@ def test_hostile_files_fail_fast_with_short_message(text, message, minimal, cli,
 def test_guardrail_findings_are_located_warnings_and_fail_under_strict(minimal, cli):
     seller = (minimal / "catalog/seller.yaml").read_text()
     write(minimal, "catalog/seller.yaml", seller.replace('max_discount_percent: "15"', 'max_discount_percent: "15"\n  margin_floor_percent: "45"'))
-    expected = "deals/basic.yaml:12:5: WARNING: items[0]: margin 40.0 % on DAY is below the floor of 45 % [pricing.margin-below-floor]"
+    expected = "deals/basic.yaml:12:5: WARNING: items[0]: margin 40.0 % on DAY is below the floor of 45 % [guardrails.margin_floor_percent]"
     code, out, err = cli("check", "-w", minimal)
     assert (code, err.splitlines()) == (0, [expected])
     assert out.startswith("ok: ")

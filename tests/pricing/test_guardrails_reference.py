@@ -17,7 +17,7 @@ from .pricing_fixtures import catalog, deal, seller, service
 
 def findings(items, services, guardrails=None, **fields):
     s = seller(guardrails=guardrails or {})
-    return [(f.kind, f.field, f.message, f.rule) for f in price(deal(items, **fields), catalog(*services), s).findings]
+    return [(f.field, f.message, f.rule) for f in price(deal(items, **fields), catalog(*services), s).findings]
 
 
 def test_discount_limits_from_the_service_win_over_the_sellers_and_equal_is_allowed():
@@ -26,11 +26,11 @@ def test_discount_limits_from_the_service_win_over_the_sellers_and_equal_is_allo
     capped = service("A", "100.00", max_discount_percent=D(10))
     assert findings([{"sku": "A", "quantity": "1", "discount_percent": "10"}], [capped], {"max_discount_percent": D(12)}) == []
     assert findings([{"sku": "A", "quantity": "1", "discount_percent": "10.5"}], [capped], {"max_discount_percent": D(12)}) == [
-        ("pricing.discount-above-limit", "items[0].discount_percent", "discount 10.5 % above the limit of 10 % for A; needs approval", "services[A].max_discount_percent")]
+        ("items[0].discount_percent", "discount 10.5 % above the limit of 10 % for A; needs approval", "services[A].max_discount_percent")]
     plain = service("B", "100.00")
     assert findings([{"sku": "B", "quantity": "1", "discount_percent": "12"}], [plain], {"max_discount_percent": D(12)}) == []
     assert findings([{"sku": "B", "quantity": "1", "discount_percent": "12.01"}], [plain], {"max_discount_percent": D(12)}) == [
-        ("pricing.discount-above-limit", "items[0].discount_percent", "discount 12.01 % above the limit of 12 % for B; needs approval", "guardrails.max_discount_percent")]
+        ("items[0].discount_percent", "discount 12.01 % above the limit of 12 % for B; needs approval", "guardrails.max_discount_percent")]
 
 
 def test_margin_is_a_share_of_the_net_price():
@@ -45,8 +45,8 @@ def test_line_and_total_margins_below_the_floor_and_at_it():
     services = [service("A", "100.00", cost=D(60)), service("B", "100.00", cost=D(70))]
     assert findings([{"sku": "A", "quantity": "1"}], services, {"margin_floor_percent": D(40)}) == []
     assert findings([{"sku": "A", "quantity": "1"}, {"sku": "B", "quantity": "1"}], services, {"margin_floor_percent": D(40)}) == [
-        ("pricing.margin-below-floor", "items[1]", "margin 30.0 % on B is below the floor of 40 %", "guardrails.margin_floor_percent"),
-        ("pricing.margin-below-floor", "items", "total margin 35.0 % is below the floor of 40 %", "guardrails.margin_floor_percent")]
+        ("items[1]", "margin 30.0 % on B is below the floor of 40 %", "guardrails.margin_floor_percent"),
+        ("items", "total margin 35.0 % is below the floor of 40 %", "guardrails.margin_floor_percent")]
 
 
 def test_no_total_margin_when_a_firm_line_has_no_cost_and_none_for_optional_lines():
@@ -55,14 +55,14 @@ def test_no_total_margin_when_a_firm_line_has_no_cost_and_none_for_optional_line
     Kills: all() -> any(), the firm filter dropped."""
     services = [service("A", "100.00"), service("B", "100.00", cost=D(70)), service("C", "100.00", cost=D(90)), service("E", "100.00", cost=D(50))]
     assert findings([{"sku": "A", "quantity": "1"}, {"sku": "B", "quantity": "1"}], services, {"margin_floor_percent": D(40)}) == [
-        ("pricing.margin-below-floor", "items[1]", "margin 30.0 % on B is below the floor of 40 %", "guardrails.margin_floor_percent")]
+        ("items[1]", "margin 30.0 % on B is below the floor of 40 %", "guardrails.margin_floor_percent")]
     assert findings([{"sku": "E", "quantity": "1"}, {"sku": "C", "quantity": "1", "optional": True}], services, {"margin_floor_percent": D(40)}) == [
-        ("pricing.margin-below-floor", "items[1]", "margin 10.0 % on C is below the floor of 40 %", "guardrails.margin_floor_percent")]
+        ("items[1]", "margin 10.0 % on C is below the floor of 40 %", "guardrails.margin_floor_percent")]
 
 
 def test_margins_round_to_one_place_in_the_message():
     """(300 - 3 x 66.67) / 300 = 99.99 / 300 = 33.33 % -> 33.3. Kills: the quantum changed."""
-    assert findings([{"sku": "A", "quantity": "3"}], [service("A", "100.00", cost=D("66.67"))], {"margin_floor_percent": D(40)})[0][2] == "margin 33.3 % on A is below the floor of 40 %"
+    assert findings([{"sku": "A", "quantity": "3"}], [service("A", "100.00", cost=D("66.67"))], {"margin_floor_percent": D(40)})[0][1] == "margin 33.3 % on A is below the floor of 40 %"
 
 
 def test_credit_rules_blocked_payment_days_and_prepayment():
@@ -75,10 +75,10 @@ def test_credit_rules_blocked_payment_days_and_prepayment():
     def terms(days, first):
         return {"payment": {"days": days, "milestones": [{"name": "Signing", "percent": D(first)}, {"name": "End", "percent": D(100 - first)}]}}
     assert findings(items, services, rules, customer=customer, terms=terms(15, 20)) == [
-        ("pricing.credit-rule", "customer.credit_rating", "credit rating C: offers need approval", "guardrails.credit_rules[C]"),
-        ("pricing.credit-rule", "customer.credit_rating", "credit rating C allows at most net 14 days (terms give 15)", "guardrails.credit_rules[C]"),
-        ("pricing.credit-rule", "customer.credit_rating", "credit rating C requires 30 % prepayment (first instalment is 20 %)", "guardrails.credit_rules[C]")]
-    assert [f[2] for f in findings(items, services, rules, customer=customer, terms=terms(14, 30))] == ["credit rating C: offers need approval"]
+        ("customer.credit_rating", "credit rating C: offers need approval", "guardrails.credit_rules[C]"),
+        ("customer.credit_rating", "credit rating C allows at most net 14 days (terms give 15)", "guardrails.credit_rules[C]"),
+        ("customer.credit_rating", "credit rating C requires 30 % prepayment (first instalment is 20 %)", "guardrails.credit_rules[C]")]
+    assert [f[1] for f in findings(items, services, rules, customer=customer, terms=terms(14, 30))] == ["credit rating C: offers need approval"]
     assert findings(items, services, rules, customer={**customer, "credit_rating": "B"}, terms=terms(15, 20)) == []
 
 
@@ -86,15 +86,15 @@ def test_prepayment_without_milestones_counts_as_zero():
     """No instalments: the first is 0 %. Kills: the ZERO fallback replaced."""
     rules = {"credit_rules": [{"rating": "D", "prepayment_percent": D(50)}]}
     customer = {"legal_name": "Kunde AG", "credit_rating": "D", "address": {"street": "A 1", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
-    assert [f[2] for f in findings([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], rules, customer=customer)] == [
+    assert [f[1] for f in findings([{"sku": "A", "quantity": "1"}], [service("A", "100.00")], rules, customer=customer)] == [
         "credit rating D requires 50 % prepayment (first instalment is 0 %)"]
 
 
 def test_approvals_match_rule_and_optionally_field():
     """An approval without field approves every finding of its rule; with a field only that one."""
-    one = Finding("pricing.discount-above-limit", "items[0].discount_percent", "m", "guardrails.max_discount_percent")
-    two = Finding("pricing.discount-above-limit", "items[1].discount_percent", "m", "guardrails.max_discount_percent")
-    other = Finding("pricing.margin-below-floor", "items", "m", "guardrails.margin_floor_percent")
+    one = Finding("items[0].discount_percent", "m", "guardrails.max_discount_percent")
+    two = Finding("items[1].discount_percent", "m", "guardrails.max_discount_percent")
+    other = Finding("items", "m", "guardrails.margin_floor_percent")
     def with_approvals(*approvals):
         return deal([{"sku": "A", "quantity": "1"}], approvals=[{"by": "Chef", "on": date(2026, 11, 20), **a} for a in approvals])
     rule_wide = with_approvals({"rule": "guardrails.max_discount_percent"})
@@ -114,8 +114,8 @@ def test_margins_need_a_positive_net_and_one_euro_is_positive():
     Guards against `net_amount <= 0` mutated to `< 0` or `<= 1`, and `net > 0` to `>= 0` or `> 1`."""
     rules = {"margin_floor_percent": D(20)}
     assert findings([{"sku": "A", "quantity": "1"}], [service("A", "1.00", cost=D("0.90"))], rules) == [
-        ("pricing.margin-below-floor", "items[0]", "margin 10.0 % on A is below the floor of 20 %", "guardrails.margin_floor_percent"),
-        ("pricing.margin-below-floor", "items", "total margin 10.0 % is below the floor of 20 %", "guardrails.margin_floor_percent")]
+        ("items[0]", "margin 10.0 % on A is below the floor of 20 %", "guardrails.margin_floor_percent"),
+        ("items", "total margin 10.0 % is below the floor of 20 %", "guardrails.margin_floor_percent")]
     assert findings([{"sku": "F", "quantity": "1"}], [service("F", "0.00", cost=D(0))], rules) == []
 
 
