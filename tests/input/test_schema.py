@@ -110,5 +110,5 @@ def test_a_workspace_schema_knows_its_skus_tax_categories_roles_and_clauses(cli,
 
 def test_the_example_workspace_schema_lists_its_rate_card_roles_and_the_plain_one_none(cli):
     roles = lambda *args: json.loads(cli("schema", "deal", *args)[1])["$defs"]["DealItem"]["properties"]["role"]["anyOf"][0]
-    assert roles("-w", REPO) == {"type": "string", "enum": ["consultant", "junior", "principal", "senior"]}
+    assert roles("-w", REPO) == {"type": "string", "enum": ["consultant", "engineer", "junior", "principal", "senior"]}
     assert roles("--plain") == {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"}
