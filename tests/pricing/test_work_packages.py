@@ -311,7 +311,7 @@ def test_package_guardrails_look_past_other_lines_and_allow_a_spread_at_the_limi
     def found(limit):
         sell = seller(guardrails={"max_spread_percent": D(limit)})
         q = priced([{"sku": "A", "quantity": "1"}, {"sku": "CARD", "quantity": "1", "work_package": {"name": "Wide", "effort": [three("senior", "0", "4.5", "6")]}}], plain, sell=sell)
-        return [(f.kind, f.field, f.message) for f in q.findings if f.kind.startswith("pricing.spread")]
+        return [(f.rule, f.field, f.message) for f in q.findings if f.rule == "guardrails.max_spread_percent"]
     assert found("25") == []
-    assert found("24.9") == [("pricing.spread-above-limit", "items[1].work_package",
+    assert found("24.9") == [("guardrails.max_spread_percent", "items[1].work_package",
                               "the fixed price of Wide rests on an estimate with a spread of 25.0 %, wider than the limit of 24.9 %")]
