@@ -209,14 +209,14 @@ def package_wording(service: Service, item: DealItem, lang: str) -> dict[str, st
     own = item.work_package
     if service.pricing == "rate_card":
         unit, plural = PACKAGE_UNIT.get(lang, ("package", "packages"))
-        text = {**text, "unit": unit, "unit_plural": plural, "description": None, "scope": None}
+        text = {**text, "unit": unit, "unit_plural": plural, "description": None}  # not the card's; scope follows below
     if own is not None and own.name:
         text["name"] = own.name
     if own is not None and own.description:
         text["description"] = text["scope"] = own.description
-    elif service.pricing == "rate_card" or text["description"] is None:
+    elif text["description"] is None:  # always so on a rate card
         template = service.work_package
-        text["description"] = text["scope"] = template.description if template else text["description"]
+        text["description"] = text["scope"] = template.description if template else None
     return text
 
 

@@ -39,6 +39,8 @@ def payment_schedule(deal: Deal, base: Decimal, payment_days: int, early: EarlyP
     amounts = [round_money(m.amount, currency) if m.amount is not None else round_money(percent_of(rest, m.percent), currency) for m in milestones]
     absorber = _remainder_index(deal)
     dates = milestone_dates or {}
+    # mutmut: "if m.milestone" -> "or True" is equivalent: dates are keyed by delivery milestone ids, which are required,
+    # so without a milestone dates.get(None) is None and the planned date is m.due either way.
     planned = [m.due or dates.get(m.milestone) if m.milestone else m.due for m in milestones]
     amounts[absorber] += base - total(amounts)
     return tuple(

@@ -48,6 +48,7 @@ def test_clean_deal_has_no_problems():
 D = dt.date(2026, 11, 20)
 ONE = [{"sku": "A", "quantity": "1"}]
 SVC_ROLE = service("R", None, pricing="rate_card", rates=[{"role": "dev", "name": "Dev", "price": Decimal(100)}, {"role": "ops", "name": "Ops", "price": Decimal(90)}])
+SVC_WP = service("WP", None, pricing="work_package", unit="package", work_package={"rate_card": "R", "effort": [{"role": "dev", "effort": Decimal(1)}]})
 
 
 def items_case(item: dict, svc, extra_items=(), **deal_fields):
@@ -83,11 +84,15 @@ ITEM_CASES = {
     "role-unknown": (items_case({"sku": "R", "quantity": "1", "role": "qa"}, SVC_ROLE), [err("items/0/role", "items[0].role", "unknown role qa for R (known: dev, ops)")]),
     "role-known": (items_case({"sku": "R", "quantity": "1", "role": "ops"}, SVC_ROLE), []),
     "role-on-per-unit": (items_case({"sku": "A", "quantity": "1", "role": "dev"}, service("A")), [err("items/0/role", "items[0].role", "A has no rate card; remove role")]),
+    # a role on a template item is told once, by the work-package checks, not also "WP has no rate card"
+    "role-on-template": (items_case({"sku": "WP", "quantity": "1", "role": "dev"}, (SVC_ROLE, SVC_WP)), [err("items/0/role", "items[0].role", "a work package names its roles under effort; remove role")]),
     # _line_terms
     "line-ac-neither": (items_case({"sku": "A", "quantity": "1", "allowances_charges": [{"kind": "allowance", "reason": "x", "amount": Decimal(1)}, {"kind": "charge", "reason": "y"}]}, service("A")), [err("items/0/allowances_charges/1", "items[0].allowances_charges[1]", "give either amount or percent")]),
     "line-ac-both": (items_case({"sku": "A", "quantity": "1", "allowances_charges": [{"kind": "charge", "reason": "y", "amount": Decimal(1), "percent": Decimal(2)}]}, service("A")), [err("items/0/allowances_charges/0", "items[0].allowances_charges[0]", "give either amount or percent")]),
     "cap-on-per-unit": (items_case({"sku": "A", "quantity": "1", "cap": "500"}, service("A")), [err("items/0/cap", "items[0].cap", "a cap applies to time-and-material (rate_card) items; A is per_unit")]),
     "cap-on-rate-card": (items_case({"sku": "R", "quantity": "1", "role": "dev", "cap": "500"}, SVC_ROLE), []),
+    # a cap on a template item is told once, by the work-package checks, not also "a cap applies to ... rate_card"
+    "cap-on-template": (items_case({"sku": "WP", "quantity": "1", "cap": "500"}, (SVC_ROLE, SVC_WP)), [err("items/0/cap", "items[0].cap", "a work package derives its cap from the effort: give it pricing: capped")]),
     "credit-optional": (items_case({"sku": "A", "quantity": "1", "credit": True, "optional": True}, service("A")), [err("items/0/credit", "items[0].credit", "a credit line cannot be optional or an alternative")]),
     "credit-alternative": (items_case({"sku": "B", "quantity": "1", "credit": True, "alternative_to": "A"}, (service("A"), service("B")), ONE), [err("items/0/credit", "items[0].credit", "a credit line cannot be optional or an alternative")]),
     "credit-firm": (items_case({"sku": "A", "quantity": "1", "credit": True}, service("A")), []),
@@ -99,6 +104,12 @@ ITEM_CASES = {
     "optional-item-links-unchecked": (items_case({"sku": "A", "quantity": "1", "optional": True}, (service("A", requires=["B"]), service("B"))), []),
     "excludes-firm": (items_case({"sku": "A", "quantity": "1"}, (service("A", excludes=["B"]), service("B")), [{"sku": "B", "quantity": "1"}]), [err("items/0/sku", "items[0].sku", "A cannot be combined with B")]),
     "excludes-optional-ok": (items_case({"sku": "A", "quantity": "1"}, (service("A", excludes=["B"]), service("B")), [{"sku": "B", "quantity": "1", "optional": True}]), []),
+    # _dates: a milestone dated by its work package is passed over, and the dated ones after it are still ordered
+    "milestones-out-of-order-past-a-derived-one": (items_case({"sku": "WP", "quantity": "1", "work_package": {"id": "W1"}}, (SVC_ROLE, SVC_WP),
+                                                              terms={"delivery": {"start": D + dt.timedelta(days=1), "allocation": {"dev": Decimal(1)},
+                                                                                  "milestones": [{"id": "a", "name": "a", "date": D + dt.timedelta(days=3)}, {"id": "m", "name": "m", "work_package": "W1"},
+                                                                                                 {"id": "c", "name": "c", "date": D + dt.timedelta(days=2)}]}}),
+                                                   [err("terms/delivery/milestones/2/date", "terms.delivery.milestones[2].date", "milestones must be in date order (2026-11-22 comes after 2026-11-23)")]),
     # _installed
     "installed-unknown": (lambda: run(deal(ONE, customer={"legal_name": "K", "installed": ["A", "AX"], "address": {"street": "A 1", "postal_code": "10115", "city": "Berlin", "country": "DE"}})), [err("customer/installed/1", "customer.installed[1]", "unknown SKU AX; did you mean A?")]),
 }
@@ -289,6 +300,12 @@ SERVICE_CASES = {
     "excludes-self": (service("A", excludes=["A"]), [err("services/3/excludes/0", "services[3].excludes[0]", "an item cannot refer to itself")]),
     "requires-self": (service("A", requires=["B", "A"]), [err("services/3/requires/1", "services[3].requires[1]", "an item cannot refer to itself")]),
 }
+
+
+def test_a_price_on_a_template_names_where_its_prices_come_from():
+    """Guards against a mutated key or text in _price_source's work_package entry."""
+    wp = service("WP", "10.00", pricing="work_package", unit="package", work_package={"rate_card": "R", "effort": [{"role": "dev", "effort": Decimal(1)}]})
+    assert svc(wp, catalog(SVC_ROLE, wp)) == [err("services/3/price", "services[3].price", "work_package pricing takes its prices from the effort of its work_package template, not price")]
 
 
 @pytest.mark.parametrize("name", list(SERVICE_CASES))

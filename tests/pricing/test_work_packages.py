@@ -224,3 +224,94 @@ def test_a_package_in_another_currency_converts_its_rate_card_and_says_so():
     q = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "P", "effort": [one("senior", "2")]}}], currency="CHF", exchange_rates=[rate])
     assert q.lines[0].net_amount == D("2565.00") and q.lines[0].converted_from == "EUR"
     assert [(c.pair, c.positions) for c in q.conversions] == [("EUR/CHF", (1,))]
+
+
+# Rate card with its own texts and a German translation: a package on it must not borrow the card's day-rate wording.
+CARD_WORDED = service("CARD", None, pricing="rate_card", unit="day", unit_plural="days", category="Consulting",
+                      description="Consulting by the day", scope="Consulting services, billed by the day",
+                      translations={"de": {"category": "Beratung nach Aufwand", "unit": "Tag", "unit_plural": "Tage", "description": "Beratung pro Tag"}},
+                      rates=[{"role": "senior", "name": "Senior", "price": D("1350.00")}])
+
+
+def test_a_package_on_a_german_rate_card_counts_pakete_and_its_effort_in_tage():
+    """A de_DE offer: the line counts "Paket"/"Pakete", takes the card's German category, and prints the effort in
+    the card's German unit; the card's description ("Beratung pro Tag") is not the package's.
+    Guards against package_wording / _line / price losing the language (None, "de_DE" unsplit, the default "en").
+    2 packages x senior 3 days: 6 Tage shown; 3 x 1,350.00 = 4,050.00 a package, 8,100.00 the line."""
+    q = price(deal([{"sku": "CARD", "quantity": "2", "work_package": {"name": "Konzept", "show_effort": True, "effort": [one("senior", "3")]}}], locale="de_DE"),
+              catalog(CARD_WORDED), seller())
+    line = q.lines[0]
+    assert (line.name, line.unit, line.unit_plural, line.category) == ("Konzept", "Paket", "Pakete", "Beratung nach Aufwand")
+    assert (line.description, line.scope) == (None, None)
+    assert (line.estimate.unit, line.estimate.unit_plural) == ("Tag", "Tage")
+    assert [(e.name, e.quantity, e.unit) for e in line.effort] == [("Senior", D("6"), "Tage")]
+    assert line.net_amount == D("8100.00")
+
+
+def test_a_package_on_a_rate_card_counts_packages_and_prints_its_own_description_only():
+    """In English a package counts "package"/"packages"; without a description of its own it prints none (neither
+    the card's description nor its scope), with one it prints it as description and scope.
+    Guards against mutated unit/plural defaults and dictionary keys in package_wording, and a dropped own description."""
+    q = price(deal([{"sku": "CARD", "quantity": "1", "work_package": {"name": "Design", "effort": [one("senior", "1")]}},
+                    {"sku": "CARD", "quantity": "1", "work_package": {"name": "Build", "description": "Two sprints of build", "effort": [one("senior", "2")]}}]),
+              catalog(CARD_WORDED), seller())
+    assert [(l.name, l.unit, l.unit_plural, l.description, l.scope, l.category) for l in q.lines] == [
+        ("Design", "package", "packages", None, None, "Consulting"),
+        ("Build", "package", "packages", "Two sprints of build", "Two sprints of build", "Consulting"),
+    ]
+
+
+def test_a_template_prints_the_service_description_else_the_templates():
+    """A work_package item prints its service's description (the translatable text); only a service without one
+    falls back to the template's description, as description and scope. Guards against the or/and, ==/!= and
+    is/is not of package_wording's fallback and a template or template description mutated to None."""
+    with_text = service("WP-A", None, pricing="work_package", unit="package", description="Assessment of up to three lines",
+                        work_package={"rate_card": "CARD", "description": "Template text", "effort": [one("senior", "1")]})
+    bare = service("WP-B", None, pricing="work_package", unit="package",
+                   work_package={"rate_card": "CARD", "description": "Gateway, signals and dashboards per line", "effort": [one("senior", "1")]})
+    q = priced([{"sku": "WP-A", "quantity": "1"}, {"sku": "WP-B", "quantity": "1"}], with_text, bare)
+    assert [(l.description, l.scope) for l in q.lines] == [("Assessment of up to three lines", "Assessment of up to three lines"),
+                                                           ("Gateway, signals and dashboards per line", "Gateway, signals and dashboards per line")]
+
+
+def test_a_package_line_carries_its_deliverables_and_the_effort_it_shows():
+    """Guards against _line dropping deliverables or effort (kwarg removed, None, the package test forced false) or
+    handing shown_effort no item. 3 packages: senior 2 x 3 = 6 days, consultant 0.5 x 3 = 1.5 days."""
+    t = template(effort=[one("senior", "2"), one("consultant", "0.5")], deliverables=["Report", "Roadmap"], show_effort=True)
+    line = priced([{"sku": "WP-T", "quantity": "3"}], t).lines[0]
+    assert line.deliverables == ("Report", "Roadmap")
+    assert [(e.name, e.quantity, e.unit) for e in line.effort] == [("Senior", D("6"), "days"), ("Consultant", D("1.5"), "days")]
+
+
+def test_a_template_in_the_offers_currency_lists_the_conversion_of_its_rate_card():
+    """The template WP-T is in CHF like the offer, its rate card in EUR: the line is converted by the card's rate and
+    listed under it. Guards against ``rates[sku] or rates[card]`` -> ``and`` in price().
+    1 EUR = 0.95 CHF: senior 1,350.00 EUR -> 1,282.50 CHF; 2 days = 2,565.00 CHF."""
+    rate = {"pair": "EUR/CHF", "rate": D("0.95"), "date": datetime.date(2026, 11, 19), "source": "ECB"}
+    t = service("WP-T", None, pricing="work_package", unit="package", currency="CHF", work_package={"rate_card": "CARD", "effort": [one("senior", "2")]})
+    q = priced([{"sku": "WP-T", "quantity": "1"}], t, currency="CHF", exchange_rates=[rate])
+    assert q.lines[0].net_amount == D("2565.00") and q.lines[0].converted_from == "EUR"
+    assert [(c.pair, c.positions) for c in q.conversions] == [("EUR/CHF", (1,))]
+
+
+def test_a_package_priced_from_its_cards_price_list_is_not_converted():
+    """The card lists CHF rates: nothing is converted, so the line names no source currency and no conversion.
+    Guards against _marked's test of the package's roles being forced true. 2 days x 1,400.00 CHF = 2,800.00."""
+    card = service("CARD", None, pricing="rate_card", unit="day", unit_plural="days", rates=[{"role": "senior", "name": "Senior", "price": D("1350.00")}],
+                   price_lists={"CHF": {"rates": [{"role": "senior", "price": D("1400.00")}]}})
+    q = price(deal([{"sku": "CARD", "quantity": "1", "work_package": {"name": "P", "effort": [one("senior", "2")]}}], currency="CHF"), catalog(card), seller())
+    assert (q.lines[0].net_amount, q.lines[0].converted_from, q.conversions) == (D("2800.00"), None, ())
+
+
+def test_package_guardrails_look_past_other_lines_and_allow_a_spread_at_the_limit():
+    """A plain line before the package does not end the package checks; a spread exactly at the limit is not wider
+    than it. Guards against ``continue`` -> ``break`` and ``>`` -> ``>=`` in guardrails._packages.
+    senior (0 + 4 x 4.5 + 6)/6 = 4.00, spread 6/6 = 1.00: 25 % of the effort."""
+    plain = service("A", "100.00")
+    def found(limit):
+        sell = seller(guardrails={"max_spread_percent": D(limit)})
+        q = priced([{"sku": "A", "quantity": "1"}, {"sku": "CARD", "quantity": "1", "work_package": {"name": "Wide", "effort": [three("senior", "0", "4.5", "6")]}}], plain, sell=sell)
+        return [(f.rule, f.field, f.message) for f in q.findings if f.rule == "guardrails.max_spread_percent"]
+    assert found("25") == []
+    assert found("24.9") == [("guardrails.max_spread_percent", "items[1].work_package",
+                              "the fixed price of Wide rests on an estimate with a spread of 25.0 %, wider than the limit of 24.9 %")]
