@@ -210,12 +210,13 @@ def package_wording(service: Service, item: DealItem, lang: str) -> dict[str, st
     if service.pricing == "rate_card":
         unit, plural = PACKAGE_UNIT.get(lang, ("package", "packages"))
         text = {**text, "unit": unit, "unit_plural": plural, "description": None}  # not the card's; scope follows below
-    if own is not None and own.name:
-        text["name"] = own.name
+    template = service.work_package
+    name = (own.name if own is not None else None) or (template.name if template is not None else None)
+    if name:
+        text["name"] = name  # the deal's own, else the template's ("Name as printed"), else the service's
     if own is not None and own.description:
         text["description"] = text["scope"] = own.description
     elif text["description"] is None:  # always so on a rate card
-        template = service.work_package
         text["description"] = text["scope"] = template.description if template else None
     return text
 

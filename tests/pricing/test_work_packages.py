@@ -274,6 +274,17 @@ def test_a_template_prints_the_service_description_else_the_templates():
                                                            ("Gateway, signals and dashboards per line", "Gateway, signals and dashboards per line")]
 
 
+def test_a_templates_name_is_printed_unless_the_deal_names_the_package():
+    """The template's work_package.name is "Name as printed"; the deal's own name wins; without either, the service's name."""
+    named = service("WP-N", None, pricing="work_package", unit="package", name="Service name",
+                    work_package={"rate_card": "CARD", "name": "Readiness assessment", "effort": [one("senior", "1")]})
+    unnamed = service("WP-U", None, pricing="work_package", unit="package", name="Line connection",
+                      work_package={"rate_card": "CARD", "effort": [one("senior", "1")]})
+    q = priced([{"sku": "WP-N", "quantity": "1"}, {"sku": "WP-N", "quantity": "1", "work_package": {"name": "Assessment, plant 2"}},
+                {"sku": "WP-U", "quantity": "1"}], named, unnamed)
+    assert [l.name for l in q.lines] == ["Readiness assessment", "Assessment, plant 2", "Line connection"]
+
+
 def test_a_package_line_carries_its_deliverables_and_the_effort_it_shows():
     """Guards against _line dropping deliverables or effort (kwarg removed, None, the package test forced false) or
     handing shown_effort no item. 3 packages: senior 2 x 3 = 6 days, consultant 0.5 x 3 = 1.5 days."""
