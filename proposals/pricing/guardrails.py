@@ -19,12 +19,13 @@ from .quote import Finding, Quote, QuoteLine
 ZERO = Decimal(0)
 
 
-def findings(deal: Deal, lines: Iterable[QuoteLine], services: dict[str, Service], seller: SellerProfile, payment_days: int) -> Iterator[Finding]:
+def findings(deal: Deal, lines: Iterable[QuoteLine], services: dict[str, Service], seller: SellerProfile, payment_days: int,
+             one_off: Decimal = ZERO) -> Iterator[Finding]:
     lines = list(lines)
     yield from _discounts(lines, services, seller)
     yield from _margins(lines, seller)
     yield from _packages(lines, seller)
-    yield from _credit(deal, seller, payment_days)
+    yield from _credit(deal, seller, payment_days, one_off)
 
 
 def _discounts(lines: list[QuoteLine], services: dict[str, Service], seller: SellerProfile) -> Iterator[Finding]:
@@ -82,7 +83,7 @@ def _packages(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding
                           f"{spread.quantize(Decimal('0.1'))} %, wider than the limit of {limit} %", "guardrails.max_spread_percent")
 
 
-def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Finding]:
+def _credit(deal: Deal, seller: SellerProfile, payment_days: int, one_off: Decimal) -> Iterator[Finding]:
     rating = deal.customer.credit_rating
     rule = next((r for r in seller.guardrails.credit_rules if r.rating == rating), None)
     if rule is None:
@@ -95,9 +96,15 @@ def _credit(deal: Deal, seller: SellerProfile, payment_days: int) -> Iterator[Fi
         yield Finding(field, f"credit rating {rating} allows at most net {rule.max_payment_days} days (terms give {payment_days})", name)
     if rule.prepayment_percent:
         milestones = deal.terms.payment.milestones
-        first = milestones[0].percent if milestones and milestones[0].percent is not None else ZERO
-        if first < rule.prepayment_percent:
-            yield Finding(field, f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {first} %)", name)
+        first = milestones[0] if milestones else None
+        if first is not None and first.amount is not None:  # a fixed deposit: its share of the one-off total, which
+            share = first.amount * 100 / one_off              # is positive here (the schedule refused deposits above it)
+            shown = f"{first.amount} {deal.currency or seller.default_currency}, {share.quantize(Decimal('0.1'))} %"
+        else:
+            share = first.percent if first is not None and first.percent is not None else ZERO
+            shown = f"{share} %"
+        if share < rule.prepayment_percent:
+            yield Finding(field, f"credit rating {rating} requires {rule.prepayment_percent} % prepayment (first instalment is {shown})", name)
 
 
 def approved(deal: Deal, finding: Finding) -> bool:

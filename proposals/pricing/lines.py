@@ -86,7 +86,7 @@ def price(deal: Deal, services: dict[str, Service], seller: SellerProfile) -> Qu
         early_payment_percent=early.percent if early else None,
         early_payment_days=early.days if early else None,
         margin_percent=_margin(firm, totals.tax_exclusive_total),
-        findings=tuple(findings(deal, lines, local, seller, payment_days)),
+        findings=tuple(findings(deal, lines, local, seller, payment_days, one_off)),
         conversions=conversions(lines, rates, currency),
         accounting_vat=accounting_vat(totals, currency, deal, seller),
         milestones=planned_milestones,

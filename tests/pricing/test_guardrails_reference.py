@@ -90,6 +90,19 @@ def test_prepayment_without_milestones_counts_as_zero():
         "credit rating D requires 50 % prepayment (first instalment is 0 %)"]
 
 
+def test_a_fixed_deposit_counts_as_its_share_of_the_one_off_total():
+    """A first instalment given as an amount is its share of the one-off net: 4 x 100.00 = 400.00 one-off;
+    a deposit of 100.00 is 25 %, below 30 %; 120.00 is 30 %, enough. (It used to count as 0 %.)"""
+    rules = {"credit_rules": [{"rating": "C", "prepayment_percent": D(30)}]}
+    items, services = [{"sku": "A", "quantity": "4"}], [service("A", "100.00")]
+    customer = {"legal_name": "Kunde AG", "credit_rating": "C", "address": {"street": "A 1", "postal_code": "10115", "city": "Berlin", "country": "DE"}}
+    def deposit(amount):
+        return {"payment": {"milestones": [{"name": "Deposit", "amount": D(amount)}, {"name": "End", "percent": D(100)}]}}
+    assert [f[1] for f in findings(items, services, rules, customer=customer, terms=deposit("100.00"))] == [
+        "credit rating C requires 30 % prepayment (first instalment is 100.00 EUR, 25.0 %)"]
+    assert findings(items, services, rules, customer=customer, terms=deposit("120.00")) == []
+
+
 def test_approvals_match_rule_and_optionally_field():
     """An approval without field approves every finding of its rule; with a field only that one."""
     one = Finding("items[0].discount_percent", "m", "guardrails.max_discount_percent")
