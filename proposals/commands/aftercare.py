@@ -1,0 +1,138 @@
+"""After the signature: the implementation plan and the success reviews of a deal.
+
+``implementation-plan`` (every deal; a draft until the deal is accepted) and
+``review-<date>`` (one per review file of ``reviews/<deal>/``) are rendered like
+the offer: one template, one HTML tree per format. Only the charts differ between
+the formats (vector SVG in the PDF, a print PNG in the DOCX), so the template is
+rendered once per format. Charts come from :mod:`..writers.charts`, the only
+importer of matplotlib; the figures printed beside them come from the Decimal
+standings of :mod:`..pricing.benefit`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+from ..input.loading import Loaded, Workspace
+from ..input.reviews import load_reviews, review_folder
+from ..money import format_number, total
+from ..pricing.benefit import adherence, standings
+from ..pricing.quote import Quote
+
+PLAN = "implementation-plan"
+AFTERCARE = "aftercare"  # the build's task that renders a deal's plan and reviews
+
+
+def review_paths(ws: Workspace, loaded: Loaded) -> list[Path]:
+    """The deal's review files, oldest name first."""
+    folder = review_folder(ws, loaded)
+    return sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+
+
+def check_reviews(ws: Workspace, loaded: Loaded) -> None:
+    """Validate every review of the deal before anything renders (InputError with every problem)."""
+    paths = review_paths(ws, loaded)
+    if paths:
+        load_reviews(ws, loaded, paths[-1])
+
+
+def aftercare_files(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], reviews: list[Path] | None = None, plan: bool = True) -> dict[str, bytes]:
+    """The plan (if ``plan``) and the review documents of ``reviews`` (default: every review of the deal) in ``formats``."""
+    from ..documents.labels import load_labels
+    from ..documents.templating import make_environment
+
+    env = make_environment(ws.root / "templates", quote.locale, quote.currency)
+    labels, _ = load_labels(quote.locale, ws.root / "templates")
+    files: dict[str, bytes] = {}
+    if plan:
+        files.update(_document(ws, loaded, quote, formats, env, labels, "plan", PLAN, _plan_extra(ws, loaded, quote, labels)))
+    for path in review_paths(ws, loaded) if reviews is None else reviews:
+        history = [r.model for r in load_reviews(ws, loaded, path)]
+        name = f"review-{history[-1].date.isoformat()}"
+        files.update(_document(ws, loaded, quote, formats, env, labels, "review", name, _review_extra(ws, loaded, quote, labels, history)))
+    return files
+
+
+def _document(ws, loaded, quote, formats, env, labels, template: str, name: str, extra: dict) -> dict[str, bytes]:
+    from ..documents.context import build_context
+    from ..documents.templating import render
+    from .deal import document_stamp
+    from .render import _laid_out, _template_name, _write_format, check_nesting, docx_identity
+    from ..writers.json import JsonWriter
+
+    deal = loaded.model
+    charts = extra.pop("charts")
+    context = build_context(template, deal, ws.seller.model, quote, labels)
+    watermark = context.watermark if template == "review" else (None if deal.status == "accepted" else labels["draft"])
+    context = dataclasses.replace(context, timestamp=document_stamp(quote).strftime("%Y-%m-%dT%H:%M:%SZ"), watermark=watermark, **extra)
+    quote_json, where = JsonWriter().render(quote), _template_name(ws, template)
+    identity = docx_identity(ws, loaded, quote) + (("proposals.document", name),)
+    files = {}
+    for fmt in formats:
+        shown = {key: {"src": chart.src(fmt), "alt": chart.alt} for key, chart in charts.items()}
+        html = render(env, f"{template}.html.j2", dataclasses.replace(context, charts=shown).as_dict(), ws.root)
+        check_nesting(html, where)
+        data, _ = _laid_out(where, fmt, lambda: _write_format(fmt, ws, html, quote, template, ws.seller.model.legal_name, quote_json, labels, False, identity))
+        files[f"{name}.{fmt}"] = data
+    return files
+
+
+def _style(ws: Workspace) -> tuple[str, str]:
+    branding = ws.seller.model.branding
+    return branding.primary_color, branding.font
+
+
+def _day(quote: Quote):
+    from babel.dates import format_date
+
+    return lambda day: format_date(day, format="medium", locale=quote.locale)
+
+
+def _plan_extra(ws: Workspace, loaded: Loaded, quote: Quote, labels: dict[str, str]) -> dict:
+    from ..writers.charts import timeline
+
+    deal = loaded.model
+    delivery = deal.terms.delivery
+    dates = dict(zip([m.id for m in delivery.milestones], quote_milestone_dates(deal, quote)))
+    milestones = [(f"{m.id} {m.name}", dates[m.id]) for m in delivery.milestones if dates[m.id] is not None]
+    reviews = [(labels["review_n"].format(n=i), d) for i, d in enumerate(deal.success_monitoring.reviews, 1)]
+    span = (labels["delivery_period"], delivery.start, delivery.end) if delivery.start and delivery.end else None
+    charts = {}
+    if milestones or reviews:
+        day = _day(quote)
+        items = "; ".join(f"{label} {day(d)}" for label, d in milestones + reviews)
+        charts["timeline"] = timeline(milestones, reviews, span, *_style(ws), labels["alt_timeline"].format(items=items), day)
+    people = {p.name: p for p in deal.buying_center}
+    return {"charts": charts, "milestone_dates": dates, "people": people}
+
+
+def quote_milestone_dates(deal, quote: Quote) -> list:
+    """Each delivery milestone's date: the deal's, else the end of its work package in the quote's plan."""
+    ends = {line.estimate.id: line.estimate.end for line in quote.lines if line.estimate is not None and line.estimate.id}
+    return [m.date or ends.get(m.work_package) for m in deal.terms.delivery.milestones]
+
+
+def _review_extra(ws: Workspace, loaded: Loaded, quote: Quote, labels: dict[str, str], history: list) -> dict:
+    from ..writers.charts import kpi_history
+
+    deal = loaded.model
+    found = standings(deal, history, quote.currency)
+    start = deal.terms.delivery.start or deal.date
+    due = deal.success_monitoring.reviews[-1] if deal.success_monitoring.reviews else history[-1].date
+    num = lambda v: format_number(v, quote.locale)  # noqa: E731
+    charts = {}
+    for s in found:
+        if s.baseline is None or s.target is None or not s.history:
+            continue
+        values = ", ".join(f"{_day(quote)(d)}: {num(v)}" for d, v in s.history)
+        alt = labels["alt_kpi"].format(name=s.name, baseline=f"{num(s.baseline)} {s.unit}", target=f"{num(s.target)} {s.unit}", values=values)
+        points = [(d, float(v), num(v)) for d, v in s.history]  # floats for drawing only
+        chart_labels = {"target": labels["target"], "baseline": labels["start_value"], "measured": labels["measured"]}
+        charts[s.id] = kpi_history(s.name, s.unit, float(s.baseline), float(s.target), points, start, due, *_style(ws), alt, chart_labels)
+    benefits = [s.benefit for s in found if s.benefit is not None]
+    benefit = total(benefits) if benefits else None
+    ratio = (benefit / quote.totals.payable * 100).quantize(Decimal("0.1")) if benefit is not None and quote.totals.payable > 0 else None
+    return {"charts": charts, "review": history[-1], "reviews": tuple(history), "standings": tuple(found),
+            "adherence": tuple(adherence(deal, history)), "benefit": benefit, "benefit_ratio": ratio}
