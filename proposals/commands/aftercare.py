@@ -38,6 +38,21 @@ def check_reviews(ws: Workspace, loaded: Loaded) -> None:
         load_reviews(ws, loaded, paths[-1])
 
 
+def timed_task(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], documents: tuple[str, ...], progress):
+    """A build task in a worker: the plan and reviews for ``(AFTERCARE,)``, else offer or contract (:func:`.render.timed_render`)."""
+    from time import monotonic
+
+    from ..runtime import cache
+    from .render import timed_render
+
+    if documents != (AFTERCARE,):
+        return timed_render(ws, loaded, quote, formats, documents, progress)
+    started = monotonic()
+    progress(PLAN)
+    files = aftercare_files(ws, loaded, quote, formats)
+    return files, cache.take_warnings(), monotonic() - started
+
+
 def aftercare_files(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], reviews: list[Path] | None = None, plan: bool = True) -> dict[str, bytes]:
     """The plan (if ``plan``) and the review documents of ``reviews`` (default: every review of the deal) in ``formats``."""
     from ..documents.labels import load_labels
