@@ -131,7 +131,7 @@ def test_the_plan_names_milestones_people_duties_sessions_and_escalation(made):
         assert "M1 Dauerlaufprüfstände 6 bis 8 in der Überwachung · 22. Januar 2027" in text
         assert "15 Pumpen der Prüfstände 6 bis 8 mit Sensoren" in text and "Abnahmeprüfung innerhalb von 5 Tagen" in text
         assert "Claudia Wenzel (Qualität), Leiterin Prüffeld" in text and "Frank Seidel (Einkauf)" in text
-        assert "Stellt die Sensoren für die Prüfstände 6 bis 8 bereit" in text and "Einweisung der Prüffeld-Mitarbeitenden" in text
+        assert "Stellt die Sensoren für die Prüfstände 6 bis 8 bereit" in text and "Einweisung des Prüffelds am zweiten Inbetriebnahmetag" in text
         assert "Review 1: 14. April 2027" in text and "Review 2: 13. Oktober 2027" in text
         assert "Zuerst: Lena Vogt und Claudia Wenzel" in text and "Dr. Katrin Albers und Frank Seidel" in text
         assert "Entwurf" not in text  # the deal is accepted
