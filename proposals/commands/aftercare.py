@@ -18,6 +18,7 @@ from pathlib import Path
 from ..input.loading import Loaded, Workspace
 from ..input.reviews import load_reviews, review_folder
 from ..money import format_number, total
+from .figures import _day, _style
 from ..pricing.benefit import adherence, standings
 from ..pricing.quote import Quote
 
@@ -94,39 +95,12 @@ def _document(ws, loaded, quote, formats, env, labels, template: str, name: str,
     return files
 
 
-def _style(ws: Workspace) -> tuple[str, str]:
-    branding = ws.seller.model.branding
-    return branding.primary_color, branding.font
-
-
-def _day(quote: Quote):
-    from babel.dates import format_date
-
-    return lambda day: format_date(day, format="medium", locale=quote.locale)
-
-
 def _plan_extra(ws: Workspace, loaded: Loaded, quote: Quote, labels: dict[str, str]) -> dict:
-    from ..writers.charts import timeline
+    from .figures import timeline_chart
 
-    deal = loaded.model
-    delivery = deal.terms.delivery
-    dates = dict(zip([m.id for m in delivery.milestones], quote_milestone_dates(deal, quote)))
-    milestones = [(f"{m.id} {m.name}", dates[m.id]) for m in delivery.milestones if dates[m.id] is not None]
-    reviews = [(labels["review_n"].format(n=i), d) for i, d in enumerate(deal.success_monitoring.reviews, 1)]
-    span = (labels["delivery_period"], delivery.start, delivery.end) if delivery.start and delivery.end else None
-    charts = {}
-    if milestones or reviews:
-        day = _day(quote)
-        items = "; ".join(f"{label} {day(d)}" for label, d in milestones + reviews)
-        charts["timeline"] = timeline(milestones, reviews, span, *_style(ws), labels["alt_timeline"].format(items=items), day)
-    people = {p.name: p for p in deal.buying_center}
-    return {"charts": charts, "milestone_dates": dates, "people": people}
-
-
-def quote_milestone_dates(deal, quote: Quote) -> list:
-    """Each delivery milestone's date: the deal's, else the end of its work package in the quote's plan."""
-    ends = {line.estimate.id: line.estimate.end for line in quote.lines if line.estimate is not None and line.estimate.id}
-    return [m.date or ends.get(m.work_package) for m in deal.terms.delivery.milestones]
+    found = timeline_chart(ws, loaded.model, quote, labels)
+    dates = {m.id: m.date for m in quote.milestones}
+    return {"charts": {"timeline": found} if found is not None else {}, "milestone_dates": dates, "people": {p.name: p for p in loaded.model.buying_center}}
 
 
 def _review_extra(ws: Workspace, loaded: Loaded, quote: Quote, labels: dict[str, str], history: list) -> dict:

@@ -112,3 +112,23 @@ def kpi_history(name: str, unit: str, baseline: float, target: float, points: li
     ax.set_ylim(low - margin, high + margin)
     ax.legend(fontsize=6.5, frameon=False, loc="best")
     return _finish(plt, fig, alt)
+
+
+def cost_over_term(years: list[tuple[str, float, float, str]], labels: dict[str, str], colour: str, font: str, alt: str) -> Chart:
+    """Stacked bars per contract year: one-off (primary colour) below recurring (lighter); each bar's total above it.
+    ``years``: (label, one-off, recurring, the total as printed)."""
+    plt = _pyplot(font)
+    fig, ax = plt.subplots(figsize=(WIDTH_IN * 0.62, 2.2))
+    xs = range(len(years))
+    one_off = [y[1] for y in years]
+    recurring = [y[2] for y in years]
+    ax.bar(xs, one_off, width=0.55, color=colour, label=labels["one_off"])
+    ax.bar(xs, recurring, width=0.55, bottom=one_off, color=colour, alpha=0.4, label=labels["recurring"])
+    for x, (_, a, b, shown) in zip(xs, years):
+        ax.annotate(shown, (x, a + b), xytext=(0, 3), textcoords="offset points", ha="center", fontsize=7.5)
+    ax.set_xticks(list(xs), [y[0] for y in years])
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    ax.set_ylim(0, max(a + b for _, a, b, _ in years) * 1.18 or 1)
+    ax.legend(fontsize=7, frameon=False, loc="upper right")
+    return _finish(plt, fig, alt)

@@ -214,3 +214,59 @@ def test_light_commands_do_not_import_matplotlib(tmp_path, args):
                           capture_output=True, text=True, cwd=REPO, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "False"
+
+
+@pytest.fixture(scope="module")
+def offers(tmp_path_factory):
+    """The example's offers of a new task (acme: the full proposal), a modified and a straight rebuy."""
+    from proposals.cli import run
+
+    ws = copy_example(tmp_path_factory.mktemp("offer-figures") / "ws")
+    assert run(["build", "-w", str(ws), "deals/acme-maschinenbau.yaml", "deals/hafenlogistik.yaml", "deals/kessler-pumpen.yaml"]) == 0
+    return ws
+
+
+def test_the_full_proposal_has_a_timeline_and_the_cost_over_the_term_the_others_none(offers):
+    from proposals.commands.deal import price_deal
+    from proposals.input.loading import load_workspace
+
+    out = offers / "output"
+    acme = next(p for p in out.iterdir() if p.name.startswith("NW-2026-041-"))
+    charts = chart_images(acme / "offer.docx")
+    alts = sorted(c._inline.docPr.get("descr") for c in charts)  # the cost (after the prices), then the timeline (delivery)
+    assert len(charts) == 2 and alts[1].startswith("Timeline of milestones and review dates: M1 ") and alts[0].startswith("Net cost per contract year")
+    assert _vector_charts_anywhere(acme / "offer.pdf")
+    assert "Cost over the term" in pdf_text(acme / "offer.pdf")
+    ws = load_workspace(offers, [offers / "deals" / "acme-maschinenbau.yaml"])
+    quote = price_deal(ws, ws.deals[0])
+    money = lambda a: f"€{a:,.2f}"  # noqa: E731 - en_GB
+    # Year 1 carries the one-off net and its share of the recurring net; the alt text lists each year's parts.
+    from proposals.pricing.term_cost import cost_by_year
+    years = cost_by_year(quote)
+    assert sum(y.one_off + y.recurring for y in years) == quote.one_off_net + quote.recurring_net
+    assert years[0].one_off == quote.one_off_net and f"Year 1: {money(quote.one_off_net)} + {money(years[0].recurring)}" in alts[0]
+    for folder in ("NW-2026-038-r1", "NW-2026-039-r1"):  # the compact quote, and a modified rebuy
+        assert chart_images(out / folder / "offer.docx") == [] and "Cost over the term" not in pdf_text(out / folder / "offer.pdf")
+
+
+def _vector_charts_anywhere(pdf: Path) -> bool:
+    """Some page draws a chart as paths (thousands of path operators), none as a picture beyond the logo."""
+    for page in PdfReader(str(pdf)).pages:
+        subtypes = [x.get_object().get("/Subtype") for x in page["/Resources"].get("/XObject", {}).values()]
+        content = page.get_contents().get_data()
+        if subtypes.count("/Image") <= 1 and content.count(b" l\n") + content.count(b" c\n") > 500:
+            return True
+    return False
+
+
+def test_cost_by_year_spreads_the_recurring_net_by_months_and_keeps_the_cent():
+    from types import SimpleNamespace as NS
+
+    from proposals.pricing.term_cost import cost_by_year
+
+    # By hand: a 24-month line of 2,400.00 and a 12-month line of 100.00, recurring net 2,500.00 (no allowances).
+    # Per month 100.00 and 8.333...; year 1 = 12 x 100 + 100 = 1,300.00, year 2 = 1,200.00: sums to 2,500.00.
+    lines = (NS(recurring=True, term_months=24, net_amount=Decimal("2400.00")), NS(recurring=True, term_months=12, net_amount=Decimal("100.00")),
+             NS(recurring=False, term_months=None, net_amount=Decimal("5000.00")))
+    quote = NS(firm_lines=lines, recurring_net=Decimal("2500.00"), one_off_net=Decimal("5000.00"), currency="EUR")
+    assert [(y.year, y.one_off, y.recurring) for y in cost_by_year(quote)] == [(1, Decimal("5000.00"), Decimal("1300.00")), (2, Decimal("0"), Decimal("1200.00"))]
