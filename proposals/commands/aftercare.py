@@ -15,6 +15,7 @@ import dataclasses
 from decimal import Decimal
 from pathlib import Path
 
+from ..errors import Location, Problem
 from ..input.loading import Loaded, Workspace
 from ..input.reviews import load_reviews, review_folder
 from ..money import format_number, total
@@ -50,28 +51,30 @@ def timed_task(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, 
         return timed_render(ws, loaded, quote, formats, documents, progress)
     started = monotonic()
     progress(PLAN)
-    files = aftercare_files(ws, loaded, quote, formats)
-    return files, cache.take_warnings(), monotonic() - started
+    files, warnings = aftercare_files(ws, loaded, quote, formats)
+    return files, warnings + cache.take_warnings(), monotonic() - started
 
 
-def aftercare_files(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], reviews: list[Path] | None = None, plan: bool = True) -> dict[str, bytes]:
-    """The plan (if ``plan``) and the review documents of ``reviews`` (default: every review of the deal) in ``formats``."""
+def aftercare_files(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], reviews: list[Path] | None = None, plan: bool = True) -> tuple[dict[str, bytes], list]:
+    """The plan (if ``plan``) and the review documents of ``reviews`` (default: every review of the deal) in ``formats``,
+    with the writers' warnings."""
     from ..documents.labels import load_labels
     from ..documents.templating import make_environment
 
     env = make_environment(ws.root / "templates", quote.locale, quote.currency)
     labels, _ = load_labels(quote.locale, ws.root / "templates")
     files: dict[str, bytes] = {}
+    warnings: list = []
     if plan:
-        files.update(_document(ws, loaded, quote, formats, env, labels, "plan", PLAN, _plan_extra(ws, loaded, quote, labels)))
+        files.update(_document(ws, loaded, quote, formats, env, labels, "plan", PLAN, _plan_extra(ws, loaded, quote, labels), warnings))
     for path in review_paths(ws, loaded) if reviews is None else reviews:
         history = [r.model for r in load_reviews(ws, loaded, path)]
         name = f"review-{history[-1].date.isoformat()}"
-        files.update(_document(ws, loaded, quote, formats, env, labels, "review", name, _review_extra(ws, loaded, quote, labels, history)))
-    return files
+        files.update(_document(ws, loaded, quote, formats, env, labels, "review", name, _review_extra(ws, loaded, quote, labels, history), warnings))
+    return files, warnings
 
 
-def _document(ws, loaded, quote, formats, env, labels, template: str, name: str, extra: dict) -> dict[str, bytes]:
+def _document(ws, loaded, quote, formats, env, labels, template: str, name: str, extra: dict, warnings: list) -> dict[str, bytes]:
     from ..documents.context import build_context
     from ..documents.templating import render
     from .deal import document_stamp
@@ -90,8 +93,9 @@ def _document(ws, loaded, quote, formats, env, labels, template: str, name: str,
         shown = {key: {"src": chart.src(fmt), "alt": chart.alt} for key, chart in charts.items()}
         html = render(env, f"{template}.html.j2", dataclasses.replace(context, charts=shown).as_dict(), ws.root)
         check_nesting(html, where)
-        data, _ = _laid_out(where, fmt, lambda: _write_format(fmt, ws, html, quote, template, ws.seller.model.legal_name, quote_json, labels, False, identity))
+        data, issues = _laid_out(where, fmt, lambda: _write_format(fmt, ws, html, quote, template, ws.seller.model.legal_name, quote_json, labels, False, identity))
         files[f"{name}.{fmt}"] = data
+        warnings += [Problem(Location(where), "", f"{deal.folder_name}/{name}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues]
     return files
 
 

@@ -31,7 +31,8 @@ def run_aftercare(workspace: Path, deal: Path, review: Path | None, output: Path
     if review is not None:
         load_reviews(ws, loaded, review)  # every problem located, before anything renders
     check_reference(ws, formats)
-    files = aftercare_files(ws, loaded, quote, formats, reviews=[review] if review else [], plan=review is None)
+    files, warnings = aftercare_files(ws, loaded, quote, formats, reviews=[review] if review else [], plan=review is None)
+    report(ws.warnings + quote_warnings(loaded, quote) + warnings, strict)  # under --strict, warnings fail before a byte is written
     folder = (output or ws.root / "output") / loaded.model.folder_name
     with written_as(ws.relative(folder)):
         folder.mkdir(parents=True, exist_ok=True)
@@ -39,7 +40,6 @@ def run_aftercare(workspace: Path, deal: Path, review: Path | None, output: Path
         with written_as(ws.relative(folder / name)):
             _replace(folder / name, data)
         click.echo(f"wrote {ws.relative(folder / name)}")
-    report(ws.warnings + quote_warnings(loaded, quote), strict)
 
 
 def _replace(path: Path, data: bytes) -> None:

@@ -119,7 +119,8 @@ def _render_here(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, .
             collect_task_garbage()  # as a worker does between tasks
         files, warnings = render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None)
         if built.deal.model.status == "accepted":
-            files.update(timed_task(ws, built.deal, built.quote, formats, (AFTERCARE,), lambda step: None)[0])
+            more, later, _ = timed_task(ws, built.deal, built.quote, formats, (AFTERCARE,), lambda step: None)
+            files, warnings = files | more, warnings + later
         complete_deal(ws, built, files, warnings + cache.take_warnings())
     return prepared
 

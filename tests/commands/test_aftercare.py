@@ -184,7 +184,15 @@ def test_build_writes_the_plan_and_the_reviews_of_the_accepted_deal(tmp_path, cl
     assert {"implementation-plan.pdf", "review-2027-04-14.pdf", "review-2027-10-13.pdf"} <= {p.name for p in (ws / "output" / FOLDER).iterdir()}
     assert not (ws / "output" / "NW-2026-038-r1" / "implementation-plan.pdf").exists()  # a draft deal gets none from build
     manifest = json.loads((ws / "output" / FOLDER / "manifest.json").read_text(encoding="utf-8"))
-    assert "review-2027-10-13.pdf" in json.dumps(manifest)
+    assert "review-2027-10-13.pdf" in manifest["after_signature"] and "review-2027-10-13.pdf" not in manifest["outputs"]
+    # The accepted offer's record stays as the customer received it; a changed review is written beside it.
+    before = (ws / "output" / FOLDER / "review-2027-10-13.pdf").read_bytes()
+    (ws / SECOND).write_text((ws / SECOND).read_text(encoding="utf-8").replace('ausfall: "7.5"', 'ausfall: "9"'), encoding="utf-8")
+    code, out, err = cli("build", "-w", ws, "--format", "pdf", DEAL)
+    assert code == 0, err
+    assert "identical to the issued record, left untouched" in out and f"wrote output/{FOLDER}/review-2027-10-13.pdf" in out
+    after = squash(pdf_text(ws / "output" / FOLDER / "review-2027-10-13.pdf"))
+    assert (ws / "output" / FOLDER / "review-2027-10-13.pdf").read_bytes() != before and "Nutzen pro Jahr 91.800,00 €" in after  # (26 - 9) x 5,400
 
 
 def test_chart_bytes_are_reproducible_and_undated():
