@@ -34,6 +34,11 @@ class Chart:
 
 
 def _pyplot(font: str):
+    import os
+
+    # numpy's OpenBLAS reserves buffers for a thread per core when imported: address space a worker
+    # under its memory limit cannot spare, and charts never multiply matrices.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     import matplotlib
 
     matplotlib.use("Agg", force=True)
