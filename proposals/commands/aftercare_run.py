@@ -20,7 +20,6 @@ def run_aftercare(workspace: Path, deal: Path, review: Path | None, output: Path
     """The plan (``review`` None) or the review document of DEAL, written to its output folder."""
     from ..input.loading import load_workspace
     from ..input.reviews import load_reviews
-    from .aftercare import aftercare_files
     from .deal import price_deal, quote_warnings
     from .output import written_as
     from .render import check_reference
@@ -31,7 +30,7 @@ def run_aftercare(workspace: Path, deal: Path, review: Path | None, output: Path
     if review is not None:
         load_reviews(ws, loaded, review)  # every problem located, before anything renders
     check_reference(ws, formats)
-    files, warnings = aftercare_files(ws, loaded, quote, formats, reviews=[review] if review else [], plan=review is None)
+    files, warnings = _rendered(ws, loaded, quote, formats, [review] if review else [], review is None)
     report(ws.warnings + quote_warnings(loaded, quote) + warnings, strict)  # under --strict, warnings fail before a byte is written
     folder = (output or ws.root / "output") / loaded.model.folder_name
     with written_as(ws.relative(folder)):
@@ -40,6 +39,30 @@ def run_aftercare(workspace: Path, deal: Path, review: Path | None, output: Path
         with written_as(ws.relative(folder / name)):
             _replace(folder / name, data)
         click.echo(f"wrote {ws.relative(folder / name)}")
+
+
+def _rendered(ws, loaded, quote, formats, reviews, plan: bool):
+    """The documents rendered in a forked child under the build's time and memory limits (the
+    templates may be the workspace's own), so this process never loads matplotlib either."""
+    from ..errors import TemplateError
+    from ..runtime.workers import can_fork, run_limited
+    from .build import DEFAULT_TIME_LIMIT, render_errors
+
+    if not can_fork():
+        return _task(ws, loaded, quote, formats, reviews, plan)
+    try:
+        return run_limited(_task, (ws, loaded, quote, formats, reviews, plan), DEFAULT_TIME_LIMIT)
+    except Exception as error:  # noqa: BLE001 - a limit, a crash or a located problem, each said as build says it
+        raise TemplateError(render_errors(ws, [error])) from None
+
+
+def _task(ws, loaded, quote, formats, reviews, plan, progress=lambda step: None):
+    from ..runtime import cache
+    from .aftercare import aftercare_files
+
+    progress("plan" if plan else "review")
+    files, warnings = aftercare_files(ws, loaded, quote, formats, reviews=reviews, plan=plan)
+    return files, warnings + cache.take_warnings()
 
 
 def _replace(path: Path, data: bytes) -> None:

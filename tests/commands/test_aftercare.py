@@ -195,13 +195,28 @@ def test_build_writes_the_plan_and_the_reviews_of_the_accepted_deal(tmp_path, cl
     assert (ws / "output" / FOLDER / "review-2027-10-13.pdf").read_bytes() != before and "Nutzen pro Jahr 91.800,00 €" in after  # (26 - 9) x 5,400
 
 
-def test_chart_bytes_are_reproducible_and_undated():
-    from proposals.writers.charts import kpi_history
+CHART_TWICE = """
+import datetime, sys
+from proposals.writers.charts import kpi_history
+args = ("KPI", "h", 26.0, 8.0, [(datetime.date(2027, 4, 14), 17.5, "17,5")], datetime.date(2027, 1, 11), datetime.date(2027, 10, 13), "#1F3A5F", "Carlito", "alt", {"target": "T", "baseline": "B", "measured": "M"})
+one, two = kpi_history(*args), kpi_history(*args)
+assert (one.svg, one.png) == (two.svg, two.png)
+assert b"<dc:date>" not in one.svg and b"2026" not in one.svg and one.src("pdf").startswith("data:image/svg+xml;base64,")
+sys.stdout.buffer.write(one.svg)
+"""
 
-    args = ("KPI", "h", 26.0, 8.0, [(datetime.date(2027, 4, 14), 17.5, "17,5")], datetime.date(2027, 1, 11), datetime.date(2027, 10, 13), "#1F3A5F", "Carlito", "alt", {"target": "T", "baseline": "B", "measured": "M"})
-    one, two = kpi_history(*args), kpi_history(*args)
-    assert (one.svg, one.png) == (two.svg, two.png)
-    assert b"<dc:date>" not in one.svg and b"2026" not in one.svg and one.src("pdf").startswith("data:image/svg+xml;base64,")
+
+def test_chart_bytes_are_reproducible_and_undated():
+    """In a fresh process each time (this one never loads matplotlib: forked workers under the
+    lowest memory limit would inherit its address space): equal bytes within and across processes."""
+    runs = [subprocess.run([sys.executable, "-c", CHART_TWICE], capture_output=True, cwd=REPO, timeout=120) for _ in range(2)]
+    assert [r.returncode for r in runs] == [0, 0], runs[0].stderr
+    assert runs[0].stdout == runs[1].stdout and runs[0].stdout.startswith(b"<?xml")
+
+
+def test_this_test_process_never_loaded_matplotlib(made, offers):
+    """The plan and review commands render in a forked child, as build does."""
+    assert "matplotlib" not in sys.modules
 
 
 LIGHT = """
