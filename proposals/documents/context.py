@@ -76,7 +76,7 @@ class TemplateContext:
     """Contract only: True while the redline (``contract-redline.docx``) is rendered: each clause prints its ``redline`` HTML, a struck clause inside ``<del class="standard">``, an added one inside ``<ins class="negotiated">``."""
 
     charts: dict[str, Any] = field(default_factory=dict)
-    """Plan and review only: chart name -> ``src`` (a ``data:`` URI: vector SVG in the PDF, a print PNG in the DOCX) and ``alt``; the plan's ``timeline``, the review's one per KPI id."""
+    """Chart name -> ``src`` (a ``data:`` URI: vector SVG in the PDF, a print PNG in the DOCX) and ``alt``: the full proposal's ``timeline`` and ``cost`` (a new task, built, not in ``check``), the plan's ``timeline``, the review's one per KPI id; empty elsewhere."""
     milestone_dates: dict[str, Any] = field(default_factory=dict)
     """Plan only: delivery milestone id -> its date (the deal's, or the end of its work package)."""
     people: dict[str, Any] = field(default_factory=dict)
