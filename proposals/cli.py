@@ -96,6 +96,45 @@ def build(deals: tuple[Path, ...], workspace: Path, output: Path | None, formats
 @cli.command(epilog=EPILOG_EXIT)
 @click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
 @_workspace_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx.")
+@_strict_option
+def plan(deal: Path, workspace: Path, output: Path | None, formats: str, strict: bool) -> None:
+    """Write DEAL's implementation plan (implementation-plan.pdf, .docx): timeline, milestones, people, duties, reviews.
+
+    A deal that is not accepted gets a draft plan.
+
+    \b
+    Example:
+      proposals plan deals/kessler-pumpen.yaml
+    """
+    from .commands.aftercare_run import run_aftercare
+
+    run_aftercare(workspace, _deal_path(workspace, deal), None, output, _formats(formats), strict, _report)
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("review", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder [default: WORKSPACE/output].")
+@click.option("--format", "formats", default="pdf,docx", show_default=True, help="Comma-separated document formats: pdf, docx.")
+@_strict_option
+def review(deal: Path, review: Path, workspace: Path, output: Path | None, formats: str, strict: bool) -> None:
+    """Write the success review of REVIEW (review-<date>.pdf, .docx): KPIs against target, charts, milestones, benefit.
+
+    \b
+    Example:
+      proposals review deals/kessler-pumpen.yaml reviews/kessler-pumpen/2027-04-14.yaml
+    """
+    from .commands.aftercare_run import run_aftercare
+
+    run_aftercare(workspace, _deal_path(workspace, deal), _deal_path(workspace, review), output, _formats(formats), strict, _report)
+
+
+@cli.command(epilog=EPILOG_EXIT)
+@click.argument("deal", type=click.Path(dir_okay=False, path_type=Path))
+@_workspace_option
 @click.option("--json", "as_json", is_flag=True, help="Print the Quote as JSON (internal: with costs and guardrail findings).")
 @_strict_option
 def quote(deal: Path, workspace: Path, as_json: bool, strict: bool) -> None:

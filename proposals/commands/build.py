@@ -15,9 +15,10 @@ from pathlib import Path
 from ..runtime import cache
 from ..runtime.processes import collect_task_garbage
 from ..runtime.workers import StepLimitHit, can_fork, default_jobs
-from ..errors import PricingError, Problem, ProblemList, ProposalsError, TemplateError
+from ..errors import InputError, PricingError, Problem, ProblemList, ProposalsError, TemplateError
 from ..input.loading import Loaded, Workspace
-from .render import RenderCrash, _limit_problem, _preload, check_reference, render_documents, timed_render
+from .aftercare import AFTERCARE, check_reviews, timed_task
+from .render import RenderCrash, _limit_problem, _preload, check_reference, render_documents
 from .output import write_built
 from .deal import DOCUMENTS, complete_deal, prepare_deal
 from .built import BuiltDeal
@@ -26,7 +27,7 @@ from .built import BuiltDeal
 DEFAULT_TIME_LIMIT = 60.0
 
 
-def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int) -> list[tuple[int, str, tuple[str, ...]]]:
+def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int, accepted: frozenset[int] = frozenset()) -> list[tuple[int, str, tuple[str, ...]]]:
     """How the rendering of deals (``sizes``: a rough measure of each deal's length) is cut
     into tasks: ``(deal, document, formats)``.
 
@@ -34,12 +35,13 @@ def work_units(sizes: list[int], formats: tuple[str, ...], jobs: int) -> list[tu
     leaves workers idle (a single deal), one task per document and format. The
     longest tasks go first (PDF before DOCX, bigger deals before smaller, offer
     before contract), so the last tasks are short and the workers finish together.
+    An ``accepted`` deal has one more task: its implementation plan and reviews (``aftercare``).
     """
     order = sorted(range(len(sizes)), key=lambda i: -sizes[i])
     units = [(i, document, formats) for i in order for document in DOCUMENTS]
     if len(units) < 2 * jobs and len(formats) > 1:
         units = [(i, document, (fmt,)) for fmt in formats for i in order for document in DOCUMENTS]
-    return units
+    return units + [(i, AFTERCARE, formats) for i in order if i in accepted]
 
 
 def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, ...], time_limit: float, jobs: int, engines=None):
@@ -54,14 +56,15 @@ def render_prepared(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str
 
     from ..runtime.workers import run_many
 
-    units = work_units([_size(built) for built in prepared], formats, jobs)
+    accepted = frozenset(i for i, built in enumerate(prepared) if built.deal.model.status == "accepted")
+    units = work_units([_size(built) for built in prepared], formats, jobs, accepted)
     tasks = [(ws, prepared[i].deal, prepared[i].quote, fmts, (document,)) for i, document, fmts in units]
     left = Counter(i for i, _, _ in units)
     files: dict[int, dict[str, bytes]] = {i: {} for i in left}
     warnings: dict[int, list[Problem]] = {i: [] for i in left}
     errors: dict[int, list[Exception]] = {i: [] for i in left}
     seconds: dict[int, float] = dict.fromkeys(left, 0.0)
-    for n, result, error in run_many(timed_render, tasks, time_limit, jobs, engines=engines):
+    for n, result, error in run_many(timed_task, tasks, time_limit, jobs, engines=engines):
         i = units[n][0]
         if error is None:
             files[i].update(result[0])
@@ -115,6 +118,9 @@ def _render_here(ws: Workspace, prepared: list[BuiltDeal], formats: tuple[str, .
         if n:
             collect_task_garbage()  # as a worker does between tasks
         files, warnings = render_documents(ws, built.deal, built.quote, formats, progress=lambda step: None)
+        if built.deal.model.status == "accepted":
+            more, later, _ = timed_task(ws, built.deal, built.quote, formats, (AFTERCARE,), lambda step: None)
+            files, warnings = files | more, warnings + later
         complete_deal(ws, built, files, warnings + cache.take_warnings())
     return prepared
 
@@ -126,6 +132,7 @@ def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("
     _preload(formats, engines)
     problems = ProblemList()
     prepared = []
+    _check_reviews(ws, deals)
     for loaded in deals:
         try:
             prepared.append(prepare_deal(ws, loaded))
@@ -139,6 +146,18 @@ def render_all(ws: Workspace, deals: list[Loaded], formats: tuple[str, ...] = ("
         problems.raise_if_errors(PricingError)  # a deal must change: exit 2, with the template problems too
     problems.raise_if_errors(TemplateError)
     return rendered, [w for b in rendered for w in b.warnings]
+
+
+def _check_reviews(ws: Workspace, deals: list[Loaded]) -> None:
+    """The review files of every accepted deal, validated before anything renders: one InputError (exit 2) with all their problems."""
+    problems = ProblemList()
+    for loaded in deals:
+        if loaded.model.status == "accepted":
+            try:
+                check_reviews(ws, loaded)
+            except InputError as exc:
+                problems.extend(exc.problems)
+    problems.raise_if_errors(InputError)
 
 
 def build(ws: Workspace, deals: list[Loaded], output: Path, formats: tuple[str, ...] = ("pdf", "docx"), time_limit: float | None = DEFAULT_TIME_LIMIT) -> tuple[list[Path], list[Problem]]:

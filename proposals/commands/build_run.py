@@ -65,6 +65,7 @@ def _build(workspace, paths, output, formats, jobs, time_limit, strict, report, 
     for built in rendered:
         if built.folder in recorded:
             click.echo(f"verified {target / built.folder}: identical to the issued record, left untouched", err=as_json)
+            _write_after_signature(ws, built, target / built.folder, as_json)
     for folder in write_built(ws, [b for b in rendered if b.folder not in recorded], target):
         click.echo(f"built {folder}: {', '.join(sorted(p.name for p in folder.iterdir()))}", err=as_json)
     for note in (n for deal in rendered for n in deal.notes):
@@ -73,3 +74,17 @@ def _build(workspace, paths, output, formats, jobs, time_limit, strict, report, 
         from .pack_output import built_summary
 
         click.echo(json.dumps(built_summary(ws, rendered, recorded), indent=2))
+
+
+def _write_after_signature(ws, built, folder: Path, as_json: bool = False) -> None:
+    """Beside a verified record: the accepted deal's plan and reviews, which a new review changes."""
+    from .aftercare_run import _replace
+    from .output import written_as
+    from .records import after_signature
+
+    for name, data in sorted(built.files.items()):
+        path = folder / name
+        if after_signature(name) and not (path.is_file() and path.read_bytes() == data):
+            with written_as(ws.relative(path)):
+                _replace(path, data)
+            click.echo(f"wrote {ws.relative(path)}", err=as_json)

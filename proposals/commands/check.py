@@ -72,7 +72,7 @@ def _check_task(kind: str, ws: Workspace, loaded: Loaded | None, quote: Quote | 
         from ..documents.lint import lint_templates
 
         return lint_templates(ws.root, progress) + cache.take_warnings()
-    return render_documents(ws, loaded, quote, ("docx",), progress)[1] + cache.take_warnings()
+    return render_documents(ws, loaded, quote, ("docx",), progress, figures=False)[1] + cache.take_warnings()
 
 
 def _template_sources(root: Path) -> list[tuple[str, str]]:

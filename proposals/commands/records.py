@@ -125,9 +125,18 @@ def manifest(ws: "Workspace", built: "BuiltDeal") -> bytes:
         "status": built.deal.model.status,
         "source_date_epoch": source_date_epoch(),
         "inputs": manifest_inputs(ws, built.deal),
-        "outputs": {name: sha256(data) for name, data in sorted(built.files.items())},
+        "outputs": {name: sha256(data) for name, data in sorted(built.files.items()) if not after_signature(name)},
     }
+    later = {name: sha256(data) for name, data in sorted(built.files.items()) if after_signature(name)}
+    if later:
+        data["after_signature"] = later  # the plan and the reviews: written after the record, never part of it
     return (json.dumps(data, indent=2) + "\n").encode()
+
+
+def after_signature(name: str) -> bool:
+    """An accepted deal's implementation plan and success reviews (issue #21): made after the customer
+    received the offer, so never part of its record; a new review rewrites them beside a verified record."""
+    return name.startswith(("implementation-plan.", "review-"))
 
 
 def _record_state(ws: "Workspace", loaded, output: Path) -> tuple[dict | None, str | None]:
@@ -195,7 +204,7 @@ def _compare(ws: "Workspace", loaded, kept: dict) -> str | None:
 
 def _rebuilt_differs(built: "BuiltDeal", kept: dict) -> str | None:
     deal = built.deal.model
-    outputs = {name: sha256(data) for name, data in sorted(built.files.items())}
+    outputs = {name: sha256(data) for name, data in sorted(built.files.items()) if not after_signature(name)}
     if outputs != kept.get("outputs"):
         differing = sorted(n for n in outputs if kept.get("outputs", {}).get(n) != outputs[n])
         return f"{deal.folder_name} is {deal.status}, but rebuilding it gives different {', '.join(differing)}; the record is kept unchanged"

@@ -102,8 +102,9 @@ def _limit_problem(ws: Workspace, exc: StepLimitHit) -> Problem:
     return Problem(Location(where), "", f"rendering {exc.reason} and was stopped; {hint}", exc.kind)
 
 
-def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress, documents: tuple[str, ...] = DOCUMENTS) -> tuple[dict[str, bytes], list[Problem]]:
-    """Render offer and contract in every format (the part that runs under the time limit)."""
+def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple[str, ...], progress, documents: tuple[str, ...] = DOCUMENTS, figures: bool = True) -> tuple[dict[str, bytes], list[Problem]]:
+    """Render offer and contract in every format (the part that runs under the time limit).
+    ``figures``: draw the full proposal's charts (``check`` renders without them)."""
     from ..documents.templating import make_environment, render
 
     deal, seller = loaded.model, ws.seller.model
@@ -121,6 +122,7 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
         context = dataclasses.replace(build_context(document, deal, seller, quote, labels), timestamp=document_stamp(quote).strftime("%Y-%m-%dT%H:%M:%SZ"))
         if document == "offer" and changes is not None:
             context = dataclasses.replace(context, changes=changes)
+        charts = _offer_charts(ws, deal, quote, labels) if document == "offer" and figures and not context.compact else {}
         if document == "contract":
             context, provenance, redline_clauses = contract_clauses(ws, loaded, quote, context, labels, progress)
             files["contract.json"] = provenance
@@ -139,6 +141,9 @@ def render_documents(ws: Workspace, loaded: Loaded, quote: Quote, formats: tuple
                 continue
             check_nesting(html, template)
             for fmt in variant_formats:
+                if charts:  # the charts differ per format (SVG in the PDF, PNG in the DOCX): one HTML each
+                    shown = {key: {"src": chart.src(fmt), "alt": chart.alt} for key, chart in charts.items()}
+                    html = render(env, f"{document}.html.j2", dataclasses.replace(variant, charts=shown).as_dict(), ws.root)
                 data, issues = _laid_out(template, fmt, lambda: _write_format(fmt, ws, html, quote, document, seller.legal_name, quote_json, labels, name != document, identity + (("proposals.document", name),)))
                 files[f"{name}.{fmt}"] = data
                 problems.extend(Problem(Location(template), "", f"{deal.folder_name}/{name}.{fmt}: {msg}", f"writer.{fmt}", "warning") for msg in issues)
@@ -151,6 +156,12 @@ def _tracked_markup(html: str) -> bool:
     """Whether the HTML has ``del`` or ``ins`` elements, which the redline dates differently (its
     tracked changes are the seller's of the deal's date); without them its DOCX equals the clean one."""
     return "<del" in html or "<ins" in html
+
+
+def _offer_charts(ws: Workspace, deal, quote: Quote, labels: dict[str, str]) -> dict:
+    from .figures import offer_charts
+
+    return offer_charts(ws, deal, quote, labels)
 
 
 def contract_clauses(ws: Workspace, loaded: Loaded, quote: Quote, context, labels: dict[str, str], progress=lambda step: None):

@@ -33,11 +33,27 @@ def check_workspace(workspace: Path, time_limit: float):
         problems.extend(approval_problems(loaded, quote))
         priced.append((loaded, quote))
     problems.extend(records_before_rendering(ws, [loaded for loaded, _ in priced], ws.root / "output"))  # what build would refuse
+    problems.extend(_review_problems(ws))
     problems.raise_if_errors(PricingError)
     found = _contract_problems(ws, priced, time_limit)
     warnings += [p for p in found if p.severity == "warning"]
     ProblemList([p for p in found if p.severity == "error"]).raise_if_errors(TemplateError)
     return ws, sorted(warnings, key=lambda p: p.sort_key())
+
+
+def _review_problems(ws) -> list:
+    """The review files of every accepted deal, as build checks them."""
+    from ..errors import InputError
+    from .aftercare import check_reviews
+
+    found = []
+    for loaded in ws.deals:
+        if loaded.model.status == "accepted":
+            try:
+                check_reviews(ws, loaded)
+            except InputError as exc:
+                found += exc.problems
+    return found
 
 
 def _contract_problems(ws, priced, time_limit: float) -> list:

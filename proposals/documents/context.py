@@ -16,7 +16,7 @@ from ..input.model import Customer, Deal, SellerProfile
 from ..input.model.common import Contact
 from ..pricing.quote import Quote, QuoteLine
 
-DocumentKind = Literal["offer", "contract"]
+DocumentKind = Literal["offer", "contract", "plan", "review"]
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,7 @@ class TemplateContext:
     """The variables of every document template."""
 
     document: DocumentKind
-    """Which document is rendered: ``offer`` or ``contract``."""
+    """Which document is rendered: ``offer``, ``contract``, ``plan`` (``proposals plan``) or ``review`` (``proposals review``)."""
     seller: SellerProfile
     """The seller profile (``catalog/seller.yaml``)."""
     deal: Deal
@@ -77,6 +77,25 @@ class TemplateContext:
     """Contract only: negotiated deviations (``number``, clause ``id``, ``title``, ``action``, ``reason``, the ``standard`` and the ``negotiated`` wording as HTML, ``None`` where there is none) for the deviations annex."""
     redline: bool = False
     """Contract only: True while the redline (``contract-redline.docx``) is rendered: each clause prints its ``redline`` HTML, a struck clause inside ``<del class="standard">``, an added one inside ``<ins class="negotiated">``."""
+
+    charts: dict[str, Any] = field(default_factory=dict)
+    """Chart name -> ``src`` (a ``data:`` URI: vector SVG in the PDF, a print PNG in the DOCX) and ``alt``: the full proposal's ``timeline`` and ``cost`` (a new task, built, not in ``check``), the plan's ``timeline``, the review's one per KPI id; empty elsewhere."""
+    milestone_dates: dict[str, Any] = field(default_factory=dict)
+    """Plan only: delivery milestone id -> its date (the deal's, or the end of its work package)."""
+    people: dict[str, Any] = field(default_factory=dict)
+    """Plan only: buying-center name -> the stakeholder (``name``, ``title``, ``department``, ``role``)."""
+    review: Any = None
+    """Review only: the review file as validated (``date``, ``kpis``, ``milestones``, ``remarks``, ``next_steps``)."""
+    reviews: tuple[Any, ...] = ()
+    """Review only: every review of the deal up to this one, oldest first."""
+    standings: tuple[Any, ...] = ()
+    """Review only: per KPI ``id``, ``name``, ``unit``, ``baseline``, ``target``, ``measured``, ``status`` (met, on_track, behind or empty), ``benefit`` per year (Decimal) (``proposals.pricing.benefit``)."""
+    adherence: tuple[Any, ...] = ()
+    """Review only: per delivery milestone ``id``, ``name``, ``planned``, ``actual`` and ``days_late`` (negative: early)."""
+    benefit: Any = None
+    """Review only: the benefit per year of every KPI with a value per unit, summed (Decimal), or None."""
+    benefit_ratio: Any = None
+    """Review only: the benefit per year as percent of the quote's payable total (Decimal, one place), or None."""
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}

@@ -24,6 +24,7 @@ def deal_problems(loaded: "Loaded", seller: SellerProfile, services: dict[str, S
     yield from _duplicates(loaded, "purchase_criteria", [c.id for c in deal.purchase_criteria], "criterion id")
     yield from _duplicates(loaded, "requirements", [r.id for r in deal.requirements], "requirement id")
     yield from _duplicates(loaded, ("terms", "delivery", "milestones"), [m.id for m in deal.terms.delivery.milestones], "milestone id")
+    yield from _kpis(loaded, deal)
     yield from _requirements(loaded, deal, services)
     yield from _sums(loaded, deal)
     yield from _dates(loaded, deal)
@@ -213,6 +214,23 @@ def _dates(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
     for i in range(1, len(reviews)):
         if reviews[i] < reviews[i - 1]:
             yield error(loaded.where("success_monitoring", "reviews", i), f"success_monitoring.reviews[{i}]", "review dates must be in order")
+
+
+def _kpis(loaded: "Loaded", deal: Deal) -> Iterator[Problem]:
+    """KPI ids are unique; a milestone's responsible person is in the buying center; a measured KPI has its baseline and target as numbers, and a value per unit needs both."""
+    kpis = deal.success_monitoring.kpis
+    yield from _duplicates(loaded, ("success_monitoring", "kpis"), [k.id or f"#{i}" for i, k in enumerate(kpis)], "KPI id")
+    for i, kpi in enumerate(kpis):
+        given = [f for f in ("baseline_value", "target_value") if getattr(kpi, f) is not None]
+        if len(given) == 1 or (kpi.value_per_unit is not None and len(given) < 2):
+            field = "value_per_unit" if len(given) != 1 else given[0]
+            yield error(loaded.where("success_monitoring", "kpis", i, field), f"success_monitoring.kpis[{i}].{field}", "give baseline_value and target_value together (a value per unit needs both)")
+        elif len(given) == 2 and kpi.baseline_value == kpi.target_value:
+            yield error(loaded.where("success_monitoring", "kpis", i, "target_value"), f"success_monitoring.kpis[{i}].target_value", "the target equals the baseline: nothing to improve")
+    people = {p.name for p in deal.buying_center}
+    for i, m in enumerate(deal.terms.delivery.milestones):
+        if m.responsible is not None and m.responsible not in people:
+            yield error(loaded.where("terms", "delivery", "milestones", i, "responsible"), f"terms.delivery.milestones[{i}].responsible", f"{m.responsible!r} is not in the buying center{_close(m.responsible, people)}")
 
 
 def _taxes(loaded: "Loaded", deal: Deal, seller: SellerProfile) -> Iterator[Problem]:

@@ -15,12 +15,14 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from .model import CatalogFile, Deal, SellerProfile
+from .model.review import Review
 from .model.common import field_descriptions
 
 ROOTS = (
     ("catalog/seller.yaml", SellerProfile),
     ("catalog/*.yaml (every other file)", CatalogFile),
     ("deals/*.yaml", Deal),
+    ("reviews/<deal>/*.yaml", Review),
 )
 
 

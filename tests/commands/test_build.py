@@ -42,7 +42,9 @@ def test_documents_contain_customer_offer_number_items_and_total(built, deal_fil
     deal = ws.deals[0].model
     quote = price(deal, ws.services, ws.seller.model)
     folder = built / "output" / deal.folder_name
-    assert sorted(p.name for p in folder.iterdir()) == ["contract-redline.docx", "contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
+    aftercare = ["implementation-plan.docx", "implementation-plan.pdf", "review-2027-04-14.docx", "review-2027-04-14.pdf", "review-2027-10-13.docx", "review-2027-10-13.pdf"]
+    expected = ["contract-redline.docx", "contract.docx", "contract.json", "contract.pdf", "manifest.json", "offer.docx", "offer.pdf", "quote.json"]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(expected + (aftercare if deal.status == "accepted" else []))  # issue #21: an accepted deal's plan and reviews
     total = squash(format_money(quote.totals.payable, quote.currency, quote.locale))
     for name in ("offer.pdf", "offer.docx"):
         text = squash(pdf_text(folder / name) if name.endswith(".pdf") else docx_text(folder / name))

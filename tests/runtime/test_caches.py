@@ -71,7 +71,9 @@ def test_check_findings_follow_the_deal_text_and_status(tmp_path, cli, monkeypat
     greeting = '{% block greeting %}{% if deal.status != "draft" %}<p class="sparkle">Issued</p>{% endif %}'
     (ws / "templates" / "offer.html.j2").write_text(builtin.replace("{% block greeting %}", greeting, 1), encoding="utf-8")
     deal = ws / "deals" / "kessler-pumpen.yaml"
-    assert "status:" not in deal.read_text(encoding="utf-8")
+    accepted = "status: accepted\nissued_on: 2026-11-18\ndecided_on: 2026-11-26\n"  # the example's accepted deal (issue #21), made a draft
+    assert accepted in deal.read_text(encoding="utf-8")
+    deal.write_text(deal.read_text(encoding="utf-8").replace(accepted, ""), encoding="utf-8")
     first = cli("check", "-w", str(ws))
     assert first[0] == 0 and "sparkle" not in first[1] + first[2]
     deal.write_text(deal.read_text(encoding="utf-8") + "status: issued\nissued_on: 2026-11-20\n", encoding="utf-8")

@@ -23,7 +23,7 @@ from ..conftest import copy_example
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 V = "{urn:schemas-microsoft-com:vml}"
 DRAFT = ("acme-maschinenbau.yaml", "NW-2026-041-r2", "DRAFT")    # English, a draft
-FINAL = ("kessler-pumpen.yaml", "NW-2026-039-r1", "ENTWURF")     # German, issued below
+FINAL = ("kessler-pumpen.yaml", "NW-2026-039-r1", "ENTWURF")     # German, accepted
 SOFFICE = shutil.which("soffice")
 needs_soffice = pytest.mark.skipif(SOFFICE is None and os.environ.get("CI") != "true",
                                    reason="LibreOffice (soffice) is not installed; CI installs it and fails without it")
@@ -35,9 +35,7 @@ def built(tmp_path_factory):
     from proposals.cli import run
 
     ws = copy_example(tmp_path_factory.mktemp("draft-font") / "ws")
-    final = ws / "deals" / FINAL[0]
-    assert "status:" not in final.read_text(encoding="utf-8")
-    final.write_text(final.read_text(encoding="utf-8") + "status: issued\nissued_on: 2026-11-20\n", encoding="utf-8")
+    assert "\nstatus: accepted\n" in (ws / "deals" / FINAL[0]).read_text(encoding="utf-8")  # the example's accepted deal (issue #21)
     assert run(["build", "-w", str(ws), f"deals/{DRAFT[0]}", f"deals/{FINAL[0]}"]) == 0
     return {"draft": ws / "output" / DRAFT[1], "final": ws / "output" / FINAL[1]}
 

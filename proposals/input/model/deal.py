@@ -217,6 +217,16 @@ class Kpi(Model):
     """Value today, as text, e.g. "62 %"."""
     target: Text
     """Agreed target, e.g. "75 % within 6 months"."""
+    id: Identifier | None = None
+    """Key by which review files record the KPI's measurements, e.g. ``downtime``; a KPI without one is printed, never measured."""
+    unit: Text | None = None
+    """Unit of the numeric values, e.g. "h/month" or "%"."""
+    baseline_value: Number | None = None
+    """Baseline as a number in ``unit``, e.g. "38"; with ``target_value`` the review charts and rates the KPI."""
+    target_value: Number | None = None
+    """Target as a number in ``unit``; below the baseline means lower is better (downtime), above it higher is better (OEE). Due at the last review date."""
+    value_per_unit: Annotated[Number, Field(gt=0)] | None = None
+    """What one unit of improvement over the baseline is worth to the customer per year, in the offer's currency, e.g. "21600" (an hour less downtime a month at €1,800 an hour); the review prints the benefit in money."""
 
 
 class SuccessMonitoring(Model):

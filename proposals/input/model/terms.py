@@ -55,6 +55,10 @@ class DeliveryMilestone(Model):
     """Planned date; required unless ``work_package`` derives it."""
     work_package: Identifier | None = None
     """Id of the work package whose end, derived from its effort, is the milestone's date unless ``date`` fixes it."""
+    deliverables: list[Text] = []
+    """What is handed over at the milestone; printed in the implementation plan (``proposals plan``)."""
+    responsible: Text | None = None
+    """Name of the buying-center member who accepts the milestone on the customer's side; the seller's side is the deal's seller contact."""
 
 
 class DeliveryTerms(Model):
