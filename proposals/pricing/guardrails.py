@@ -74,11 +74,11 @@ def _packages(lines: list[QuoteLine], seller: SellerProfile) -> Iterator[Finding
             continue
         where = f"items[{line.source_index}].work_package"
         if floor is not None and est.buffer_percent is not None and est.buffer_percent < floor:
-            yield Finding("pricing.buffer-below-floor", where, f"risk buffer {est.buffer_percent.quantize(Decimal('0.1'))} % on {line.name} "
+            yield Finding(where, f"risk buffer {est.buffer_percent.quantize(Decimal('0.1'))} % on {line.name} "
                           f"is below the floor of {floor} %", "guardrails.min_buffer_percent")
         spread = est.spread_percent
         if limit is not None and est.pricing == "fixed" and spread is not None and spread > limit:
-            yield Finding("pricing.spread-above-limit", where, f"the fixed price of {line.name} rests on an estimate with a spread of "
+            yield Finding(where, f"the fixed price of {line.name} rests on an estimate with a spread of "
                           f"{spread.quantize(Decimal('0.1'))} %, wider than the limit of {limit} %", "guardrails.max_spread_percent")
 
 

@@ -142,15 +142,15 @@ def test_guardrails_buffer_below_floor_and_spread_above_limit():
     # buffer 5 % = 202.50 -> below the floor of 8 %; spread 44.3 % above the limit of 30 %
     sell = seller(guardrails={"min_buffer_percent": D("8"), "max_spread_percent": D("30")})
     q = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "Risky", "buffer_percent": D("5"), "effort": [three("senior", "1", "2", "9")]}}], sell=sell)
-    found = {(f.kind, f.rule, f.field, f.message) for f in q.findings}
+    found = {(f.rule, f.field, f.message) for f in q.findings}
     assert found == {
-        ("pricing.buffer-below-floor", "guardrails.min_buffer_percent", "items[0].work_package", "risk buffer 5.0 % on Risky is below the floor of 8 %"),
-        ("pricing.spread-above-limit", "guardrails.max_spread_percent", "items[0].work_package",
+        ("guardrails.min_buffer_percent", "items[0].work_package", "risk buffer 5.0 % on Risky is below the floor of 8 %"),
+        ("guardrails.max_spread_percent", "items[0].work_package",
          "the fixed price of Risky rests on an estimate with a spread of 44.3 %, wider than the limit of 30 %"),
     }
     # at 8 % and one figure (no spread) there is nothing to say
     calm = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "Calm", "buffer_percent": D("8"), "effort": [one("senior", "3")]}}], sell=sell)
-    assert not [f for f in calm.findings if f.kind.startswith("pricing.buffer") or f.kind.startswith("pricing.spread")]
+    assert not [f for f in calm.findings if f.rule in ("guardrails.min_buffer_percent", "guardrails.max_spread_percent")]
 
 
 def test_the_estimate_stays_out_of_quote_json():
