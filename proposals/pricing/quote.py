@@ -162,6 +162,14 @@ class QuoteLine:
         return self.billing != "once"
 
     @property
+    def contract_pricing(self) -> str:
+        """How the contract treats the line: a work package by its mode (fixed: ``package``; time and
+        material or capped: ``rate_card``), every other line by its pricing model."""
+        if self.pricing != "work_package":
+            return self.pricing
+        return "package" if self.package_pricing in (None, "fixed") else "rate_card"
+
+    @property
     def unit_label(self) -> str:
         """The unit as it reads with this quantity: 1 day, 3 days."""
         return self.unit if self.quantity == 1 or not self.unit_plural else self.unit_plural
