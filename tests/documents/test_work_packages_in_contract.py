@@ -15,7 +15,7 @@ from ..readback import docx_text, pdf_text, squash
 
 ACME = "NW-2026-041-r2"
 
-# One package of each mode on the rate card (senior EUR 1,350.00 a day; 10 % discount on the capped one).
+# One package of each mode on the rate card (senior EUR 1,350.00 a day; 5 % discount on the capped one).
 MODES = """\
   - sku: CONS-TM-DAY
     quantity: 1
@@ -25,7 +25,7 @@ MODES = """\
     work_package: {id: WPT, name: Open support desk, pricing: time_and_material, effort: [{role: senior, effort: "3"}]}
   - sku: CONS-TM-DAY
     quantity: 1
-    discount_percent: 10
+    discount_percent: 5
     work_package: {id: WPC, name: Capped data migration, pricing: capped, buffer_percent: "10", round_up_to: "100", effort: [{role: senior, effort: "4"}]}
 """
 
@@ -68,5 +68,5 @@ def test_each_package_is_listed_under_the_clause_of_its_mode_and_the_cap_is_prin
         listed = lambda clause: {int(n) for n in re.search(r"Positions? ([\d, ]+) (?:is|are)", clause).group(1).split(", ")}
         assert fixed in listed(fixed_clause) and fixed not in listed(tm_clause)
         assert {tm, capped} <= listed(tm_clause) and not {tm, capped} & listed(fixed_clause)
-        # capped: 4 x 1,350.00 = 5,400.00 + 10 % buffer 540.00 = 5,940.00, rounded up to 6,000.00
-        assert f"position {capped} at most €6,000.00" in tm_clause
+        # capped: 4 x 1,350.00 = 5,400.00 + 10 % buffer 540.00 = 5,940.00, rounded up to 6,000.00, less the 5 % discount: 5,700.00
+        assert f"position {capped} at most €5,700.00" in tm_clause

@@ -93,6 +93,20 @@ def test_capped_time_and_material_derives_its_cap_like_a_fixed_price():
     assert [s.kind for s in line.waterfall] == ["list"]  # below its cap, the cap takes nothing
 
 
+def test_a_capped_packages_cap_takes_the_line_discount_and_allowances_like_its_fixed_price():
+    # effort 12,060.00 per package, cap 14,000.00 per package (as above); two packages:
+    # line 24,120.00 - 10 % (2,412.00) = 21,708.00 - 5 % allowance (1,085.40) = 20,622.60
+    # cap  28,000.00 - 10 % (2,800.00) = 25,200.00 - 5 % allowance (1,260.00) = 23,940.00, what fixed would give
+    package = {"name": "Support", "pricing": "capped", "buffer_percent": D("15"), "round_up_to": D("500"),
+               "effort": [one("senior", "5"), three("engineer", "2", "4", "9")]}
+    allowance = {"kind": "allowance", "reason": "Framework", "percent": D("5")}
+    capped, fixed = (priced([{"sku": "CARD", "quantity": "2", "discount_percent": "10", "allowances_charges": [allowance],
+                               "work_package": {**package, "pricing": mode}}]).lines[0] for mode in ("capped", "fixed"))
+    assert (capped.net_amount, capped.cap) == (D("20622.60"), D("23940.00"))
+    assert fixed.net_amount == capped.cap
+    assert [s.kind for s in capped.waterfall] == ["list", "discount", "allowance"]  # below its cap, the cap takes nothing
+
+
 def test_a_template_adjusted_by_the_deal_and_downstream_discount_allowance_vat():
     # template: senior 2, consultant 3 -> 2,700 + 3,150 = 5,850.00, buffer 10 % = 585.00 -> 6,435.00 -> up to 100: 6,500.00
     # the deal raises consultant to 5: 2,700 + 5,250 = 7,950.00 + 795.00 = 8,745.00 -> 8,800.00
