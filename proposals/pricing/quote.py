@@ -89,6 +89,7 @@ class PackageEstimate:
     buffer_rule_percent: Decimal | None = None  # the buffer rule as the package states it: a percentage
     buffer_spreads: Decimal | None = None  # ... or a number of spreads
     hourly: bool = False  # the rate card counts hours; the plan counts 8 to a working day
+    round_up_to: Decimal | None = None  # the rounding rule: a fixed price is rounded up to a multiple of it
     start: date | None = None
     end: date | None = None
     working_days: int | None = None

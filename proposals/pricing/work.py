@@ -85,7 +85,7 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
         steps=tuple(steps), deliverables=tuple(package.deliverables or ()), assumptions=tuple(package.assumptions or ()),
         show_effort=bool(package.show_effort), depends_on=tuple(package.depends_on),
         buffer_rule_percent=package.buffer_percent, buffer_spreads=package.buffer_spreads,
-        hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"),
+        hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"), round_up_to=package.round_up_to,
     )
 
 
