@@ -20,7 +20,9 @@ With ``terms.delivery.start`` and an ``allocation`` of people per role, each pac
 ceil(effort x quantity / allocation) working days (Monday to Friday; an hourly rate card counts
 8 hours a day) for its slowest role, starts on the first working day on or after the start and
 after every package it depends on has ended, and ends on its last working day. Packages without
-a dependency between them run side by side.
+a dependency between them run side by side, each with the full allocation (no levelling). Only firm
+packages are planned: an optional or alternative one may never be ordered, so nothing waits for it
+(the checks refuse a firm package depending on one) and it has no dates.
 """
 
 from __future__ import annotations
@@ -120,8 +122,9 @@ def planned(deal: Deal, estimates: dict[int, tuple[DealItem, PackageEstimate]]) 
     delivery = deal.terms.delivery
     if delivery.start is None or not delivery.allocation:
         return {i: e for i, (_, e) in estimates.items()}
+    firm = {i for i, (item, _) in estimates.items() if not item.optional and item.alternative_to is None}
     by_id = {e.id: i for i, (_, e) in estimates.items() if e.id}
-    done: dict[int, PackageEstimate] = {}
+    done: dict[int, PackageEstimate] = {i: e for i, (_, e) in estimates.items() if i not in firm}  # an extra is not planned
 
     def place(i: int) -> PackageEstimate:
         if i in done:
@@ -134,8 +137,8 @@ def planned(deal: Deal, estimates: dict[int, tuple[DealItem, PackageEstimate]]) 
         done[i] = replace(est, start=begin, end=_add_working_days(begin, days - 1), working_days=days)
         return done[i]
 
-    for i in estimates:
-        place(i)  # the checks refused cycles and unknown dependencies
+    for i in firm:
+        place(i)  # the checks refused cycles, unknown dependencies and firm packages waiting for extras
     return done
 
 

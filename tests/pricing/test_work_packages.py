@@ -144,6 +144,15 @@ def test_the_plan_follows_the_effort_and_fills_milestones_and_instalments():
     assert q.schedule[0].due == datetime.date(2027, 2, 13)
 
 
+def test_only_firm_packages_are_planned():
+    # the optional WP0 (10 days) is not planned; the firm WP1 starts on the start day, Mon 4 January, 3 days
+    terms = {"delivery": {"start": datetime.date(2027, 1, 4), "allocation": {"senior": D("1")}}}
+    q = priced([{"sku": "CARD", "quantity": "1", "optional": True, "work_package": {"id": "WP0", "name": "Z", "effort": [one("senior", "10")]}},
+                {"sku": "CARD", "quantity": "1", "work_package": {"id": "WP1", "name": "A", "effort": [one("senior", "3")]}}], terms=terms)
+    plan = {l.estimate.id: (l.estimate.start, l.estimate.end, l.estimate.working_days) for l in q.lines}
+    assert plan == {"WP1": (datetime.date(2027, 1, 4), datetime.date(2027, 1, 6), 3), "WP0": (None, None, None)}
+
+
 def test_a_fixed_milestone_date_wins_over_the_plan():
     terms = {"delivery": {"start": datetime.date(2027, 1, 4), "allocation": {"senior": D("1")},
                           "milestones": [{"id": "M1", "name": "B", "date": datetime.date(2027, 3, 1), "work_package": "WP1"}]}}
