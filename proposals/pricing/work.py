@@ -72,7 +72,9 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
     unit = (words.unit if words else None) or rate_card.unit
     plural = (words.unit_plural if words else None) or rate_card.unit_plural or unit
     times = "" if qty == 1 else f" x {qty}"
-    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit} x {r.rate}{times}", qty * r.amount) for r in roles]
+    own_plural = rate_card.unit_plural or rate_card.unit  # the labels are the catalog's words: "1 day", "2 days"
+    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit if r.expected == 1 else own_plural} x {r.rate}{times}", qty * r.amount)
+             for r in roles]
     if shown_buffer:
         steps.append(Step("buffer", _buffer_label(package) + times, qty * shown_buffer))
     if rounding:

@@ -144,6 +144,11 @@ def test_the_plan_follows_the_effort_and_fills_milestones_and_instalments():
     assert q.schedule[0].due == datetime.date(2027, 2, 13)
 
 
+def test_the_build_up_counts_its_units_in_the_plural_where_there_are_several():
+    q = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "P", "effort": [one("senior", "2"), one("consultant", "1")]}}])
+    assert [s.label for s in q.lines[0].estimate.steps] == ["Senior: 2 days x 1350.00", "Consultant: 1 day x 1050.00"]
+
+
 def test_only_firm_packages_are_planned():
     # the optional WP0 (10 days) is not planned; the firm WP1 starts on the start day, Mon 4 January, 3 days
     terms = {"delivery": {"start": datetime.date(2027, 1, 4), "allocation": {"senior": D("1")}}}
