@@ -149,3 +149,20 @@ def test_a_milestone_ending_with_an_optional_package_is_located(tmp_path: Path, 
     assert (code, err.splitlines()[0]) == (2, f"{DEAL}:{spot(text, 'work_package: WP9', 'WP9', text.index('id: M3'))}: terms.delivery.milestones[2].work_package: "
                                               "work package WP9 is optional and is not planned; give the milestone a date")
     assert not (ws / "output").exists()
+
+
+def test_a_package_of_its_own_needs_a_name_and_effort_as_its_reference_says(tmp_path: Path, cli):
+    """No id: nothing names it, so the deal is sound; the field reference (from the docstring) says as much."""
+    from proposals.input.model import DealItem
+
+    ws = copy_example(tmp_path / "ws")
+    path = ws / DEAL
+    own = '  - sku: CONS-TM-DAY\n    quantity: 1\n    work_package: {name: Data review, effort: [{role: senior, effort: "2"}]}\n'
+    path.write_text(path.read_text(encoding="utf-8").replace("  # Option: the customer may add it", own + "  # Option: the customer may add it", 1), encoding="utf-8")
+    code, out, err = cli("quote", DEAL, "-w", ws)
+    assert code == 0, err
+    assert "Data review" in out and "Senior Consultant: 2 days x 1350.00" in out
+    said = DealItem.model_fields["work_package"].description or ""
+    doc = next(line for line in (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `work_package` |") and "Prices the line" in line)
+    assert "then with name and effort, and an id where a dependency or a milestone names it" in doc
+    assert "id, name and effort" not in doc + said
