@@ -30,16 +30,20 @@ MODES = """\
 """
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
+def _build(tmp_path_factory, locale: str | None = None) -> Path:
     from proposals.cli import run
 
     ws = copy_example(tmp_path_factory.mktemp("wp-contract") / "ws")
     deal = ws / "deals" / "acme-maschinenbau.yaml"
-    text = deal.read_text(encoding="utf-8")
-    deal.write_text(text.replace("\nallowances_charges:", "\n" + MODES + "\nallowances_charges:", 1), encoding="utf-8")
+    text = deal.read_text(encoding="utf-8").replace("\nallowances_charges:", "\n" + MODES + "\nallowances_charges:", 1)
+    deal.write_text(f"locale: {locale}\n" + text if locale else text, encoding="utf-8")
     assert run(["build", "-w", str(ws), "deals/acme-maschinenbau.yaml"]) == 0
     return ws / "output" / ACME
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    return _build(tmp_path_factory)
 
 
 def _clause(text: str, title: str, following: str) -> str:
@@ -70,3 +74,14 @@ def test_each_package_is_listed_under_the_clause_of_its_mode_and_the_cap_is_prin
         assert {tm, capped} <= listed(tm_clause) and not {tm, capped} & listed(fixed_clause)
         # capped: 4 x 1,350.00 = 5,400.00 + 10 % buffer 540.00 = 5,940.00, rounded up to 6,000.00, less the 5 % discount: 5,700.00
         assert f"position {capped} at most €5,700.00" in tm_clause
+
+
+def test_the_german_contract_files_them_alike(tmp_path_factory):
+    built = _build(tmp_path_factory, "de_DE")
+    lines = {l["name"]: l["position"] for l in json.loads((built / "quote.json").read_text())["lines"]}
+    text = squash(pdf_text(built / "contract.pdf"))
+    listed = lambda after: {int(n) for n in re.search(r"Die Positionen ([\d, ]+) werden " + after, text).group(1).split(", ")}  # noqa: E731
+    assert lines["Fixed design review"] in listed("zum Festpreis") and lines["Fixed design review"] not in listed("nach Aufwand")
+    assert {lines["Open support desk"], lines["Capped data migration"]} <= listed("nach Aufwand")
+    assert f"Position {lines['Capped data migration']} höchstens 5.700,00 € (netto)" in text
+    assert "M1 Readiness assessment presented, roadmap and data architecture approved (19.01.2027)" in text
