@@ -1,16 +1,19 @@
 """The estimate as a spreadsheet for the internal review (``proposals estimate DEAL --xlsx FILE``).
 
 One sheet, one block per work package. The three points, rates and costs are values;
-expected effort, spread, each role's amount, the buffer, the price per package, the
-line's list amount and the totals are formulas, so a reviewer who changes an effort sees
-the price follow. The rounding step and the line's net amount (after its discount and line
-adjustments) are values from the Quote; the sums equal the offer's. Numbers are written
-from their Decimal text, never through a float. openpyxl is imported here only, so the
-other commands do not load it.
+expected effort, spread, each role's amount, the buffer, the rounding step, the price per
+package, the line's list amount (rounded to cents, as the offer rounds it) and the totals are
+formulas, so a reviewer who changes an effort sees the price follow. The line's net amount
+(after its discount and line adjustments) is a value from the Quote; the sums equal the
+offer's. Numbers are written as their Decimal text (openpyxl would print them with
+``"%.16g"``, through a float: 98.04 became 98.04000000000001). openpyxl is imported here
+only, so the other commands do not load it.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from decimal import Decimal
 from pathlib import Path
 
 from ..pricing.quote import Quote, QuoteLine
@@ -41,7 +44,8 @@ def write_workbook(quote: Quote, title: str, path: Path) -> None:
     for column, width in zip("ABCDEFGHIJKL", (6, 34, 24, 11, 9, 11, 10, 9, 12, 14, 11, 14)):
         sheet.column_dimensions[column].width = width
     temporary = path.with_name(f".{path.name}.tmp")
-    book.save(temporary)
+    with _decimal_text():
+        book.save(temporary)
     temporary.replace(path)
 
 
@@ -69,14 +73,21 @@ def _package(sheet, line: QuoteLine) -> tuple[str, str]:
     else:
         buffer_formula = 0
     buffer = _labelled(sheet, last + 2, "Risk buffer", buffer_formula)
-    rounding = _labelled(sheet, last + 3, "Rounding (value from the offer)", est.rounding)
+    if est.pricing == "fixed" and est.round_up_to is not None:  # up to the next multiple of the declared step
+        total_ = f"ROUND({effort}+{buffer},2)"  # the sum in cents first: binary noise must not round up a whole step
+        rounding_formula = f"=CEILING({total_},{_text(est.round_up_to)})-{effort}-{buffer}"
+    elif est.pricing == "fixed":
+        rounding_formula = f"=ROUND({effort}+{buffer},2)-{effort}-{buffer}"
+    else:
+        rounding_formula = 0
+    rounding = _labelled(sheet, last + 3, "Rounding", rounding_formula)
     if est.pricing == "fixed":
         price = _labelled(sheet, last + 4, "Price per package", f"={effort}+{buffer}+{rounding}")
     else:  # billed at the rates; a capped package is not to exceed effort + buffer, rounded
         cap = f"; not to exceed {est.cap} per package" if est.cap is not None else ""
         price = _labelled(sheet, last + 4, f"Price per package (time and material{cap})", f"={effort}")
     _labelled(sheet, last + 5, "Quantity", line.quantity, money=False)
-    list_cell = _labelled(sheet, last + 6, "List amount", f"={price}*J{last + 5}")
+    list_cell = _labelled(sheet, last + 6, "List amount", f"=ROUND({price}*J{last + 5},2)")
     net_cell = _labelled(sheet, last + 7, "Net amount (after discount and line adjustments; value from the offer)", line.net_amount)
     if line.cost is not None:
         _labelled(sheet, last + 8, "Internal cost", f"=SUM(L{first}:L{last})*J{last + 5}")
@@ -90,3 +101,21 @@ def _labelled(sheet, row: int, label: str, value, money: bool = True) -> str:
     if money:
         cell.number_format = MONEY
     return f"J{row}"
+
+
+def _text(value: Decimal) -> str:
+    """A Decimal as plain digits (no exponent), exactly as it is."""
+    return format(value, "f")
+
+
+@contextmanager
+def _decimal_text():
+    """While saving, openpyxl writes a Decimal cell as its own text instead of ``"%.16g" % value``."""
+    from openpyxl.cell import _writer
+
+    original = _writer.safe_string
+    _writer.safe_string = lambda value: _text(value) if isinstance(value, Decimal) else original(value)
+    try:
+        yield
+    finally:
+        _writer.safe_string = original

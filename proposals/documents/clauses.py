@@ -26,7 +26,8 @@ the clause file and line.
 Condition language: a Jinja expression (sandboxed) over ``deal``, ``quote``,
 ``customer``, ``seller`` and these helpers: ``recurring`` (any recurring firm
 line), ``max_term_months``, ``contract_value`` (net total),
-``sells_sku(*skus)``, ``sells_pricing(model)``, ``sells_goods``, ``requirement_tagged(tag)``,
+``sells_sku(*skus)``, ``sells_pricing(model)`` (a work package also counts as ``package`` when fixed,
+as ``rate_card`` when time and material or capped), ``sells_goods``, ``requirement_tagged(tag)``,
 ``brought(clause_id)``, ``eu_customer``, ``reverse_charge``, ``outside_scope``.
 """
 
@@ -215,7 +216,7 @@ def condition_namespace(deal: Deal, quote: Quote, seller: SellerProfile) -> dict
         "max_term_months": max((line.term_months or 0 for line in firm), default=0),
         "contract_value": quote.totals.tax_exclusive_total,
         "sells_sku": lambda *skus: any(line.sku in skus for line in firm),
-        "sells_pricing": lambda model: any(line.pricing == model for line in firm),
+        "sells_pricing": lambda model: any(model in (line.pricing, line.contract_pricing) for line in firm),
         "sells_goods": any(line.goods for line in firm),
         "requirement_tagged": lambda tag: tag in tags,
         "brought": lambda clause_id: clause_id in brought,

@@ -248,8 +248,12 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         """Quantity with its unit, not split across lines: ``18 days``."""
         return f"{format_number(value, locale)}\u00a0{unit}"
 
-    def day(value: date, style: str = "long") -> str:
-        """A date in the locale (filter name ``date``); style short, medium, long or full: ``24 November 2026``."""
+    def day(value: date | None, style: str = "long") -> str:
+        """A date in the locale (filter name ``date``); style short, medium, long or full: ``24 November 2026``.
+
+        No date prints nothing: Babel's ``format_date(None)`` would print today, a date nobody agreed to."""
+        if value is None:
+            return ""
         return format_date(value, format=style, locale=locale)
 
     def paragraphs(text: str) -> Markup:

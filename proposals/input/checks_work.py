@@ -84,7 +84,27 @@ def deal_package_problems(loaded: "Loaded", deal: Deal, services: dict[str, Serv
         elif package.id:
             known[package.id] = i
     yield from _dependencies(loaded, packages, known, named)
+    yield from _firm_on_extra(loaded, deal, packages)
     yield from _plan(loaded, deal, packages, known, named)
+
+
+def _firm_on_extra(loaded: "Loaded", deal: Deal, packages: dict[int, WorkPackage]) -> Iterator[Problem]:
+    """Only firm packages are planned: a firm package cannot wait for, nor a milestone end with, an optional
+    or alternative one (the customer may never order it)."""
+    extra = {p.id: "optional" if deal.items[i].optional else "an alternative" for i, p in packages.items()
+             if p.id and (deal.items[i].optional or deal.items[i].alternative_to is not None)}
+    for i, package in packages.items():
+        if deal.items[i].optional or deal.items[i].alternative_to is not None:
+            continue
+        for j, dep in enumerate(package.depends_on):
+            if dep in extra:
+                yield error(loaded.where("items", i, "work_package", "depends_on", j), f"items[{i}].work_package.depends_on[{j}]",
+                            f"a firm package cannot depend on {dep}, which is {extra[dep]} (the customer may not order it); "
+                            "remove the dependency or make both firm")
+    for k, m in enumerate(deal.terms.delivery.milestones):
+        if m.date is None and m.work_package in extra:
+            yield error(loaded.where("terms", "delivery", "milestones", k, "work_package"), f"terms.delivery.milestones[{k}].work_package",
+                        f"work package {m.work_package} is {extra[m.work_package]} and is not planned; give the milestone a date")
 
 
 def _effective(item, service: Service) -> WorkPackage:

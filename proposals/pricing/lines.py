@@ -12,7 +12,8 @@ Per line and period, in this order (each step is kept in the line's waterfall):
    rounded steps add up exactly.
 3. line allowances and charges (BG-27/28): fixed, or a percent of the amount
    after the discount, each rounded.
-4. a time-and-material cap: the line is never more than its cap.
+4. a time-and-material cap: the line is never more than its cap (a capped work package's cap is
+   its fixed price through steps 1-3, see ``_package_cap``).
 5. recurring items: the period amount x the periods of the term (a monthly
    item over 36 months: 36 periods; a yearly one: one per year, the term being whole years).
 6. credit lines (explicitly marked) are negated.
@@ -127,7 +128,7 @@ def _line(index: int, position: int, item: DealItem, service: Service, deal: Dea
     else:  # a work package: its price per package, built up from the effort (pricing/work.py)
         unit_price, tiers, list_amount = package.price, [], item.quantity * package.price
         cost = None if package.cost is None else item.quantity * package.cost
-    cap = item.cap if package is None or package.cap is None else item.quantity * package.cap
+    cap = item.cap if package is None or package.cap is None else _package_cap(index, item, package.cap, currency)
     steps, period_net, adjustments = _waterfall(index, item, list_amount, currency, cap)
     periods = _periods(item, service)
     recurring = service.billing != "once"
@@ -245,6 +246,14 @@ def _waterfall(index: int, item: DealItem, list_amount: Decimal, currency: str, 
         steps.append(Step("cap", f"capped at {capped}", capped - net))
         net = capped
     return steps, net, tuple(adjustments)
+
+
+def _package_cap(index: int, item: DealItem, per_package: Decimal, currency: str) -> Decimal:
+    """A capped package's cap: what the line would be at the fixed price, after the same discount and
+    line allowances and charges. The cap is the fixed price the package stands in for, so a discount
+    granted on the line lowers it as it would lower that price (a cap at list would be above the
+    discounted fixed price); a cap the deal states (``items[].cap``) is a figure agreed as such."""
+    return _waterfall(index, item, item.quantity * per_package, currency, None)[1]
 
 
 def _periods(item: DealItem, service: Service) -> int:

@@ -89,6 +89,7 @@ class PackageEstimate:
     buffer_rule_percent: Decimal | None = None  # the buffer rule as the package states it: a percentage
     buffer_spreads: Decimal | None = None  # ... or a number of spreads
     hourly: bool = False  # the rate card counts hours; the plan counts 8 to a working day
+    round_up_to: Decimal | None = None  # the rounding rule: a fixed price is rounded up to a multiple of it
     start: date | None = None
     end: date | None = None
     working_days: int | None = None
@@ -160,6 +161,14 @@ class QuoteLine:
     @property
     def recurring(self) -> bool:
         return self.billing != "once"
+
+    @property
+    def contract_pricing(self) -> str:
+        """How the contract treats the line: a work package by its mode (fixed: ``package``; time and
+        material or capped: ``rate_card``), every other line by its pricing model."""
+        if self.pricing != "work_package":
+            return self.pricing
+        return "package" if self.package_pricing in (None, "fixed") else "rate_card"
 
     @property
     def unit_label(self) -> str:

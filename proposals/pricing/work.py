@@ -20,7 +20,9 @@ With ``terms.delivery.start`` and an ``allocation`` of people per role, each pac
 ceil(effort x quantity / allocation) working days (Monday to Friday; an hourly rate card counts
 8 hours a day) for its slowest role, starts on the first working day on or after the start and
 after every package it depends on has ended, and ends on its last working day. Packages without
-a dependency between them run side by side.
+a dependency between them run side by side, each with the full allocation (no levelling). Only firm
+packages are planned: an optional or alternative one may never be ordered, so nothing waits for it
+(the checks refuse a firm package depending on one) and it has no dates.
 """
 
 from __future__ import annotations
@@ -70,7 +72,9 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
     unit = (words.unit if words else None) or rate_card.unit
     plural = (words.unit_plural if words else None) or rate_card.unit_plural or unit
     times = "" if qty == 1 else f" x {qty}"
-    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit} x {r.rate}{times}", qty * r.amount) for r in roles]
+    own_plural = rate_card.unit_plural or rate_card.unit  # the labels are the catalog's words: "1 day", "2 days"
+    steps = [Step("effort", f"{r.name}: {r.expected} {rate_card.unit if r.expected == 1 else own_plural} x {r.rate}{times}", qty * r.amount)
+             for r in roles]
     if shown_buffer:
         steps.append(Step("buffer", _buffer_label(package) + times, qty * shown_buffer))
     if rounding:
@@ -85,7 +89,7 @@ def estimate(item: DealItem, package: WorkPackage, rate_card: Service, currency:
         steps=tuple(steps), deliverables=tuple(package.deliverables or ()), assumptions=tuple(package.assumptions or ()),
         show_effort=bool(package.show_effort), depends_on=tuple(package.depends_on),
         buffer_rule_percent=package.buffer_percent, buffer_spreads=package.buffer_spreads,
-        hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"),
+        hourly=rate_card.unit.strip().lower() in ("hour", "hours", "h", "hr"), round_up_to=package.round_up_to,
     )
 
 
@@ -120,8 +124,9 @@ def planned(deal: Deal, estimates: dict[int, tuple[DealItem, PackageEstimate]]) 
     delivery = deal.terms.delivery
     if delivery.start is None or not delivery.allocation:
         return {i: e for i, (_, e) in estimates.items()}
+    firm = {i for i, (item, _) in estimates.items() if not item.optional and item.alternative_to is None}
     by_id = {e.id: i for i, (_, e) in estimates.items() if e.id}
-    done: dict[int, PackageEstimate] = {}
+    done: dict[int, PackageEstimate] = {i: e for i, (_, e) in estimates.items() if i not in firm}  # an extra is not planned
 
     def place(i: int) -> PackageEstimate:
         if i in done:
@@ -134,8 +139,8 @@ def planned(deal: Deal, estimates: dict[int, tuple[DealItem, PackageEstimate]]) 
         done[i] = replace(est, start=begin, end=_add_working_days(begin, days - 1), working_days=days)
         return done[i]
 
-    for i in estimates:
-        place(i)  # the checks refused cycles and unknown dependencies
+    for i in firm:
+        place(i)  # the checks refused cycles, unknown dependencies and firm packages waiting for extras
     return done
 
 

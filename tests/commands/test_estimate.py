@@ -99,6 +99,23 @@ def test_the_spreadsheet_opens_in_libreoffice_and_its_sums_equal_the_offer(tmp_p
     assert all(f.startswith("=") for _, f in prices)  # computed in the sheet, not typed in
     buffers = [(cents(v), f) for label, v, f in rows if label == "Risk buffer"]
     assert [b for b, _ in buffers] == [D("2152.50"), D("1018.36")] and "SUMPRODUCT" in buffers[0][1]
+    # the rounding step is computed too: up to the next 100 (19,050.00 -> 19,100.00; 11,201.96 -> 11,300.00)
+    roundings = [(cents(v), f) for label, v, f in rows if label == "Rounding"]
+    assert [r for r, _ in roundings] == [D("50.00"), D("98.04")] and all(f.startswith("=") and "CEILING" in f for _, f in roundings)
+    lists = [(cents(v), f) for label, v, f in rows if label == "List amount"]
+    assert [l for l, _ in lists] == [D("19100.00"), D("33900.00")] and all(f.startswith("=ROUND(") for _, f in lists)
+    assert written_numbers(tmp_path / "estimate.xlsx") == {"0", "0.5", "1", "1.5", "2", "2.5", "3", "4", "5", "6", "8", "9", "630.00", "720.00",
+                                                           "810.00", "980.00", "1050.00", "1180.00", "1350.00", "1650.00", "19100.00", "33900.00"}
+
+
+def written_numbers(path: Path) -> set[str]:
+    """The numbers the workbook stores as values, as written: each a Decimal's own text (openpyxl's float
+    formatting wrote 98.04 as 98.04000000000001)."""
+    import re
+    import zipfile
+
+    sheet = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml").decode()
+    return set(re.findall(r'<c r="[A-Z]+\d+"(?: s="\d+")? t="n"><v>([^<]+)</v>', sheet))
 
 
 def test_customer_documents_and_quote_json_carry_no_estimate(tmp_path, cli):

@@ -111,3 +111,58 @@ def test_a_catalog_template_where_none_belongs_and_one_missing():
     assert problems(bare) == [("services[0].work_package", "work_package pricing needs a work_package template (rate_card, effort)")]
     assert problems(wrong) == [("services[0].work_package.depends_on", "dependencies belong to the deal's packages, not to a catalog template"),
                                ("services[0].work_package.rate_card", "PKG is package, not a rate card")]
+
+
+OPTIONAL_PACKAGE = """\
+  - sku: CONS-TM-DAY
+    quantity: 1
+    optional: true
+    work_package: {id: WP9, name: Extra line study, effort: [{role: senior, effort: "2"}]}
+"""
+
+
+def _with_optional_package(ws: Path, *edits: tuple[str, str]) -> str:
+    path = ws / DEAL
+    text = path.read_text(encoding="utf-8").replace("  # Option: the customer may add it", OPTIONAL_PACKAGE + "  # Option: the customer may add it", 1)
+    for before, after in edits:
+        assert before in text
+        text = text.replace(before, after, 1)
+    path.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_a_firm_package_waiting_for_an_optional_one_is_located(tmp_path: Path, cli):
+    """Only firm packages are planned: the line connections cannot wait for a study the customer may never order."""
+    ws = copy_example(tmp_path / "ws")
+    text = _with_optional_package(ws, ("depends_on: [WP1]", "depends_on: [WP1, WP9]"))
+    code, _, err = cli("build", DEAL, "-w", ws, "--format", "pdf")
+    assert (code, err.splitlines()[0]) == (2, f"{DEAL}:{spot(text, 'depends_on: [WP1, WP9]', 'WP9')}: items[5].work_package.depends_on[1]: "
+                                              "a firm package cannot depend on WP9, which is optional (the customer may not order it); "
+                                              "remove the dependency or make both firm")
+    assert not (ws / "output").exists()
+
+
+def test_a_milestone_ending_with_an_optional_package_is_located(tmp_path: Path, cli):
+    ws = copy_example(tmp_path / "ws")
+    text = _with_optional_package(ws, ("        work_package: WP2\n", "        work_package: WP9\n"))
+    code, _, err = cli("build", DEAL, "-w", ws, "--format", "pdf")
+    assert (code, err.splitlines()[0]) == (2, f"{DEAL}:{spot(text, 'work_package: WP9', 'WP9', text.index('id: M3'))}: terms.delivery.milestones[2].work_package: "
+                                              "work package WP9 is optional and is not planned; give the milestone a date")
+    assert not (ws / "output").exists()
+
+
+def test_a_package_of_its_own_needs_a_name_and_effort_as_its_reference_says(tmp_path: Path, cli):
+    """No id: nothing names it, so the deal is sound; the field reference (from the docstring) says as much."""
+    from proposals.input.model import DealItem
+
+    ws = copy_example(tmp_path / "ws")
+    path = ws / DEAL
+    own = '  - sku: CONS-TM-DAY\n    quantity: 1\n    work_package: {name: Data review, effort: [{role: senior, effort: "2"}]}\n'
+    path.write_text(path.read_text(encoding="utf-8").replace("  # Option: the customer may add it", own + "  # Option: the customer may add it", 1), encoding="utf-8")
+    code, out, err = cli("quote", DEAL, "-w", ws)
+    assert code == 0, err
+    assert "Data review" in out and "Senior Consultant: 2 days x 1350.00" in out
+    said = DealItem.model_fields["work_package"].description or ""
+    doc = next(line for line in (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `work_package` |") and "Prices the line" in line)
+    assert "then with name and effort, and an id where a dependency or a milestone names it" in doc
+    assert "id, name and effort" not in doc + said

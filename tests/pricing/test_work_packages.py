@@ -93,6 +93,20 @@ def test_capped_time_and_material_derives_its_cap_like_a_fixed_price():
     assert [s.kind for s in line.waterfall] == ["list"]  # below its cap, the cap takes nothing
 
 
+def test_a_capped_packages_cap_takes_the_line_discount_and_allowances_like_its_fixed_price():
+    # effort 12,060.00 per package, cap 14,000.00 per package (as above); two packages:
+    # line 24,120.00 - 10 % (2,412.00) = 21,708.00 - 5 % allowance (1,085.40) = 20,622.60
+    # cap  28,000.00 - 10 % (2,800.00) = 25,200.00 - 5 % allowance (1,260.00) = 23,940.00, what fixed would give
+    package = {"name": "Support", "pricing": "capped", "buffer_percent": D("15"), "round_up_to": D("500"),
+               "effort": [one("senior", "5"), three("engineer", "2", "4", "9")]}
+    allowance = {"kind": "allowance", "reason": "Framework", "percent": D("5")}
+    capped, fixed = (priced([{"sku": "CARD", "quantity": "2", "discount_percent": "10", "allowances_charges": [allowance],
+                               "work_package": {**package, "pricing": mode}}]).lines[0] for mode in ("capped", "fixed"))
+    assert (capped.net_amount, capped.cap) == (D("20622.60"), D("23940.00"))
+    assert fixed.net_amount == capped.cap
+    assert [s.kind for s in capped.waterfall] == ["list", "discount", "allowance"]  # below its cap, the cap takes nothing
+
+
 def test_a_template_adjusted_by_the_deal_and_downstream_discount_allowance_vat():
     # template: senior 2, consultant 3 -> 2,700 + 3,150 = 5,850.00, buffer 10 % = 585.00 -> 6,435.00 -> up to 100: 6,500.00
     # the deal raises consultant to 5: 2,700 + 5,250 = 7,950.00 + 795.00 = 8,745.00 -> 8,800.00
@@ -130,6 +144,20 @@ def test_the_plan_follows_the_effort_and_fills_milestones_and_instalments():
     assert q.schedule[0].due == datetime.date(2027, 2, 13)
 
 
+def test_the_build_up_counts_its_units_in_the_plural_where_there_are_several():
+    q = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "P", "effort": [one("senior", "2"), one("consultant", "1")]}}])
+    assert [s.label for s in q.lines[0].estimate.steps] == ["Senior: 2 days x 1350.00", "Consultant: 1 day x 1050.00"]
+
+
+def test_only_firm_packages_are_planned():
+    # the optional WP0 (10 days) is not planned; the firm WP1 starts on the start day, Mon 4 January, 3 days
+    terms = {"delivery": {"start": datetime.date(2027, 1, 4), "allocation": {"senior": D("1")}}}
+    q = priced([{"sku": "CARD", "quantity": "1", "optional": True, "work_package": {"id": "WP0", "name": "Z", "effort": [one("senior", "10")]}},
+                {"sku": "CARD", "quantity": "1", "work_package": {"id": "WP1", "name": "A", "effort": [one("senior", "3")]}}], terms=terms)
+    plan = {l.estimate.id: (l.estimate.start, l.estimate.end, l.estimate.working_days) for l in q.lines}
+    assert plan == {"WP1": (datetime.date(2027, 1, 4), datetime.date(2027, 1, 6), 3), "WP0": (None, None, None)}
+
+
 def test_a_fixed_milestone_date_wins_over_the_plan():
     terms = {"delivery": {"start": datetime.date(2027, 1, 4), "allocation": {"senior": D("1")},
                           "milestones": [{"id": "M1", "name": "B", "date": datetime.date(2027, 3, 1), "work_package": "WP1"}]}}
@@ -150,7 +178,7 @@ def test_guardrails_buffer_below_floor_and_spread_above_limit():
     }
     # at 8 % and one figure (no spread) there is nothing to say
     calm = priced([{"sku": "CARD", "quantity": "1", "work_package": {"name": "Calm", "buffer_percent": D("8"), "effort": [one("senior", "3")]}}], sell=sell)
-    assert not [f for f in calm.findings if f.kind.startswith("pricing.buffer") or f.kind.startswith("pricing.spread")]
+    assert not [f for f in calm.findings if f.rule in ("guardrails.min_buffer_percent", "guardrails.max_spread_percent")]
 
 
 def test_the_estimate_stays_out_of_quote_json():

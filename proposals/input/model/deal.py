@@ -166,7 +166,7 @@ class DealItem(Model):
     role: Identifier | None = None
     """Rate-card role for time-and-material items, e.g. ``senior``."""
     work_package: WorkPackage | None = None
-    """Prices the line from the work it takes: adjusts the template of a work_package item, or describes a package of its own on a rate-card item (then with id, name and effort)."""
+    """Prices the line from the work it takes: adjusts the template of a work_package item, or describes a package of its own on a rate-card item (then with name and effort, and an id where a dependency or a milestone names it)."""
     discount_percent: Annotated[Number, Field(ge=0, lt=100, decimal_places=2)] = Decimal(0)
     """Negotiated discount on this line, in percent, at most 2 decimal places."""
     allowances_charges: list[LineAllowanceCharge] = []

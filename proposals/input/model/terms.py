@@ -75,7 +75,7 @@ class DeliveryTerms(Model):
     milestones: list[DeliveryMilestone] = []
     """Milestones in date order."""
     allocation: dict[Identifier, Annotated[Number, Field(gt=0)]] = {}
-    """People per rate-card role working on each package, e.g. ``{senior: "1", consultant: "0.5"}``; with ``start``, each work package's duration and end date follow from its effort."""
+    """People per rate-card role working on each package, e.g. ``{senior: "1", consultant: "0.5"}``; with ``start``, each work package's duration and end date follow from its effort. Packages side by side each get the full allocation (no levelling)."""
 
 
 class AcceptanceTerms(Model):
