@@ -47,6 +47,7 @@ from ..input.model.common import FSI, ISOLATES, PARAGRAPH_SEPARATORS, PDI, RTL_B
 from ..money import format_money, format_number, format_price
 from ..builtin import BUILTIN
 from . import countries, typography
+from .typography import css_literal, iban, page_counter
 
 BUILTIN_TEMPLATES = BUILTIN / "templates"
 
@@ -283,30 +284,6 @@ def filters(locale: str, currency: str) -> dict[str, Any]:
         "page_counter": page_counter,
         "css_string": css_literal,
     }
-
-
-def css_literal(text: str) -> Markup:
-    """Text as a safe CSS string literal, for ``<style>`` blocks."""
-    return Markup(css_string(text))
-
-
-def iban(value: str) -> str:
-    """IBAN in groups of four, as printed on letterheads."""
-    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
-
-
-def css_string(text: str) -> str:
-    """A CSS string literal that cannot end the string or the <style> element."""
-    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-" else f"\\{ord(ch):x} " for ch in text)
-    return f'"{escaped}"'
-
-
-def page_counter(label: str) -> Markup:
-    """``"Page {page} of {pages}"`` -> CSS ``content`` with page counters."""
-    before, _, rest = label.partition("{page}")
-    middle, _, after = rest.partition("{pages}")
-    parts = [css_string(before), "counter(page)", css_string(middle), "counter(pages)", css_string(after)]
-    return Markup(" ".join(parts))
 
 
 def render(env: ImmutableSandboxedEnvironment, name: str, context: dict[str, Any], root: Path) -> str:

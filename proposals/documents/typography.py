@@ -5,9 +5,14 @@ Templates mark text whose parts belong on one line: a register number
 number stays with the word it counts ("press line 3") and the last line never
 holds a single word. The spaces become no-break spaces (U+00A0), which both
 WeasyPrint and Word honour, so the PDF and the DOCX break alike.
+
+Also here: the small filters that shape printed strings for CSS and letterheads
+(``css_string``, ``page_counter``, ``iban``).
 """
 
 from __future__ import annotations
+
+from markupsafe import Markup
 
 import re
 
@@ -28,3 +33,27 @@ def headline(text: str) -> str:
     """A title that breaks well: a number stays with its word, the last two words together."""
     text = _SPACES.sub(" ", str(text).strip())
     return _LAST.sub(NBSP, _COUNTED.sub(NBSP, text), count=1)
+
+
+def css_literal(text: str) -> Markup:
+    """Text as a safe CSS string literal, for ``<style>`` blocks."""
+    return Markup(css_string(text))
+
+
+def iban(value: str) -> str:
+    """IBAN in groups of four, as printed on letterheads."""
+    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal that cannot end the string or the <style> element."""
+    escaped = "".join(ch if ch.isalnum() or ch in " .,:;-" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'
+
+
+def page_counter(label: str) -> Markup:
+    """``"Page {page} of {pages}"`` -> CSS ``content`` with page counters."""
+    before, _, rest = label.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    parts = [css_string(before), "counter(page)", css_string(middle), "counter(pages)", css_string(after)]
+    return Markup(" ".join(parts))
